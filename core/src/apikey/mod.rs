@@ -1,0 +1,1 @@
+//! (apikey) — filled in by issue 4.

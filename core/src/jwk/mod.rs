@@ -1,0 +1,1 @@
+//! (jwk) — filled in by issue 4.

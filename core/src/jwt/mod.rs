@@ -1,0 +1,1 @@
+//! (jwt) — filled in by issue 4.

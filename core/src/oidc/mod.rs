@@ -1,0 +1,1 @@
+//! (oidc) — filled in by issue 4.

@@ -1,0 +1,1 @@
+//! RSA signature verification — filled in by issue 3.

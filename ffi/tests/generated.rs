@@ -1,0 +1,122 @@
+//! Freshness of the generated files: `ffi/src/status.rs` (from core's `Error` list) and
+//! `include/tollgate.h` (cbindgen over this crate). Each test regenerates its file and fails
+//! when the committed one differs; `TOLLGATE_BLESS=1 cargo test -p tollgate-ffi --test generated`
+//! rewrites them.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use tollgate_core::Error;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn check_or_bless(path: &Path, fresh: &str) {
+    let blessing = std::env::var_os("TOLLGATE_BLESS").is_some();
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    if current == fresh {
+        return;
+    }
+    if blessing {
+        std::fs::write(path, fresh).unwrap();
+        return;
+    }
+    panic!(
+        "{} is stale; refresh it with:\n  TOLLGATE_BLESS=1 cargo test -p tollgate-ffi --test generated",
+        path.display()
+    );
+}
+
+fn variant(e: Error) -> String {
+    format!("{e:?}")
+}
+
+fn status_source() -> String {
+    let mut s = String::new();
+    s.push_str(
+        "//! The C status codes, one per `tollgate_core::Error` plus `Ok`.\n\
+         //!\n\
+         //! Generated from core's error list by ffi/tests/generated.rs; do not edit. Refresh with\n\
+         //! `TOLLGATE_BLESS=1 cargo test -p tollgate-ffi --test generated`.\n\n\
+         use tollgate_core::Error;\n\n\
+         /// The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.\n\
+         /// Values are stable; a retired value is never reused. Functions that take a status\n\
+         /// take it as `uint32_t`.\n\
+         #[repr(u32)]\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n\
+         pub enum tollgate_status {\n    /// Success.\n    Ok = 0,\n",
+    );
+    for &e in Error::ALL {
+        writeln!(s, "    /// {}", e.description().trim()).unwrap();
+        writeln!(s, "    {} = {},", variant(e), e.code()).unwrap();
+    }
+    s.push_str("}\n\nimpl From<Error> for tollgate_status {\n    fn from(e: Error) -> Self {\n        match e {\n");
+    for &e in Error::ALL {
+        writeln!(
+            s,
+            "            Error::{v} => tollgate_status::{v},",
+            v = variant(e)
+        )
+        .unwrap();
+    }
+    s.push_str("        }\n    }\n}\n\n");
+    s.push_str(
+        "impl From<Result<(), Error>> for tollgate_status {\n    fn from(r: Result<(), Error>) -> Self {\n        match r {\n            Ok(()) => tollgate_status::Ok,\n            Err(e) => e.into(),\n        }\n    }\n}\n\n",
+    );
+    s.push_str("/// The NUL-terminated name of any status value (`unknown_status` for unassigned ones).\npub(crate) fn status_cstr(status: u32) -> &'static [u8] {\n    match status {\n        0 => b\"ok\\0\",\n");
+    for &e in Error::ALL {
+        writeln!(s, "        {} => b\"{}\\0\",", e.code(), e.name()).unwrap();
+    }
+    s.push_str("        _ => b\"unknown_status\\0\",\n    }\n}\n");
+    s
+}
+
+#[test]
+fn status_rs_is_fresh() {
+    check_or_bless(&root().join("ffi/src/status.rs"), &status_source());
+}
+
+#[test]
+fn header_is_fresh() {
+    let ffi = root().join("ffi");
+    let config = cbindgen::Config::from_file(ffi.join("cbindgen.toml")).unwrap();
+    let mut out = Vec::new();
+    cbindgen::Builder::new()
+        .with_crate(&ffi)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen failed")
+        .write(&mut out);
+    check_or_bless(
+        &root().join("include/tollgate.h"),
+        &String::from_utf8(out).unwrap(),
+    );
+}
+
+#[test]
+fn header_version_macros_match_cargo() {
+    let header = std::fs::read_to_string(root().join("include/tollgate.h")).unwrap();
+    let mut parts = env!("CARGO_PKG_VERSION").split('.');
+    for name in ["MAJOR", "MINOR", "PATCH"] {
+        let want = format!("#define TOLLGATE_VERSION_{name} {}", parts.next().unwrap());
+        assert!(header.contains(&want), "header lacks `{want}`");
+    }
+    let v = unsafe { std::ffi::CStr::from_ptr(tollgate::tollgate_version()) };
+    assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn status_str_names_every_value() {
+    let name = |v: u32| unsafe { std::ffi::CStr::from_ptr(tollgate::tollgate_status_str(v)) };
+    assert_eq!(name(0).to_str().unwrap(), "ok");
+    for &e in Error::ALL {
+        assert_eq!(name(e.code()).to_str().unwrap(), e.name());
+        assert_eq!(tollgate::tollgate_status::from(e) as u32, e.code());
+    }
+    for v in [9999, u32::MAX] {
+        assert_eq!(name(v).to_str().unwrap(), "unknown_status");
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The C/C++ consumers: the header compiles alone as C99, C11, C++11 and C++17 with
+# -Wall -Wextra -Werror -pedantic; every tests/c/test_*.c is built against the static and the
+# shared library and run under ASan+UBSan; each is also run once under valgrind (shared).
+# Expects target/release/libtollgate.{a,so} (cargo build --release -p tollgate-ffi).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+lib="$root/target/release"
+out="$here/build"
+mkdir -p "$out"
+warn=(-Wall -Wextra -Werror -pedantic)
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+fail=0
+
+echo "--- header alone"
+printf '#include "tollgate.h"\nint main(void){return 0;}\n' > "$out/header_only.c"
+cp "$out/header_only.c" "$out/header_only.cpp"
+for std in c99 c11; do
+  cc -std=$std "${warn[@]}" -I"$root/include" "$out/header_only.c" -o "$out/header_$std" || fail=1
+done
+for std in c++11 c++17; do
+  c++ -std=$std "${warn[@]}" -I"$root/include" "$out/header_only.cpp" -o "$out/header_$std" || fail=1
+done
+
+shopt -s nullglob
+for src in "$here"/test_*.c "$here"/test_*.cpp; do
+  name=$(basename "${src%.*}")
+  case "$src" in *.cpp) comp=(c++ -std=c++17) ;; *) comp=(cc -std=c99) ;; esac
+  echo "--- $name (static, ASan+UBSan)"
+  "${comp[@]}" "${warn[@]}" "${san[@]}" -I"$root/include" "$src" "$lib/libtollgate.a" \
+    -o "$out/${name}_static" && "$out/${name}_static" "$root" || { echo "FAIL $name static"; fail=1; }
+  echo "--- $name (shared, ASan+UBSan)"
+  "${comp[@]}" "${warn[@]}" "${san[@]}" -I"$root/include" "$src" -L"$lib" -ltollgate \
+    -Wl,-rpath,"$lib" -o "$out/${name}_shared" && "$out/${name}_shared" "$root" || { echo "FAIL $name shared"; fail=1; }
+  echo "--- $name (shared, valgrind)"
+  "${comp[@]}" "${warn[@]}" -g -I"$root/include" "$src" -L"$lib" -ltollgate -Wl,-rpath,"$lib" \
+    -o "$out/${name}_plain" &&
+    valgrind -q --error-exitcode=99 --leak-check=full "$out/${name}_plain" "$root" ||
+    { echo "FAIL $name valgrind"; fail=1; }
+done
+exit $fail
