@@ -1,1 +1,31 @@
-//! (json) — filled in by issue 4.
+//! Strict, allocation-free JSON (RFC 8259) for tokens, key sets and discovery documents.
+//!
+//! [`parse`] validates a whole document once — UTF-8, grammar, nesting depth, nothing after
+//! the value, no lone surrogate escapes — and returns its root [`Value`]. Values are raw spans
+//! of the validated text: objects are walked member by member ([`Value::members`]), arrays
+//! element by element ([`Value::elements`]), strings stay escaped ([`JsonStr`]) until they are
+//! compared ([`JsonStr::eq_str`], no buffer needed) or unescaped into a caller buffer
+//! ([`JsonStr::unescape_into`]). Numbers are read as Unix times ([`Value::as_time`]).
+//! [`check_unique_names`] rejects objects with duplicate member names (after unescaping).
+//!
+//! Nothing here allocates, recurses or panics; the depth bound is at most [`MAX_DEPTH`].
+//!
+//! ```
+//! use tollgate_core::json;
+//! let root = json::parse(br#"{"iss":"https:\/\/x","exp":1.5}"#, 32).unwrap();
+//! let iss = root.get("iss").unwrap().as_str().unwrap();
+//! assert!(iss.eq_str("https://x"));
+//! assert_eq!(root.get("exp").unwrap().as_time(json::Round::Down), Ok(1));
+//! ```
+
+mod number;
+mod string;
+mod unique;
+mod validate;
+mod value;
+
+pub use number::Round;
+pub use string::{JsonStr, Unescaped};
+pub use unique::check_unique_names;
+pub use validate::{parse, InvalidJson, MAX_DEPTH};
+pub use value::{Elements, Kind, Members, Value};

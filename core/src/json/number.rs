@@ -1,0 +1,141 @@
+//! JSON numbers read as Unix times: integer or fractional, exponent allowed, rounded down
+//! (`exp`) or up (`nbf`); negative or beyond `i64::MAX` is refused.
+
+/// Which way a fractional time is rounded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Round {
+    /// Toward zero (for `exp`: a token never lives longer than it says).
+    Down,
+    /// Away from zero (for `nbf`, `iat`: a token never starts earlier than it says).
+    Up,
+}
+
+/// The largest time accepted: `i64::MAX`, so every time fits a C `int64_t`.
+const MAX_TIME: u64 = i64::MAX as u64;
+
+/// `raw` is a validated JSON number. Returns it rounded, or `None` when it is negative (even
+/// `-0`) or larger than [`MAX_TIME`] after rounding.
+pub(super) fn to_time(raw: &[u8], round: Round) -> Option<u64> {
+    if raw.first() == Some(&b'-') {
+        return None;
+    }
+    let mantissa_end = raw
+        .iter()
+        .position(|&b| b == b'e' || b == b'E')
+        .unwrap_or(raw.len());
+    let (mantissa, exponent) = raw.split_at_checked(mantissa_end)?;
+    let (int_digits, frac_digits) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(dot) => {
+            let (i, f) = mantissa.split_at_checked(dot)?;
+            (i, f.get(1..)?)
+        }
+        None => (mantissa, &[][..]),
+    };
+    let exponent = parse_exponent(exponent.get(1..).unwrap_or(&[]));
+
+    // The value is 0.D1D2D3... × 10^point with D = int_digits ++ frac_digits, after dropping
+    // leading zeros (each one moves the point left).
+    let digits = || int_digits.iter().chain(frac_digits).copied();
+    let leading_zeros = digits().take_while(|&d| d == b'0').count();
+    let significant = || digits().skip(leading_zeros);
+    if significant().next().is_none() {
+        return Some(0);
+    }
+    let point = i64::try_from(int_digits.len())
+        .ok()?
+        .saturating_sub(i64::try_from(leading_zeros).ok()?)
+        .saturating_add(exponent);
+    // The first significant digit is non-zero, so the value is at least 10^(point-1):
+    // more than 19 integer digits can never fit in i64.
+    if point > 19 {
+        return None;
+    }
+    let int_len = usize::try_from(point.max(0)).ok()?;
+    let mut value: u64 = 0;
+    let mut int_part = significant().chain(core::iter::repeat(b'0')).take(int_len);
+    for d in &mut int_part {
+        value = value.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    let has_fraction = significant().skip(int_len).any(|d| d != b'0');
+    if round == Round::Up && has_fraction {
+        value = value.checked_add(1)?;
+    }
+    (value <= MAX_TIME).then_some(value)
+}
+
+/// The decimal exponent, saturated far beyond any meaningful range (`[-+]?digits`).
+fn parse_exponent(raw: &[u8]) -> i64 {
+    let (negative, digits) = match raw.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, raw),
+    };
+    let magnitude = digits.iter().fold(0i64, |acc, &d| {
+        acc.saturating_mul(10)
+            .saturating_add(i64::from(d.wrapping_sub(b'0')))
+            .min(1 << 40)
+    });
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{to_time, Round};
+    use proptest::prelude::*;
+
+    fn t(s: &str, r: Round) -> Option<u64> {
+        assert!(crate::json::parse(s.as_bytes(), 1).is_ok(), "{s}");
+        to_time(s.as_bytes(), r)
+    }
+
+    #[test]
+    fn integers_fractions_exponents() {
+        use Round::*;
+        assert_eq!(t("0", Down), Some(0));
+        assert_eq!(t("1300819380", Down), Some(1300819380));
+        assert_eq!(t("1.5", Down), Some(1));
+        assert_eq!(t("1.5", Up), Some(2));
+        assert_eq!(t("1.000", Up), Some(1));
+        assert_eq!(t("0.0001", Up), Some(1));
+        assert_eq!(t("0.0001", Down), Some(0));
+        assert_eq!(t("1e3", Down), Some(1000));
+        assert_eq!(t("1.5E1", Down), Some(15));
+        assert_eq!(t("15e-1", Up), Some(2));
+        assert_eq!(t("15e-1", Down), Some(1));
+        assert_eq!(t("0.00015e4", Down), Some(1));
+        assert_eq!(t("0e999999999999", Down), Some(0));
+        assert_eq!(t("1e-999999999999", Down), Some(0));
+        assert_eq!(t("1e-999999999999", Up), Some(1));
+        assert_eq!(t("9223372036854775807", Down), Some(i64::MAX as u64));
+        assert_eq!(t("9223372036854775807.5", Down), Some(i64::MAX as u64));
+        assert_eq!(t("9223372036854775807.5", Up), None);
+        assert_eq!(t("9223372036854775808", Down), None);
+        assert_eq!(t("18446744073709551616", Down), None);
+        assert_eq!(t("1e19", Down), None);
+        assert_eq!(t("1e999999999999", Down), None);
+        assert_eq!(t("-1", Down), None);
+        assert_eq!(t("-0", Down), None);
+        assert_eq!(t("-0.5", Up), None);
+    }
+
+    proptest! {
+        #[test]
+        fn matches_integer_and_decimal_oracle(int in 0u64..=(i64::MAX as u64), frac in 0u32..1000, shift in 0u32..4) {
+            // int.frac (3 digits) written as int.frac, and as (int*10^shift + ...)e-shift.
+            let text = std::format!("{int}.{frac:03}");
+            let up = if frac > 0 { int.checked_add(1).filter(|v| *v <= i64::MAX as u64) } else { Some(int) };
+            prop_assert_eq!(t(&text, Round::Down), Some(int));
+            prop_assert_eq!(t(&text, Round::Up), up);
+            let digits = std::format!("{int}{frac:03}");
+            let exp_form = std::format!("{digits}e-{}", 3 + shift);
+            let scaled_int = int / 10u64.pow(shift);
+            let has_frac = frac > 0 || int % 10u64.pow(shift) != 0;
+            prop_assert_eq!(t(&exp_form, Round::Down), Some(scaled_int));
+            prop_assert_eq!(t(&exp_form, Round::Up), Some(scaled_int + u64::from(has_frac)));
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The one full validation pass over a JSON document: UTF-8, RFC 8259 grammar, nesting depth,
+//! string escapes, and nothing but whitespace after the value. Iterative (a bit stack), so the
+//! depth bound costs no native stack.
+
+use super::value::Value;
+
+/// The largest nesting depth [`parse`] accepts as a bound (the bit stack holds 128 levels).
+pub const MAX_DEPTH: u32 = 128;
+
+/// A document is not strict JSON; `offset` is the byte where validation stopped (a hint for
+/// diagnostics, not a stable contract).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidJson {
+    /// Byte offset into the document where the problem was found.
+    pub offset: usize,
+}
+
+/// Validates `input` as one JSON value nested at most `max_depth` deep (an object or array at
+/// the top is depth 1; `max_depth` above [`MAX_DEPTH`] is treated as [`MAX_DEPTH`]) and returns
+/// the value, without surrounding whitespace.
+pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
+    let text = core::str::from_utf8(input).map_err(|e| InvalidJson {
+        offset: e.valid_up_to(),
+    })?;
+    let mut v = Validator {
+        bytes: input,
+        pos: 0,
+        max_depth: max_depth.min(MAX_DEPTH),
+    };
+    v.skip_ws();
+    let start = v.pos;
+    v.document()?;
+    let end = v.pos;
+    v.skip_ws();
+    if v.pos != input.len() {
+        return Err(v.fail());
+    }
+    text.get(start..end).map(Value::new).ok_or(v.fail())
+}
+
+struct Validator<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    max_depth: u32,
+}
+
+impl Validator<'_> {
+    fn fail(&self) -> InvalidJson {
+        InvalidJson { offset: self.pos }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), InvalidJson> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.fail())
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// One value, containers handled with an explicit stack (bit i set: level i is an object).
+    fn document(&mut self) -> Result<(), InvalidJson> {
+        let mut stack: u128 = 0;
+        let mut depth: u32 = 0;
+        'value: loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
+                    if depth >= self.max_depth {
+                        return Err(self.fail());
+                    }
+                    self.pos += 1;
+                    let is_object = open == b'{';
+                    let bit = 1u128 << depth;
+                    stack = if is_object { stack | bit } else { stack & !bit };
+                    depth += 1;
+                    self.skip_ws();
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        depth -= 1;
+                    } else {
+                        if is_object {
+                            self.member_name()?;
+                        }
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => self.string()?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                _ => return Err(self.fail()),
+            }
+            // After a complete value: close containers or move to the next element.
+            loop {
+                if depth == 0 {
+                    return Ok(());
+                }
+                let in_object = stack & (1u128 << (depth - 1)) != 0;
+                self.skip_ws();
+                match self.bump() {
+                    Some(b',') => {
+                        if in_object {
+                            self.skip_ws();
+                            self.member_name()?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b'}') if in_object => depth -= 1,
+                    Some(b']') if !in_object => depth -= 1,
+                    _ => {
+                        self.pos = self.pos.saturating_sub(1);
+                        return Err(self.fail());
+                    }
+                }
+            }
+        }
+    }
+
+    /// `"name"` then `:` (whitespace allowed around the colon).
+    fn member_name(&mut self) -> Result<(), InvalidJson> {
+        if self.peek() != Some(b'"') {
+            return Err(self.fail());
+        }
+        self.string()?;
+        self.skip_ws();
+        self.expect(b':')
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), InvalidJson> {
+        let end = self.pos.checked_add(word.len()).ok_or(self.fail())?;
+        if self.bytes.get(self.pos..end) == Some(word) {
+            self.pos = end;
+            Ok(())
+        } else {
+            Err(self.fail())
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<(), InvalidJson> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.fail()),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.fail());
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.fail());
+            }
+        }
+        Ok(())
+    }
+
+    /// A string starting at the opening quote. The input is already known to be UTF-8, so
+    /// only control characters and escapes need checking here.
+    fn string(&mut self) -> Result<(), InvalidJson> {
+        self.expect(b'"')?;
+        loop {
+            match self.bump() {
+                None => return Err(self.fail()),
+                Some(b'"') => return Ok(()),
+                Some(0..=0x1f) => {
+                    self.pos -= 1;
+                    return Err(self.fail());
+                }
+                Some(b'\\') => match self.bump() {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                    Some(b'u') => {
+                        let unit = self.hex4()?;
+                        if (0xDC00..0xE000).contains(&unit) {
+                            return Err(self.fail());
+                        }
+                        if (0xD800..0xDC00).contains(&unit) {
+                            // A high surrogate must be followed by an escaped low surrogate.
+                            self.expect(b'\\')?;
+                            self.expect(b'u')?;
+                            let low = self.hex4()?;
+                            if !(0xDC00..0xE000).contains(&low) {
+                                return Err(self.fail());
+                            }
+                        }
+                    }
+                    _ => return Err(self.fail()),
+                },
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u16, InvalidJson> {
+        let mut unit: u16 = 0;
+        for _ in 0..4 {
+            let digit = self.bump().and_then(hex_value).ok_or(self.fail())?;
+            unit = (unit << 4) | u16::from(digit);
+        }
+        Ok(unit)
+    }
+}
+
+/// The value of one ASCII hex digit.
+pub(super) fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn ok(s: &str) -> bool {
+        parse(s.as_bytes(), 32).is_ok()
+    }
+
+    #[test]
+    fn accepts_rfc8259_values() {
+        for s in [
+            "0",
+            "-0",
+            "1.5e+3",
+            "-12.25E-2",
+            "true",
+            "false",
+            "null",
+            r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#,
+            "[]",
+            "{}",
+            " { \"a\" : [1, {\"b\": null}] , \"c\":\"\" } ",
+            "[[[]]]",
+            "\"é😀\"",
+        ] {
+            assert!(ok(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn rejects_non_json() {
+        for s in [
+            "",
+            " ",
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "-",
+            "tru",
+            "nul",
+            "[1,]",
+            "{,}",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "[1 2]",
+            "{\"a\":1 \"b\":2}",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"a\u{1}\"",
+            "\"abc",
+            "[",
+            "{\"a\":1}}",
+            "1 2",
+            "{} x",
+            "'a'",
+            "NaN",
+            "Infinity",
+            "[1]]",
+            "{\"a\":1]",
+        ] {
+            assert!(!ok(s), "{s:?}");
+        }
+        assert!(parse(b"\"\xff\"", 32).is_err());
+        assert!(parse(b"\"\xc0\x80\"", 32).is_err());
+    }
+
+    #[test]
+    fn depth_is_bounded_exactly() {
+        let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert!(parse(deep(32).as_bytes(), 32).is_ok());
+        assert!(parse(deep(33).as_bytes(), 32).is_err());
+        assert!(parse(deep(128).as_bytes(), 1000).is_ok());
+        assert!(parse(deep(129).as_bytes(), 1000).is_err());
+        let objects = "{\"a\":".repeat(3) + "1" + &"}".repeat(3);
+        assert!(parse(objects.as_bytes(), 3).is_ok());
+        assert!(parse(objects.as_bytes(), 2).is_err());
+        assert!(parse(b"1", 0).is_ok());
+        assert!(parse(b"[]", 0).is_err());
+    }
+
+    #[test]
+    fn root_span_excludes_whitespace() {
+        assert_eq!(parse(b" \n{} \t", 1).unwrap().raw(), "{}");
+    }
+}
