@@ -1,1 +1,228 @@
-//! (jwk) — filled in by issue 4.
+//! JWKS documents (RFC 7517) loaded into a fixed-capacity, immutable key set of RS256 keys.
+//!
+//! [`KeySet::parse`] (or [`KeySet::load`] into caller-placed storage) reads a JWKS document
+//! and keeps every usable key: `kty` `RSA`, `use` absent or `sig`, `alg` absent or `RS256`,
+//! `key_ops` absent or containing `verify`, a 2048–4096-bit modulus, a `kid` of at most
+//! [`MAX_KID_LEN`] bytes (or none). Other entries are skipped, not fatal; the
+//! [`LoadReport`] says how many loaded and why each other was skipped. Loading fails only for
+//! a malformed document ([`Error::InvalidJwks`]), two usable keys with the same `kid`
+//! ([`Error::DuplicateKid`]), no usable key ([`Error::NoUsableKey`]) or more usable keys
+//! than the capacity `N` ([`Error::KeysetFull`]).
+//!
+//! A loaded set is immutable and `Send + Sync`: share one between threads. To rotate keys,
+//! load a second set and swap which one you use.
+//!
+//! # Unknown `kid` and refreshing
+//! A token whose `kid` is not in the set fails with [`Error::UnknownKid`]: the issuer may have
+//! rotated its keys. Refetch the JWKS (from the discovery document's `jwks_uri`) and retry the
+//! token once, but at most once per cooldown (for example 5 minutes): otherwise anyone can
+//! make you hammer the issuer by sending tokens with random `kid`s. Between refreshes,
+//! `unknown_kid` is a plain rejection.
+//!
+//! ```
+//! use tollgate_core::jwk::KeySet;
+//! let jwks = br#"{"keys":[{"kty":"EC","crv":"P-256","x":"","y":""}]}"#;
+//! assert_eq!(KeySet::<4>::parse(jwks).err(), Some(tollgate_core::Error::NoUsableKey));
+//! ```
+
+mod entry;
+mod report;
+
+pub use report::{LoadReport, SkipReason, SkippedKey, MAX_LISTED_SKIPS};
+
+use crate::json::{self, JsonStr};
+use crate::rsa::RsaPublicKey;
+use crate::Error;
+
+/// The longest `kid` kept (bytes, after unescaping); entries with longer ones are skipped.
+pub const MAX_KID_LEN: usize = 128;
+
+/// Nesting accepted in a JWKS document.
+pub const MAX_DEPTH: u32 = 32;
+
+/// A key id stored inline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Kid {
+    bytes: [u8; MAX_KID_LEN],
+    len: u8,
+}
+
+impl Kid {
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..usize::from(self.len))
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+/// One usable RS256 verification key.
+#[derive(Clone, Debug)]
+pub struct Key {
+    kid: Option<Kid>,
+    public_key: RsaPublicKey,
+}
+
+impl Key {
+    /// The key's `kid` (unescaped), if the JWK had one.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_ref().map(Kid::as_str)
+    }
+
+    /// The RSA public key.
+    pub fn public_key(&self) -> &RsaPublicKey {
+        &self.public_key
+    }
+}
+
+/// Up to `N` RS256 keys loaded from a JWKS document, with the report of that load.
+#[derive(Clone, Debug)]
+pub struct KeySet<const N: usize> {
+    keys: [Option<Key>; N],
+    len: usize,
+    report: LoadReport,
+}
+
+impl<const N: usize> Default for KeySet<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> KeySet<N> {
+    /// An empty set (every lookup fails until [`Self::load`] succeeds).
+    pub const fn new() -> Self {
+        KeySet {
+            keys: [const { None }; N],
+            len: 0,
+            report: LoadReport::EMPTY,
+        }
+    }
+
+    /// Parses a JWKS document into a new set (see the module docs for the rules).
+    pub fn parse(document: &[u8]) -> Result<Self, Error> {
+        let mut set = Self::new();
+        set.load(document)?;
+        Ok(set)
+    }
+
+    /// Replaces this set's keys with those of `document` and returns the load report. On
+    /// error the set is left exactly as it was.
+    pub fn load(&mut self, document: &[u8]) -> Result<LoadReport, Error> {
+        let root = json::parse(document, MAX_DEPTH).map_err(|_| Error::InvalidJwks)?;
+        if !json::check_unique_names(&root) {
+            return Err(Error::InvalidJwks);
+        }
+        let entries = root
+            .get("keys")
+            .and_then(|keys| keys.elements())
+            .ok_or(Error::InvalidJwks)?;
+
+        // Pass 1: judge every entry and find every failure before touching `self`.
+        let mut report = LoadReport::EMPTY;
+        let mut kids: [Option<JsonStr<'_>>; N] = [None; N];
+        let mut usable = 0usize;
+        for (index, entry) in entries.clone().enumerate() {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            match entry::judge(entry) {
+                Err(reason) => report.record_skip(index, reason),
+                Ok(key) => {
+                    if usable >= N {
+                        return Err(Error::KeysetFull);
+                    }
+                    if let Some(kid) = key.kid {
+                        let earlier = kids.iter().take(usable).flatten();
+                        if earlier.into_iter().any(|k| same_kid(*k, kid)) {
+                            return Err(Error::DuplicateKid);
+                        }
+                    }
+                    // Keys without a kid are kept as `None`; `kids` then only tracks position.
+                    if let Some(slot) = kids.get_mut(usable) {
+                        *slot = key.kid;
+                    }
+                    usable += 1;
+                    report.record_loaded();
+                }
+            }
+        }
+        if usable == 0 {
+            return Err(Error::NoUsableKey);
+        }
+
+        // Pass 2: cannot fail; fill `self`.
+        let mut filled = 0usize;
+        for key in entries.filter_map(|entry| entry::judge(entry).ok()) {
+            let kid = key.kid.map(|k| {
+                let mut stored = Kid {
+                    bytes: [0; MAX_KID_LEN],
+                    len: 0,
+                };
+                if let Ok(text) = k.unescape_into(&mut stored.bytes) {
+                    stored.len = u8::try_from(text.len()).unwrap_or(0);
+                }
+                stored
+            });
+            if let Some(slot) = self.keys.get_mut(filled) {
+                *slot = Some(Key {
+                    kid,
+                    public_key: key.public_key,
+                });
+                filled += 1;
+            }
+        }
+        for slot in self.keys.iter_mut().skip(filled) {
+            *slot = None;
+        }
+        self.len = filled;
+        self.report = report;
+        Ok(report)
+    }
+
+    /// How many keys the set holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the set holds no key (only before a successful load).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The report of the load that filled this set.
+    pub fn report(&self) -> &LoadReport {
+        &self.report
+    }
+
+    /// The keys, in document order.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.keys.iter().flatten()
+    }
+
+    /// The key a token header selects: with a `kid`, the key with exactly that id (else
+    /// [`Error::UnknownKid`]); without one, the only key of a one-key set (else
+    /// [`Error::MissingKid`]).
+    pub fn select(&self, kid: Option<JsonStr<'_>>) -> Result<&Key, Error> {
+        match kid {
+            Some(kid) => self
+                .keys()
+                .find(|key| key.kid().is_some_and(|k| kid.eq_str(k)))
+                .ok_or(Error::UnknownKid),
+            None => match (self.len, self.keys().next()) {
+                (1, Some(only)) => Ok(only),
+                _ => Err(Error::MissingKid),
+            },
+        }
+    }
+
+    /// The key with exactly this `kid` (for callers holding an unescaped id).
+    pub fn find(&self, kid: &str) -> Option<&Key> {
+        self.keys().find(|key| key.kid() == Some(kid))
+    }
+}
+
+fn same_kid(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {
+    a.chars().eq(b.chars())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,209 @@
+//! Key set loading: fixtures shaped like ACS and Entra documents, every skip reason, every
+//! failure, the lookup rules.
+
+use super::{KeySet, SkipReason, SkippedKey, MAX_KID_LEN};
+use crate::json;
+use crate::Error;
+use std::{format, string::String};
+
+const ACS: &[u8] = include_bytes!("../../../tests/fixtures/jwt/jwks-acs.json");
+const ENTRA: &[u8] = include_bytes!("../../../tests/fixtures/jwt/jwks-entra.json");
+const MIXED: &[u8] = include_bytes!("../../../tests/fixtures/jwt/jwks-mixed.json");
+
+/// The `n` of the first key of the ACS fixture (a valid 2048-bit modulus).
+fn acs_n() -> String {
+    let root = json::parse(ACS, 8).unwrap();
+    let first = root
+        .get("keys")
+        .unwrap()
+        .elements()
+        .unwrap()
+        .next()
+        .unwrap();
+    first.get("n").unwrap().as_str().unwrap().raw().into()
+}
+
+fn jwks(entries: &[String]) -> String {
+    format!("{{\"keys\":[{}]}}", entries.join(","))
+}
+
+#[test]
+fn loads_acs_shaped_document() {
+    let set = KeySet::<16>::parse(ACS).unwrap();
+    assert_eq!(set.len(), 3);
+    assert_eq!(set.report().loaded(), 3);
+    assert_eq!(set.report().skipped(), 0);
+    let kids: std::vec::Vec<_> = set.keys().map(|k| k.kid().unwrap()).collect();
+    assert_eq!(kids, ["acs1", "acs2", "acs3"]);
+    assert!(set.keys().all(|k| k.public_key().modulus_bits() == 2048));
+    assert!(set.find("acs2").is_some());
+    assert!(set.find("acs4").is_none());
+}
+
+#[test]
+fn loads_entra_shaped_document_ignoring_x5c_and_issuer() {
+    let set = KeySet::<16>::parse(ENTRA).unwrap();
+    assert_eq!(set.len(), 2);
+    assert_eq!(
+        set.find("entra2").unwrap().public_key().modulus_bits(),
+        4096
+    );
+}
+
+#[test]
+fn skips_each_unusable_entry_with_its_reason() {
+    let set = KeySet::<16>::parse(MIXED).unwrap();
+    assert_eq!(set.len(), 1);
+    assert_eq!(set.keys().next().unwrap().kid(), Some("good"));
+    let r = set.report();
+    assert_eq!(r.loaded(), 1);
+    assert_eq!(r.skipped(), 7);
+    use SkipReason::*;
+    let expected = [
+        NotRsa,
+        NotForSignature,
+        NotRs256,
+        NoVerifyOperation,
+        UnsupportedKeySize,
+        BadEncoding,
+        KidTooLong,
+    ];
+    for (i, reason) in expected.iter().enumerate() {
+        assert_eq!(
+            r.listed_skips()[i],
+            SkippedKey {
+                index: i as u32,
+                reason: *reason
+            }
+        );
+        assert_eq!(r.skipped_for(*reason), 1);
+    }
+}
+
+#[test]
+fn entry_level_problems_are_bad_encoding() {
+    let n = acs_n();
+    for bad in [
+        "1".into(),
+        "[]".into(),
+        format!(r#"{{"kty":"RSA","n":"{n}"}}"#),
+        format!(r#"{{"kty":"RSA","e":"AQAB"}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","n":"{n}"}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":1}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","kid":7}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","key_ops":"verify"}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","use":1}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n} ","e":"AQAB"}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAC"}}"#),
+        format!(r#"{{"kty":"RSA","n":"{n}","e":"AAE"}}"#),
+    ] {
+        let doc = jwks(&[
+            bad.clone(),
+            format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB"}}"#),
+        ]);
+        let set = KeySet::<4>::parse(doc.as_bytes()).unwrap();
+        assert_eq!(
+            set.report().listed_skips(),
+            [SkippedKey {
+                index: 0,
+                reason: SkipReason::BadEncoding
+            }],
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn kid_length_limit_is_exact_and_escapes_count_decoded() {
+    let n = acs_n();
+    let key = |kid: &str| format!(r#"{{"kty":"RSA","kid":"{kid}","n":"{n}","e":"AQAB"}}"#);
+    let longest = "k".repeat(MAX_KID_LEN);
+    let set = KeySet::<4>::parse(jwks(&[key(&longest)]).as_bytes()).unwrap();
+    assert_eq!(set.keys().next().unwrap().kid(), Some(longest.as_str()));
+    let escaped = "\\u006b".repeat(MAX_KID_LEN);
+    let set = KeySet::<4>::parse(jwks(&[key(&escaped)]).as_bytes()).unwrap();
+    assert_eq!(set.keys().next().unwrap().kid(), Some(longest.as_str()));
+    let too_long = "k".repeat(MAX_KID_LEN + 1);
+    assert_eq!(
+        KeySet::<4>::parse(jwks(&[key(&too_long)]).as_bytes()).err(),
+        Some(Error::NoUsableKey)
+    );
+}
+
+#[test]
+fn document_level_failures() {
+    let n = acs_n();
+    let key = |kid: &str| format!(r#"{{"kty":"RSA","kid":"{kid}","n":"{n}","e":"AQAB"}}"#);
+    let nokid = format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB"}}"#);
+    use Error::*;
+    let cases: [(String, Error); 10] = [
+        ("".into(), InvalidJwks),
+        ("[]".into(), InvalidJwks),
+        ("{}".into(), InvalidJwks),
+        (r#"{"keys":{}}"#.into(), InvalidJwks),
+        (format!(r#"{{"keys":[{}]}} x"#, key("a")), InvalidJwks),
+        (
+            format!(r#"{{"keys":[],"keys":[{}]}}"#, key("a")),
+            InvalidJwks,
+        ),
+        (r#"{"keys":[]}"#.into(), NoUsableKey),
+        (jwks(&[key("a"), key("b"), key("a")]), DuplicateKid),
+        (jwks(&[key("a"), key("\\u0061")]), DuplicateKid),
+        (
+            jwks(&[key("a"), key("b"), nokid.clone(), nokid.clone(), key("c")]),
+            KeysetFull,
+        ),
+    ];
+    for (doc, want) in cases {
+        assert_eq!(
+            KeySet::<4>::parse(doc.as_bytes()).err(),
+            Some(want),
+            "{doc}"
+        );
+    }
+    // Two keys without kid are not duplicates; a skipped entry's kid does not count.
+    let ok = jwks(&[
+        nokid.clone(),
+        nokid,
+        key("a"),
+        r#"{"kty":"oct","kid":"a"}"#.into(),
+    ]);
+    assert_eq!(KeySet::<4>::parse(ok.as_bytes()).unwrap().len(), 3);
+}
+
+#[test]
+fn failed_load_leaves_the_set_unchanged() {
+    let mut set = KeySet::<4>::parse(ACS).unwrap();
+    assert_eq!(set.load(b"{\"keys\":[]}"), Err(Error::NoUsableKey));
+    assert_eq!(set.len(), 3);
+    assert!(set.find("acs1").is_some());
+    let report = set.load(MIXED).unwrap();
+    assert_eq!(report.loaded(), 1);
+    assert_eq!(set.len(), 1);
+    assert!(set.find("acs1").is_none());
+    assert_eq!(set.keys().count(), 1);
+}
+
+#[test]
+fn select_follows_the_kid_rules() {
+    let root = json::parse(br#"["acs2","acs9","\u0061cs1"]"#, 2).unwrap();
+    let mut kids = root.elements().unwrap().map(|v| v.as_str().unwrap());
+    let (acs2, acs9, acs1) = (kids.next(), kids.next(), kids.next());
+    let three = KeySet::<4>::parse(ACS).unwrap();
+    assert_eq!(three.select(acs2).unwrap().kid(), Some("acs2"));
+    assert_eq!(three.select(acs1).unwrap().kid(), Some("acs1"));
+    assert_eq!(three.select(acs9).err(), Some(Error::UnknownKid));
+    assert_eq!(three.select(None).err(), Some(Error::MissingKid));
+    let one = KeySet::<4>::parse(MIXED).unwrap();
+    assert_eq!(one.select(None).unwrap().kid(), Some("good"));
+    assert_eq!(one.select(acs2).err(), Some(Error::UnknownKid));
+    let empty = KeySet::<4>::new();
+    assert_eq!(empty.select(None).err(), Some(Error::MissingKid));
+    assert!(empty.is_empty());
+}
+
+#[test]
+fn key_set_is_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<KeySet<16>>();
+}
