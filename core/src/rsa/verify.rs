@@ -1,0 +1,84 @@
+//! RSASSA-PKCS1-v1_5 / SHA-256 verification: `s < n`, `s^e mod n`, and a whole-encoding compare.
+
+use super::encoding::write_expected_encoding;
+use super::key::{RsaPublicKey, MAX_LIMBS};
+use super::limbs::{less_than, load_be_bytes, store_be_bytes, LIMB_BYTES};
+use super::montgomery::{pow_odd, Backend, Portable};
+use crate::Error;
+
+/// Verifies an RSASSA-PKCS1-v1_5 signature with SHA-256 over `message`.
+///
+/// `Err(Error::BadSignature)` for any bad signature: a length other than
+/// [`RsaPublicKey::modulus_len`], `s >= n`, or an encoding that differs from the expected one.
+pub fn verify_pkcs1_sha256(
+    key: &RsaPublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let digest = ring::digest::digest(&ring::digest::SHA256, message);
+    let digest: &[u8; 32] = digest
+        .as_ref()
+        .try_into()
+        .map_err(|_| Error::BadSignature)?;
+    verify_pkcs1_sha256_digest(key, digest, signature)
+}
+
+/// Like [`verify_pkcs1_sha256`] for a caller that already holds the message's SHA-256 digest.
+pub fn verify_pkcs1_sha256_digest(
+    key: &RsaPublicKey,
+    digest: &[u8; 32],
+    signature: &[u8],
+) -> Result<(), Error> {
+    verify_digest_with::<Portable>(key, digest, signature)
+}
+
+/// The verification with one arithmetic backend (tests compare the backends through it).
+pub(crate) fn verify_digest_with<B: Backend>(
+    key: &RsaPublicKey,
+    digest: &[u8; 32],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let k = key.modulus_len();
+    if signature.len() != k {
+        return Err(Error::BadSignature);
+    }
+    let mut m = [0u64; MAX_LIMBS];
+    match key.limbs {
+        32 => public_op::<B, 32>(key, signature, &mut m)?,
+        48 => public_op::<B, 48>(key, signature, &mut m)?,
+        _ => public_op::<B, 64>(key, signature, &mut m)?,
+    }
+    let mut expected = [0u8; MAX_LIMBS * LIMB_BYTES];
+    let mut actual = [0u8; MAX_LIMBS * LIMB_BYTES];
+    let (Some(expected), Some(actual)) = (expected.get_mut(..k), actual.get_mut(..k)) else {
+        return Err(Error::BadSignature);
+    };
+    write_expected_encoding(digest, expected)?;
+    store_be_bytes(&m, actual);
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
+    }
+}
+
+/// `m = s^e mod n` on `L` limbs, where `s` is the big-endian signature; `Err` if `s >= n`.
+fn public_op<B: Backend, const L: usize>(
+    key: &RsaPublicKey,
+    signature: &[u8],
+    out: &mut [u64; MAX_LIMBS],
+) -> Result<(), Error> {
+    let (Some(n), Some(r2), Some(out)) = (
+        key.modulus.first_chunk::<L>(),
+        key.r_squared.first_chunk::<L>(),
+        out.first_chunk_mut::<L>(),
+    ) else {
+        return Err(Error::BadSignature);
+    };
+    let mut s = [0u64; L];
+    if !load_be_bytes(signature, &mut s) || !less_than(&s, n) {
+        return Err(Error::BadSignature);
+    }
+    *out = pow_odd::<B, L>(&s, key.exponent, n, key.n0, r2);
+    Ok(())
+}

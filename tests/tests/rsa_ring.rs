@@ -1,0 +1,62 @@
+//! tollgate's RSA verification against ring's on the openssl fixture keys: valid signatures
+//! and a few fixed mutations (the property test in rsa_differential.rs goes wider).
+
+mod rsa_common;
+
+use rsa_common::{fixture, SIZES};
+use tollgate_core::rsa::{verify_pkcs1_sha256, verify_pkcs1_sha256_digest, RsaPublicKey};
+use tollgate_core::Error;
+
+#[test]
+fn fixture_keys_build_with_their_sizes() {
+    for bits in SIZES {
+        let f = fixture(bits);
+        let key = RsaPublicKey::from_be_bytes(&f.n, &f.e).unwrap();
+        assert_eq!(key.modulus_bits(), bits);
+        assert_eq!(key.modulus_len(), bits / 8);
+        assert_eq!(key.exponent(), 65537);
+    }
+}
+
+#[test]
+fn valid_signatures_verify_and_mutations_fail_like_ring() {
+    for bits in SIZES {
+        let f = fixture(bits);
+        let key = RsaPublicKey::from_be_bytes(&f.n, &f.e).unwrap();
+        for message in [&b""[..], b"hello", &[0x5au8; 1000]] {
+            let sig = f.sign(message);
+            assert!(f.ring_accepts(message, &sig));
+            assert_eq!(verify_pkcs1_sha256(&key, message, &sig), Ok(()), "{bits}");
+            let digest = ring::digest::digest(&ring::digest::SHA256, message);
+            let digest: [u8; 32] = digest.as_ref().try_into().unwrap();
+            assert_eq!(verify_pkcs1_sha256_digest(&key, &digest, &sig), Ok(()));
+
+            let mut flipped = sig.clone();
+            flipped[bits / 16] ^= 0x10;
+            assert!(!f.ring_accepts(message, &flipped));
+            assert_eq!(
+                verify_pkcs1_sha256(&key, message, &flipped),
+                Err(Error::BadSignature)
+            );
+            assert_eq!(
+                verify_pkcs1_sha256(&key, b"other", &sig),
+                Err(Error::BadSignature)
+            );
+            assert_eq!(
+                verify_pkcs1_sha256(&key, message, &sig[1..]),
+                Err(Error::BadSignature)
+            );
+            let mut longer = vec![0u8];
+            longer.extend_from_slice(&sig);
+            assert_eq!(
+                verify_pkcs1_sha256(&key, message, &longer),
+                Err(Error::BadSignature)
+            );
+            assert_eq!(
+                verify_pkcs1_sha256(&key, message, &f.n),
+                Err(Error::BadSignature),
+                "s = n"
+            );
+        }
+    }
+}
