@@ -87,7 +87,7 @@ fn entry_level_problems_are_bad_encoding() {
         "1".into(),
         "[]".into(),
         format!(r#"{{"kty":"RSA","n":"{n}"}}"#),
-        format!(r#"{{"kty":"RSA","e":"AQAB"}}"#),
+        r#"{"kty":"RSA","e":"AQAB"}"#.into(),
         format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","n":"{n}"}}"#),
         format!(r#"{{"kty":"RSA","n":"{n}","e":1}}"#),
         format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","kid":7}}"#),

@@ -1,0 +1,171 @@
+//! The claims of a token whose signature verified: the policy's checks (issuer, audience,
+//! times) and the view the caller reads them through, borrowing the scratch buffer.
+
+use super::policy::Policy;
+use crate::json::{self, JsonStr, Kind, Round, Value};
+use crate::Error;
+
+/// The verified claims of a token. Borrows the scratch buffer given to
+/// [`super::verify`]; copy out what you need before reusing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claims<'s> {
+    root: Value<'s>,
+    issuer: JsonStr<'s>,
+    audience: JsonStr<'s>,
+    audience_index: usize,
+    subject: Option<JsonStr<'s>>,
+    jwt_id: Option<JsonStr<'s>>,
+    expires_at: Option<u64>,
+    not_before: Option<u64>,
+    issued_at: Option<u64>,
+}
+
+impl<'s> Claims<'s> {
+    /// Parses the decoded payload and applies the policy at time `now`, in this order:
+    /// strict JSON object without duplicate names ([`Error::Malformed`]); `iss`
+    /// ([`Error::MissingClaim`], [`Error::InvalidClaim`], [`Error::WrongIssuer`]); `aud`
+    /// (missing, invalid, [`Error::WrongAudience`]); `exp` (missing when required, invalid,
+    /// [`Error::Expired`] unless `now < exp + leeway`); `nbf` (invalid,
+    /// [`Error::NotYetValid`] unless `now >= nbf - leeway`); `iat` (invalid; with a maximum
+    /// age: missing, or [`Error::TooOld`] when `now > iat + max_age + leeway` or
+    /// `iat > now + leeway`); `sub` and `jti` must be strings when present.
+    pub(super) fn check(payload: &'s [u8], policy: &Policy<'_>, now: u64) -> Result<Self, Error> {
+        let root = json::parse(payload, policy.max_depth).map_err(|_| Error::Malformed)?;
+        if root.members().is_none() || !json::check_unique_names(&root) {
+            return Err(Error::Malformed);
+        }
+        let issuer = required(&root, "iss")?
+            .as_str()
+            .ok_or(Error::InvalidClaim)?;
+        if !issuer.eq_str(policy.issuer) {
+            return Err(Error::WrongIssuer);
+        }
+        let (audience, audience_index) = match_audience(required(&root, "aud")?, policy)?;
+
+        let time = |name, round| root.get(name).map(|v| v.as_time(round)).transpose();
+        let expires_at = time("exp", Round::Down)?;
+        let not_before = time("nbf", Round::Up)?;
+        let issued_at = time("iat", Round::Down)?;
+        match expires_at {
+            None if policy.require_exp => return Err(Error::MissingClaim),
+            Some(exp) if now >= exp.saturating_add(policy.leeway) => return Err(Error::Expired),
+            _ => {}
+        }
+        if let Some(nbf) = not_before {
+            if now.saturating_add(policy.leeway) < nbf {
+                return Err(Error::NotYetValid);
+            }
+        }
+        if let Some(max_age) = policy.max_age {
+            let iat = issued_at.ok_or(Error::MissingClaim)?;
+            let oldest = iat.saturating_add(max_age).saturating_add(policy.leeway);
+            if now > oldest || iat > now.saturating_add(policy.leeway) {
+                return Err(Error::TooOld);
+            }
+        }
+        let text = |name| match root.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_str().map(Some).ok_or(Error::InvalidClaim),
+        };
+        Ok(Claims {
+            root,
+            issuer,
+            audience,
+            audience_index,
+            subject: text("sub")?,
+            jwt_id: text("jti")?,
+            expires_at,
+            not_before,
+            issued_at,
+        })
+    }
+
+    /// `iss` (equal to the policy's issuer).
+    pub fn issuer(&self) -> JsonStr<'s> {
+        self.issuer
+    }
+
+    /// The token's audience value that matched.
+    pub fn audience(&self) -> JsonStr<'s> {
+        self.audience
+    }
+
+    /// Which of the policy's audiences matched (index into [`Policy::audiences`]).
+    pub fn audience_index(&self) -> usize {
+        self.audience_index
+    }
+
+    /// `sub`, if present.
+    pub fn subject(&self) -> Option<JsonStr<'s>> {
+        self.subject
+    }
+
+    /// `jti`, if present.
+    pub fn jwt_id(&self) -> Option<JsonStr<'s>> {
+        self.jwt_id
+    }
+
+    /// `exp` in Unix seconds (rounded down), if present.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.expires_at
+    }
+
+    /// `nbf` in Unix seconds (rounded up), if present.
+    pub fn not_before(&self) -> Option<u64> {
+        self.not_before
+    }
+
+    /// `iat` in Unix seconds (rounded down), if present.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.issued_at
+    }
+
+    /// The whole claim set as JSON text (the decoded payload, without surrounding space).
+    pub fn json(&self) -> &'s str {
+        self.root.raw()
+    }
+
+    /// The top-level claim `name` ([`Error::ClaimNotFound`] when absent); its JSON text is
+    /// [`Value::raw`].
+    pub fn claim(&self, name: &str) -> Result<Value<'s>, Error> {
+        self.root.get(name).ok_or(Error::ClaimNotFound)
+    }
+
+    /// The string claim `name` unescaped into `buf`: [`Error::ClaimNotFound`],
+    /// [`Error::InvalidClaim`] when it is not a string, [`Error::BufferTooSmall`].
+    pub fn claim_str<'b>(&self, name: &str, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+        self.claim(name)?
+            .as_str()
+            .ok_or(Error::InvalidClaim)?
+            .unescape_into(buf)
+    }
+}
+
+fn required<'s>(root: &Value<'s>, name: &str) -> Result<Value<'s>, Error> {
+    root.get(name).ok_or(Error::MissingClaim)
+}
+
+/// The first audience of the token (document order) equal to one of the policy's.
+fn match_audience<'s>(aud: Value<'s>, policy: &Policy<'_>) -> Result<(JsonStr<'s>, usize), Error> {
+    let find = |value: JsonStr<'s>| {
+        policy
+            .audiences
+            .iter()
+            .position(|expected| value.eq_str(expected))
+            .map(|index| (value, index))
+    };
+    match aud.kind() {
+        Kind::String => aud.as_str().and_then(find).ok_or(Error::WrongAudience),
+        Kind::Array => {
+            let mut matched = None;
+            for element in aud.elements().into_iter().flatten() {
+                let value = element.as_str().ok_or(Error::InvalidClaim)?;
+                if matched.is_none() {
+                    matched = find(value);
+                }
+            }
+            matched.ok_or(Error::WrongAudience)
+        }
+        _ => Err(Error::InvalidClaim),
+    }
+}
