@@ -6,7 +6,8 @@
 //! 1. the policy is complete ([`Error::InvalidPolicy`]); the token is at most
 //!    [`Policy::max_token_len`] bytes ([`Error::TooLarge`]);
 //! 2. exactly three segments, each canonical unpadded base64url, no whitespace
-//!    ([`Error::Malformed`]);
+//!    ([`Error::Malformed`]; the header and payload are decoded into scratch here, but the
+//!    payload is not read until step 5);
 //! 3. the header: strict JSON object, no duplicate names; `alg` exactly `RS256`
 //!    ([`Error::UnsupportedAlg`]); no `crit` ([`Error::UnsupportedCrit`]); `typ` when the
 //!    policy asks ([`Error::WrongType`]); the key chosen by `kid` ([`Error::UnknownKid`],
@@ -119,6 +120,10 @@ pub fn verify_signature<'s, 'k, const N: usize>(
     let header = header::check(header_json, policy)?;
     let key = keys.select(header.kid)?;
 
+    // Decoding is not believing: the payload is only checked as base64url here (so every
+    // encoding error is `malformed`), and read as JSON after the signature verified.
+    let payload = compact::decode(segments.payload, payload_buf)?;
+
     let mut signature_buf = [0u8; MAX_SIGNATURE_LEN];
     let signature = compact::decode(segments.signature, &mut signature_buf).map_err(|e| {
         if e == Error::BufferTooSmall {
@@ -133,7 +138,6 @@ pub fn verify_signature<'s, 'k, const N: usize>(
     verify_pkcs1_sha256(key.public_key(), segments.signing_input, signature)
         .map_err(|_| Error::BadSignature)?;
 
-    let payload = compact::decode(segments.payload, payload_buf)?;
     let header = core::str::from_utf8(header_json).map_err(|_| Error::Malformed)?;
     Ok(Verified {
         header,

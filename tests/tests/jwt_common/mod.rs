@@ -85,13 +85,8 @@ pub fn claims_with(extra: &str, without: &[&str]) -> String {
             "\"https://sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/\"".into(),
         ),
         ("oid", "\"7f3b2c1d-9e8a-4b6c-8d5e-2f1a0b9c8d7e\"".into()),
-        (
-            "rh",
-            "\"0.AXAAIRngM2RNjE-gVVva_9XjPY4R1R92JWNCgTCVAwZMg3pwAAA.\"".into(),
-        ),
         ("sub", "\"7f3b2c1d-9e8a-4b6c-8d5e-2f1a0b9c8d7e\"".into()),
         ("tid", "\"33e01921-4d64-4f8c-a055-5bdaffd5e33d\"".into()),
-        ("uti", "\"Qm9vdHN0cmFwVG9rZW5JZGVudGlmaWVy\"".into()),
         ("jti", "\"b7c4e2a9-51f3-4d08-a6c2-93e1f0d47b65\"".into()),
         ("ver", "\"1.0\"".into()),
         ("xms_tcdt", "1590520830".into()),
