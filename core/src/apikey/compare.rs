@@ -78,15 +78,17 @@ impl PresentedKey {
     /// Errors: [`Error::InvalidArgument`] when `accepted` is empty or holds an empty key
     /// (configuration errors, reported even if another key matched);
     /// [`Error::KeyMismatch`] when no key matches.
-    pub fn matches_any<'k>(
-        &self,
-        accepted: impl IntoIterator<Item = &'k [u8]>,
-    ) -> Result<(), Error> {
+    pub fn matches_any<I>(&self, accepted: I) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
         let mut matched = 0u8;
         let mut count = 0usize;
         let mut saw_empty = false;
         for key in accepted {
             count = count.saturating_add(1);
+            let key = key.as_ref();
             saw_empty |= key.is_empty();
             let candidate = Self::from_bytes(key);
             matched |= black_box(digests_equal(&self.digest, &candidate.digest));
@@ -142,7 +144,7 @@ mod tests {
             Err(Error::KeyMismatch)
         );
         assert_eq!(
-            k.matches_any(core::iter::empty()),
+            k.matches_any(core::iter::empty::<&[u8]>()),
             Err(Error::InvalidArgument)
         );
         assert_eq!(

@@ -27,7 +27,8 @@ pub const DEFAULT_PARAMETER: &str = "token";
 /// `target` is an HTTP request target in origin form (`/path?a=b`) or an absolute URI
 /// (`https://host/path?a=b#frag`); `name` is the parameter name as it reads after
 /// percent-decoding; `accepted` holds 1..N keys (several during a rotation), compared as
-/// bytes with the decoded parameter value.
+/// bytes with the decoded parameter value. `accepted` is anything iterable twice (a slice,
+/// an array reference, a cloneable iterator) whose items are byte strings.
 ///
 /// Errors, checked in this order:
 /// - [`Error::InvalidArgument`]: `name` is empty, `accepted` is empty, or an accepted key is
@@ -39,16 +40,24 @@ pub const DEFAULT_PARAMETER: &str = "token";
 /// - [`Error::KeyMismatch`]: the value equals none of the accepted keys.
 ///
 /// Every accepted key is compared, in constant time, on every call (see [`compare`]).
-pub fn check_query_key<T, K>(target: &T, name: &str, accepted: &[K]) -> Result<(), Error>
+pub fn check_query_key<T, I>(target: &T, name: &str, accepted: I) -> Result<(), Error>
 where
     T: AsRef<[u8]> + ?Sized,
-    K: AsRef<[u8]>,
+    I: IntoIterator + Clone,
+    I::Item: AsRef<[u8]>,
 {
-    if accepted.is_empty() || accepted.iter().any(|k| k.as_ref().is_empty()) {
+    let mut any = false;
+    for key in accepted.clone() {
+        if key.as_ref().is_empty() {
+            return Err(Error::InvalidArgument);
+        }
+        any = true;
+    }
+    if !any {
         return Err(Error::InvalidArgument);
     }
     let presented = PresentedKey::from_query(target.as_ref(), name.as_bytes())?;
-    presented.matches_any(accepted.iter().map(AsRef::as_ref))
+    presented.matches_any(accepted)
 }
 
 #[cfg(test)]
