@@ -223,6 +223,21 @@ typedef uint32_t tollgate_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+/**
+ * A borrowed string or byte string: `ptr` points to `len` bytes, not NUL-terminated.
+ * `ptr` may be NULL only when `len` is 0.
+ */
+typedef struct tollgate_str {
+  /**
+   * The first byte (NULL only with `len` 0).
+   */
+  const char *ptr;
+  /**
+   * The number of bytes.
+   */
+  size_t len;
+} tollgate_str;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -237,6 +252,55 @@ const char *tollgate_version(void);
  * (`"expired"`, `"wrong_audience"`, ...) or `"unknown_status"` for numbers never assigned.
  */
 const char *tollgate_status_str(uint32_t status);
+
+/**
+ * Find the token in an `Authorization` header value of the form `Bearer <token68>`.
+ *
+ * `value`/`value_len` is the header's field value (surrounding spaces/tabs are ignored).
+ * The scheme is case-insensitive and followed by one or more spaces (not tabs); the token
+ * is token68 characters only (`A-Z a-z 0-9 - . _ ~ + /`, then optional trailing `=`), with
+ * nothing after it.
+ *
+ * On success `*out_token` points INTO `value` (not NUL-terminated; valid as long as
+ * `value` is) and `*out_len` is its length. On failure (`TOLLGATE_STATUS_INVALID_AUTHORIZATION`,
+ * or `TOLLGATE_STATUS_NULL_POINTER` for a NULL output or a NULL `value` with non-zero length)
+ * the outputs are not written.
+ *
+ * # Safety
+ * `value` must point to `value_len` readable bytes (or be NULL with 0); `out_token` and
+ * `out_len` must be valid for writing.
+ */
+tollgate_status tollgate_bearer_token(const char *value,
+                                      size_t value_len,
+                                      const char **out_token,
+                                      size_t *out_len);
+
+/**
+ * Check the API key in query parameter `param` of request target `uri` against the
+ * `keys_len` accepted `keys` (several during a rotation). Returns `TOLLGATE_STATUS_OK` when
+ * the parameter appears exactly once and its percent-decoded value equals one of the keys.
+ *
+ * `uri` is a request target in origin form (`/path?a=b`) or an absolute URI; the query ends
+ * at `#`; names and values are percent-decoded and `+` stays `+` (not a space). Every
+ * accepted key is compared on every call, through SHA-256 digests compared in constant
+ * time, so timing reveals neither the keys' content nor their length.
+ *
+ * Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT` (no keys, an empty key, an empty `param`),
+ * `TOLLGATE_STATUS_INVALID_TEXT` (`param` not UTF-8 or containing NUL),
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_INVALID_URI` (bytes outside visible
+ * ASCII, malformed `%`-encoding), `TOLLGATE_STATUS_MISSING_PARAMETER`,
+ * `TOLLGATE_STATUS_DUPLICATE_PARAMETER` (parameter pollution), `TOLLGATE_STATUS_KEY_MISMATCH`.
+ *
+ * # Safety
+ * Every non-NULL pointer must point to as many readable bytes (or `tollgate_str` items) as
+ * its length says; NULL only with length 0.
+ */
+tollgate_status tollgate_apikey_check(const char *uri,
+                                      size_t uri_len,
+                                      const char *param,
+                                      size_t param_len,
+                                      const struct tollgate_str *keys,
+                                      size_t keys_len);
 
 #ifdef __cplusplus
 }  // extern "C"

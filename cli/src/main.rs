@@ -1,13 +1,17 @@
 //! `tollgate`: the operator's command over tollgate-core. Each subcommand lives in its own
 //! module; this file only dispatches and maps outcomes to exit codes.
 
+mod apikey;
+
 use std::process::ExitCode;
 
 fn usage() -> &'static str {
     "usage: tollgate <command> [args]\n\
      commands:\n\
      \x20 ip [--set NAME|FILE] [--] [ADDR...]   match addresses against a set (default: acs)\n\
-     \x20 compile-ipset LIST -o IMAGE           compile a CIDR list into a table image\n"
+     \x20 compile-ipset LIST -o IMAGE           compile a CIDR list into a table image\n\
+     \x20 apikey check --key K [--key K]... [--param NAME] URI   check a query API key\n\
+     \x20 apikey new                            print a fresh random URL-safe key\n"
 }
 
 fn main() -> ExitCode {
@@ -17,6 +21,7 @@ fn main() -> ExitCode {
             print!("{}", usage());
             ExitCode::SUCCESS
         }
+        Some("apikey") => apikey::run(&args[1..]),
         Some("--version" | "version") => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

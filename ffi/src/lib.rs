@@ -16,8 +16,10 @@
 #[cfg(all(not(panic = "abort"), not(debug_assertions)))]
 compile_error!("tollgate-ffi release builds must use panic = \"abort\" (see Cargo.toml profiles)");
 
+pub mod http;
 mod runtime;
 mod status;
+pub mod types;
 #[allow(dead_code)] // the helpers are used as capabilities land
 mod util;
 
