@@ -17,6 +17,88 @@
 
 
 /**
+ * How many keys a `tollgate_keyset` holds.
+ */
+#define TOLLGATE_KEYSET_CAPACITY 16
+
+/**
+ * Size in bytes of a `tollgate_keyset` (also `tollgate_keyset_size()`).
+ */
+#define TOLLGATE_KEYSET_SIZE 19128
+
+/**
+ * Reason numbers of `tollgate_skipped_key.reason` and indexes of
+ * `tollgate_jwks_report.skipped_for`: `kty` absent or not `RSA`.
+ */
+#define TOLLGATE_SKIP_NOT_RSA 1
+
+/**
+ * `use` present and not `sig`.
+ */
+#define TOLLGATE_SKIP_NOT_FOR_SIGNATURE 2
+
+/**
+ * `alg` present and not `RS256`.
+ */
+#define TOLLGATE_SKIP_NOT_RS256 3
+
+/**
+ * `key_ops` present without `verify`.
+ */
+#define TOLLGATE_SKIP_NO_VERIFY_OPERATION 4
+
+/**
+ * Modulus outside 2048–4096 bits.
+ */
+#define TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE 5
+
+/**
+ * Not an object, duplicate members, a member of the wrong type or encoding, or not a valid
+ * RSA key.
+ */
+#define TOLLGATE_SKIP_BAD_ENCODING 6
+
+/**
+ * `kid` longer than 128 bytes.
+ */
+#define TOLLGATE_SKIP_KID_TOO_LONG 7
+
+/**
+ * Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
+ */
+#define TOLLGATE_SKIP_REASON_SLOTS 8
+
+/**
+ * How many skipped entries a report lists individually (all are counted).
+ */
+#define TOLLGATE_JWKS_REPORT_LISTED 16
+
+/**
+ * Longest issuer a `tollgate_policy` holds, in bytes.
+ */
+#define TOLLGATE_POLICY_MAX_ISSUER_LEN 256
+
+/**
+ * Most audiences a `tollgate_policy` holds.
+ */
+#define TOLLGATE_POLICY_MAX_AUDIENCES 8
+
+/**
+ * Longest audience a `tollgate_policy` holds, in bytes.
+ */
+#define TOLLGATE_POLICY_MAX_AUDIENCE_LEN 256
+
+/**
+ * Longest expected `typ` a `tollgate_policy` holds, in bytes.
+ */
+#define TOLLGATE_POLICY_MAX_TYP_LEN 64
+
+/**
+ * Size in bytes of a `tollgate_policy` (also `tollgate_policy_size()`).
+ */
+#define TOLLGATE_POLICY_SIZE 2456
+
+/**
  * The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.
  * Values are stable; a retired value is never reused. Functions that take a status
  * take it as `uint32_t`.
@@ -238,6 +320,144 @@ typedef struct tollgate_str {
   size_t len;
 } tollgate_str;
 
+/**
+ * A key set: up to `TOLLGATE_KEYSET_CAPACITY` RS256 public keys of 2048 to 4096 bits, parsed
+ * from a JWKS document by `tollgate_keyset_parse`. Opaque: place it anywhere (static, stack,
+ * heap; 8-byte aligned, which the `uint64_t` array gives), never read or write its bytes.
+ * It holds no pointers, so it may be copied with `memcpy`.
+ *
+ * A parsed key set is immutable: any number of threads may verify with it at once. To
+ * rotate keys, parse the new JWKS into a second `tollgate_keyset` and swap the pointer your
+ * threads use (for example an atomic pointer); never parse into a set other threads are
+ * reading. On `TOLLGATE_STATUS_UNKNOWN_KID`, refetch the JWKS and retry the token once, but
+ * at most once per cooldown (e.g. 5 minutes), or random `kid`s make you hammer the issuer.
+ */
+typedef struct tollgate_keyset {
+  /**
+   * Opaque storage; do not touch.
+   */
+  uint64_t opaque[2391];
+} tollgate_keyset;
+
+/**
+ * One skipped JWKS entry.
+ */
+typedef struct tollgate_skipped_key {
+  /**
+   * Zero-based index in the document's `keys` array.
+   */
+  uint32_t index;
+  /**
+   * Why (`TOLLGATE_SKIP_*`; name it with `tollgate_skip_reason_str`).
+   */
+  uint32_t reason;
+} tollgate_skipped_key;
+
+/**
+ * What `tollgate_keyset_parse` did with each entry of the JWKS.
+ */
+typedef struct tollgate_jwks_report {
+  /**
+   * Keys loaded into the set.
+   */
+  uint32_t loaded;
+  /**
+   * Entries skipped (not usable for RS256 verification; not an error).
+   */
+  uint32_t skipped;
+  /**
+   * Entries skipped per reason, indexed by `TOLLGATE_SKIP_*` (index 0 is unused, 0).
+   */
+  uint32_t skipped_for[TOLLGATE_SKIP_REASON_SLOTS];
+  /**
+   * How many entries of `listed` are filled: `min(skipped, TOLLGATE_JWKS_REPORT_LISTED)`.
+   */
+  uint32_t listed_len;
+  /**
+   * The first skipped entries, in document order.
+   */
+  struct tollgate_skipped_key listed[TOLLGATE_JWKS_REPORT_LISTED];
+} tollgate_jwks_report;
+
+/**
+ * A verification policy, made by `tollgate_policy_init` and adjusted by the
+ * `tollgate_policy_set_*` functions. Opaque: place it anywhere (8-byte aligned, which the
+ * `uint64_t` array gives), never touch its bytes. The issuer, audiences and `typ` are copied
+ * in, so the caller's strings need not outlive the call. It holds no pointers (copy it with
+ * `memcpy`) and is only read by `tollgate_verify`: share one between threads, but do not
+ * change it while others verify with it.
+ */
+typedef struct tollgate_policy {
+  /**
+   * Opaque storage; do not touch.
+   */
+  uint64_t opaque[307];
+} tollgate_policy;
+
+/**
+ * The verified claims of a token: a view into the scratch buffer given to `tollgate_verify`
+ * (copy out what you need before reusing the buffer). Strings are unescaped UTF-8, not
+ * NUL-terminated. Written by `tollgate_verify` only on success.
+ */
+typedef struct tollgate_claims {
+  /**
+   * `iss` (equal to the policy's issuer).
+   */
+  struct tollgate_str iss;
+  /**
+   * The token's audience that matched (one of the policy's).
+   */
+  struct tollgate_str aud;
+  /**
+   * Which of the policy's audiences matched (0-based, in `tollgate_policy_init` order).
+   */
+  size_t aud_index;
+  /**
+   * `sub` (`{NULL, 0}` when absent; see `has_sub`).
+   */
+  struct tollgate_str sub;
+  /**
+   * `jti` (`{NULL, 0}` when absent; see `has_jti`).
+   */
+  struct tollgate_str jti;
+  /**
+   * `exp` in Unix seconds, rounded down (0 when absent).
+   */
+  uint64_t exp;
+  /**
+   * `nbf` in Unix seconds, rounded up (0 when absent).
+   */
+  uint64_t nbf;
+  /**
+   * `iat` in Unix seconds, rounded down (0 when absent).
+   */
+  uint64_t iat;
+  /**
+   * Whether `sub` is present.
+   */
+  bool has_sub;
+  /**
+   * Whether `jti` is present.
+   */
+  bool has_jti;
+  /**
+   * Whether `exp` is present (always, unless the policy does not require it).
+   */
+  bool has_exp;
+  /**
+   * Whether `nbf` is present.
+   */
+  bool has_nbf;
+  /**
+   * Whether `iat` is present.
+   */
+  bool has_iat;
+  /**
+   * The whole claim set as JSON text (the decoded payload), read by the claim getters.
+   */
+  struct tollgate_str json;
+} tollgate_claims;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -301,6 +521,270 @@ tollgate_status tollgate_apikey_check(const char *uri,
                                       size_t param_len,
                                       const struct tollgate_str *keys,
                                       size_t keys_len);
+
+/**
+ * Size in bytes of `tollgate_keyset` (`TOLLGATE_KEYSET_SIZE`), for callers that cannot read
+ * macros (ctypes, dlopen).
+ */
+size_t tollgate_keyset_size(void);
+
+/**
+ * Parse the JWKS document `jwks`/`jwks_len` (RFC 7517 JSON) into `out`.
+ *
+ * Keys tollgate cannot use are skipped, not fatal: `kty` not `RSA`, `use` present and not
+ * `sig`, `alg` present and not `RS256`, `key_ops` present without `verify`, a modulus outside
+ * 2048–4096 bits, a `kid` over 128 bytes, bad encoding. Members such as `x5c`, `x5t`,
+ * `issuer` are ignored. When `out_report` is not NULL it receives what was loaded and why
+ * each other entry was skipped.
+ *
+ * Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
+ * member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
+ * `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
+ *
+ * On failure neither `out` nor `*out_report` is written, except that storage which never
+ * held a parsed set may be initialised (it stays unusable: verifying with it fails with
+ * `TOLLGATE_STATUS_INVALID_ARGUMENT`). A set parsed earlier keeps its keys. Do not parse into
+ * a set other threads are using (see `tollgate_keyset`).
+ *
+ * # Safety
+ * `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to
+ * `jwks_len` readable bytes (NULL only with 0); `out_report` is NULL or writable.
+ */
+tollgate_status tollgate_keyset_parse(struct tollgate_keyset *out,
+                                      const char *jwks,
+                                      size_t jwks_len,
+                                      struct tollgate_jwks_report *out_report);
+
+/**
+ * How many keys `keyset` holds (0 when it is NULL, misaligned or was never parsed).
+ *
+ * # Safety
+ * `keyset` is NULL or points to a readable `tollgate_keyset`.
+ */
+size_t tollgate_keyset_len(const struct tollgate_keyset *keyset);
+
+/**
+ * The `kid` of key `index` (document order, `0 <= index < tollgate_keyset_len`):
+ * `*out_kid` points into `keyset` (not NUL-terminated; valid while the set is unchanged) and
+ * `*out_len` is its length. A key without a `kid` gives `*out_kid = NULL`, `*out_len = 0`.
+ *
+ * Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT` (index out of range, or a set never parsed),
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`. Outputs are written only on
+ * success.
+ *
+ * # Safety
+ * `keyset` points to a readable `tollgate_keyset`; `out_kid` and `out_len` are writable.
+ */
+tollgate_status tollgate_keyset_kid(const struct tollgate_keyset *keyset,
+                                    size_t index,
+                                    const char **out_kid,
+                                    size_t *out_len);
+
+/**
+ * Static NUL-terminated name of a skip reason (`"not_rsa"`, `"bad_encoding"`, ...), or
+ * `"unknown_skip_reason"` for any other number.
+ */
+const char *tollgate_skip_reason_str(uint32_t reason);
+
+/**
+ * Read an OpenID configuration document (`.well-known/openid-configuration`, or ACS's
+ * `acsopenidconfiguration`) `doc`/`doc_len`: its `issuer` is unescaped into
+ * `issuer_buf`/`issuer_cap` (length in `*issuer_len`) and its `jwks_uri` into
+ * `jwks_uri_buf`/`jwks_uri_cap` (length in `*jwks_uri_len`); neither is NUL-terminated.
+ * Buffers of `doc_len` bytes always suffice.
+ *
+ * Compare the issuer with the one you expect before trusting the document; fetch the JWKS
+ * from `jwks_uri` and give it to `tollgate_keyset_parse`.
+ *
+ * Statuses: `TOLLGATE_STATUS_INVALID_DISCOVERY` (not a strict JSON object, duplicate names,
+ * `issuer` or `jwks_uri` missing, empty or not a string), `TOLLGATE_STATUS_INSECURE_JWKS_URI`
+ * (`jwks_uri` not `https://` with a host, or containing spaces, controls or backslashes),
+ * `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, `TOLLGATE_STATUS_NULL_POINTER`. On failure nothing is
+ * written (neither buffer nor length).
+ *
+ * # Safety
+ * `doc` points to `doc_len` readable bytes; each buffer to its capacity in writable bytes
+ * (NULL only with 0), not overlapping `doc` or each other; the length pointers are writable.
+ */
+tollgate_status tollgate_oidc_parse(const char *doc,
+                                    size_t doc_len,
+                                    char *issuer_buf,
+                                    size_t issuer_cap,
+                                    size_t *issuer_len,
+                                    char *jwks_uri_buf,
+                                    size_t jwks_uri_cap,
+                                    size_t *jwks_uri_len);
+
+/**
+ * Size in bytes of `tollgate_policy` (`TOLLGATE_POLICY_SIZE`), for callers that cannot read
+ * macros (ctypes, dlopen).
+ */
+size_t tollgate_policy_size(void);
+
+/**
+ * Initialise `out` for tokens issued by `iss` (exact match after JSON unescaping: case,
+ * trailing slash and prefix all matter) for any of the `auds_len` audiences `auds` (the
+ * token's `aud`, a string or an array, must contain one exactly). Everything is copied.
+ *
+ * Defaults: leeway 60 s, tokens up to 16 KiB, `exp` required, any `typ`, no maximum age,
+ * JSON depth 32; change them with the `tollgate_policy_set_*` functions.
+ *
+ * Statuses: `TOLLGATE_STATUS_INVALID_POLICY` (empty issuer, no audience, an empty audience,
+ * more than `TOLLGATE_POLICY_MAX_AUDIENCES`, an issuer or audience longer than its
+ * `TOLLGATE_POLICY_MAX_*_LEN`), `TOLLGATE_STATUS_INVALID_TEXT` (not UTF-8, or a NUL byte),
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`. `out` is written only on
+ * success.
+ *
+ * # Safety
+ * `out` points to a writable `tollgate_policy`; `iss` to `iss_len` bytes; `auds` to
+ * `auds_len` `tollgate_str` each pointing to its `len` bytes (NULL only with length 0).
+ */
+tollgate_status tollgate_policy_init(struct tollgate_policy *out,
+                                     const char *iss,
+                                     size_t iss_len,
+                                     const struct tollgate_str *auds,
+                                     size_t auds_len);
+
+/**
+ * Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (default 60).
+ * `TOLLGATE_STATUS_INVALID_ARGUMENT` when `policy` was never initialised.
+ *
+ * # Safety
+ * `policy` points to a writable `tollgate_policy` no other thread is using.
+ */
+tollgate_status tollgate_policy_set_leeway(struct tollgate_policy *policy, uint64_t leeway_secs);
+
+/**
+ * Longest token accepted, in bytes (default 16384); longer ones fail with
+ * `TOLLGATE_STATUS_TOO_LARGE` before any work. 0 is `TOLLGATE_STATUS_INVALID_POLICY`.
+ *
+ * # Safety
+ * As for `tollgate_policy_set_leeway`.
+ */
+tollgate_status tollgate_policy_set_max_token_len(struct tollgate_policy *policy,
+                                                  size_t max_token_len);
+
+/**
+ * Whether tokens without `exp` are rejected (`TOLLGATE_STATUS_MISSING_CLAIM`): 0 = no, any
+ * other value = yes (the default).
+ *
+ * # Safety
+ * As for `tollgate_policy_set_leeway`.
+ */
+tollgate_status tollgate_policy_set_require_exp(struct tollgate_policy *policy, uint32_t require);
+
+/**
+ * The header's `typ` must equal `typ` ignoring ASCII case (`TOLLGATE_STATUS_WRONG_TYPE`
+ * otherwise); `typ_len` 0 (NULL allowed) accepts any `typ` again (the default). At most
+ * `TOLLGATE_POLICY_MAX_TYP_LEN` bytes (`TOLLGATE_STATUS_INVALID_POLICY`), UTF-8 without NUL
+ * (`TOLLGATE_STATUS_INVALID_TEXT`). Copied.
+ *
+ * # Safety
+ * As for `tollgate_policy_set_leeway`; `typ` points to `typ_len` bytes (NULL only with 0).
+ */
+tollgate_status tollgate_policy_set_typ(struct tollgate_policy *policy,
+                                        const char *typ,
+                                        size_t typ_len);
+
+/**
+ * Require `iat` and reject tokens issued more than `max_age_secs` (plus leeway) before `now`,
+ * or after `now` plus leeway (`TOLLGATE_STATUS_TOO_OLD`; a missing `iat` is
+ * `TOLLGATE_STATUS_MISSING_CLAIM`). Off by default; initialise a new policy to turn it off.
+ *
+ * # Safety
+ * As for `tollgate_policy_set_leeway`.
+ */
+tollgate_status tollgate_policy_set_max_age(struct tollgate_policy *policy, uint64_t max_age_secs);
+
+/**
+ * Maximum JSON nesting depth of the header and the claims (default 32; 1 to 128, else
+ * `TOLLGATE_STATUS_INVALID_POLICY`).
+ *
+ * # Safety
+ * As for `tollgate_policy_set_leeway`.
+ */
+tollgate_status tollgate_policy_set_max_depth(struct tollgate_policy *policy, uint32_t max_depth);
+
+/**
+ * Scratch bytes `tollgate_verify` needs for a token of `token_len` bytes: the decoded
+ * header and payload (at most `token_len`) plus room to unescape `iss`, `aud`, `sub`, `jti`
+ * (at most `token_len` more). Saturates at `SIZE_MAX`.
+ */
+size_t tollgate_verify_scratch_size(size_t token_len);
+
+/**
+ * Verify `token`/`token_len` (the compact serialization, without `Bearer `; see
+ * `tollgate_bearer_token`) with `keyset` and `policy` at Unix time `now` (seconds).
+ *
+ * Order, stopping at the first failure, so no claim is believed before the signature
+ * verified: token length (`TOO_LARGE`); scratch size (`BUFFER_TOO_SMALL`: `scratch_len` must
+ * be at least `tollgate_verify_scratch_size(token_len)`); three canonical base64url segments
+ * (`MALFORMED`); the header: `alg` exactly `RS256` (`UNSUPPORTED_ALG`), no `crit`
+ * (`UNSUPPORTED_CRIT`), `typ` if the policy asks (`WRONG_TYPE`), the key by `kid`
+ * (`UNKNOWN_KID`: refresh the JWKS with a cooldown; `MISSING_KID`: no `kid` and several
+ * keys); the signature (`MALFORMED` for a wrong length, `BAD_SIGNATURE`); then the claims:
+ * `iss` (`WRONG_ISSUER`), `aud` (`WRONG_AUDIENCE`), `exp` (`EXPIRED` unless
+ * `now < exp + leeway`), `nbf` (`NOT_YET_VALID` unless `now >= nbf - leeway`), `iat` with a
+ * maximum age (`TOO_OLD`), missing required claims (`MISSING_CLAIM`), claims of the wrong
+ * type (`INVALID_CLAIM`), duplicate names (`MALFORMED`). Also `NULL_POINTER`, `MISALIGNED`,
+ * and `INVALID_ARGUMENT` for a key set never parsed or a policy never initialised.
+ *
+ * On success `*out` describes the claims; its strings point into `scratch` (any alignment)
+ * and, for `iss`, `aud`, `sub`, `jti` without JSON escapes, into the decoded payload there
+ * too. On failure `*out` is not written. `scratch` contents are unspecified after any call.
+ *
+ * # Safety
+ * `keyset` and `policy` point to readable objects not written meanwhile; `token` to
+ * `token_len` bytes; `scratch` to `scratch_len` writable bytes not aliasing the others;
+ * `out` is writable.
+ */
+tollgate_status tollgate_verify(const struct tollgate_keyset *keyset,
+                                const struct tollgate_policy *policy,
+                                const char *token,
+                                size_t token_len,
+                                uint64_t now,
+                                void *scratch,
+                                size_t scratch_len,
+                                struct tollgate_claims *out);
+
+/**
+ * The top-level claim `name`/`name_len` of verified `claims` as JSON text (e.g. `"abc"` with
+ * quotes and escapes, `42`, `["a","b"]`, `{...}`): `*out_json` points into the scratch
+ * buffer, `*out_len` is its length. Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`,
+ * `TOLLGATE_STATUS_INVALID_TEXT` (name not UTF-8 or with NUL), `TOLLGATE_STATUS_NULL_POINTER`,
+ * `TOLLGATE_STATUS_MALFORMED` (the scratch was overwritten since `tollgate_verify`). Outputs
+ * are written only on success.
+ *
+ * # Safety
+ * `claims` was filled by a successful `tollgate_verify` and its scratch buffer is unchanged;
+ * `name` points to `name_len` bytes; `out_json` and `out_len` are writable.
+ */
+tollgate_status tollgate_claims_get(const struct tollgate_claims *claims,
+                                    const char *name,
+                                    size_t name_len,
+                                    const char **out_json,
+                                    size_t *out_len);
+
+/**
+ * The string claim `name`/`name_len` of verified `claims`, unescaped into `buf`/`buf_len`
+ * (UTF-8, not NUL-terminated; may contain NUL if the claim does); `*out_len` is its length.
+ * A buffer as long as the claim's JSON text (from `tollgate_claims_get`) always suffices.
+ * Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`, `TOLLGATE_STATUS_INVALID_CLAIM` (not a
+ * string), `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, `TOLLGATE_STATUS_INVALID_TEXT`,
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MALFORMED`. `buf` and `*out_len` are
+ * written only on success.
+ *
+ * # Safety
+ * As for `tollgate_claims_get`; `buf` points to `buf_len` writable bytes (NULL only with 0)
+ * not overlapping the scratch buffer.
+ */
+tollgate_status tollgate_claims_get_str(const struct tollgate_claims *claims,
+                                        const char *name,
+                                        size_t name_len,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -19,6 +19,7 @@ compile_error!("tollgate-ffi release builds must use panic = \"abort\" (see Carg
 pub mod http;
 mod runtime;
 mod status;
+pub mod token;
 pub mod types;
 #[allow(dead_code)] // the helpers are used as capabilities land
 mod util;

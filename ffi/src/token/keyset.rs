@@ -1,0 +1,290 @@
+//! `tollgate_keyset`: up to 16 RS256 keys (2048–4096 bits) parsed from a JWKS document into
+//! caller-placed fixed-size storage, with the load report (keys loaded, entries skipped and
+//! why) and read-only accessors.
+
+use super::check_object;
+use crate::status::tollgate_status;
+use crate::util;
+use core::ffi::c_char;
+use core::mem::MaybeUninit;
+use core::ptr::{addr_of, addr_of_mut};
+use tollgate_core::jwk::{KeySet, LoadReport, SkipReason, MAX_LISTED_SKIPS};
+use tollgate_core::Error;
+
+/// How many keys a `tollgate_keyset` holds.
+pub const TOLLGATE_KEYSET_CAPACITY: usize = 16;
+
+/// Size in bytes of a `tollgate_keyset` (also `tollgate_keyset_size()`).
+pub const TOLLGATE_KEYSET_SIZE: usize = 19128;
+
+/// A key set: up to `TOLLGATE_KEYSET_CAPACITY` RS256 public keys of 2048 to 4096 bits, parsed
+/// from a JWKS document by `tollgate_keyset_parse`. Opaque: place it anywhere (static, stack,
+/// heap; 8-byte aligned, which the `uint64_t` array gives), never read or write its bytes.
+/// It holds no pointers, so it may be copied with `memcpy`.
+///
+/// A parsed key set is immutable: any number of threads may verify with it at once. To
+/// rotate keys, parse the new JWKS into a second `tollgate_keyset` and swap the pointer your
+/// threads use (for example an atomic pointer); never parse into a set other threads are
+/// reading. On `TOLLGATE_STATUS_UNKNOWN_KID`, refetch the JWKS and retry the token once, but
+/// at most once per cooldown (e.g. 5 minutes), or random `kid`s make you hammer the issuer.
+#[repr(C)]
+pub struct tollgate_keyset {
+    /// Opaque storage; do not touch.
+    pub opaque: [u64; 2391],
+}
+
+/// Marks storage that holds a successfully parsed key set ("tgkeyst1").
+const MAGIC: u64 = u64::from_le_bytes(*b"tgkeyst1");
+
+/// What `tollgate_keyset` really holds. The key set is `MaybeUninit` because the caller's
+/// storage is arbitrary bytes until the first successful parse sets `magic`.
+#[repr(C)]
+struct KeysetStorage {
+    magic: u64,
+    set: MaybeUninit<KeySet<TOLLGATE_KEYSET_CAPACITY>>,
+}
+
+const _: () = assert!(core::mem::size_of::<tollgate_keyset>() == TOLLGATE_KEYSET_SIZE);
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(core::mem::size_of::<KeysetStorage>() == TOLLGATE_KEYSET_SIZE);
+const _: () = assert!(core::mem::size_of::<KeysetStorage>() <= TOLLGATE_KEYSET_SIZE);
+const _: () = assert!(core::mem::align_of::<KeysetStorage>() <= 8);
+
+/// Reason numbers of `tollgate_skipped_key.reason` and indexes of
+/// `tollgate_jwks_report.skipped_for`: `kty` absent or not `RSA`.
+pub const TOLLGATE_SKIP_NOT_RSA: u32 = 1;
+/// `use` present and not `sig`.
+pub const TOLLGATE_SKIP_NOT_FOR_SIGNATURE: u32 = 2;
+/// `alg` present and not `RS256`.
+pub const TOLLGATE_SKIP_NOT_RS256: u32 = 3;
+/// `key_ops` present without `verify`.
+pub const TOLLGATE_SKIP_NO_VERIFY_OPERATION: u32 = 4;
+/// Modulus outside 2048–4096 bits.
+pub const TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE: u32 = 5;
+/// Not an object, duplicate members, a member of the wrong type or encoding, or not a valid
+/// RSA key.
+pub const TOLLGATE_SKIP_BAD_ENCODING: u32 = 6;
+/// `kid` longer than 128 bytes.
+pub const TOLLGATE_SKIP_KID_TOO_LONG: u32 = 7;
+/// Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
+pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 8;
+/// How many skipped entries a report lists individually (all are counted).
+pub const TOLLGATE_JWKS_REPORT_LISTED: usize = 16;
+
+const _: () = assert!(MAX_LISTED_SKIPS == TOLLGATE_JWKS_REPORT_LISTED);
+const _: () = assert!(SkipReason::ALL.len() < TOLLGATE_SKIP_REASON_SLOTS);
+
+/// One skipped JWKS entry.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct tollgate_skipped_key {
+    /// Zero-based index in the document's `keys` array.
+    pub index: u32,
+    /// Why (`TOLLGATE_SKIP_*`; name it with `tollgate_skip_reason_str`).
+    pub reason: u32,
+}
+
+/// What `tollgate_keyset_parse` did with each entry of the JWKS.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct tollgate_jwks_report {
+    /// Keys loaded into the set.
+    pub loaded: u32,
+    /// Entries skipped (not usable for RS256 verification; not an error).
+    pub skipped: u32,
+    /// Entries skipped per reason, indexed by `TOLLGATE_SKIP_*` (index 0 is unused, 0).
+    pub skipped_for: [u32; TOLLGATE_SKIP_REASON_SLOTS],
+    /// How many entries of `listed` are filled: `min(skipped, TOLLGATE_JWKS_REPORT_LISTED)`.
+    pub listed_len: u32,
+    /// The first skipped entries, in document order.
+    pub listed: [tollgate_skipped_key; TOLLGATE_JWKS_REPORT_LISTED],
+}
+
+impl From<&LoadReport> for tollgate_jwks_report {
+    fn from(report: &LoadReport) -> Self {
+        let mut out = tollgate_jwks_report {
+            loaded: report.loaded(),
+            skipped: report.skipped(),
+            ..Default::default()
+        };
+        for reason in SkipReason::ALL {
+            if let Some(slot) = out.skipped_for.get_mut(reason as usize) {
+                *slot = report.skipped_for(reason);
+            }
+        }
+        for (slot, skip) in out.listed.iter_mut().zip(report.listed_skips()) {
+            *slot = tollgate_skipped_key {
+                index: skip.index,
+                reason: skip.reason as u32,
+            };
+            out.listed_len += 1;
+        }
+        out
+    }
+}
+
+/// The parsed key set behind `keyset`: [`Error::NullPointer`], [`Error::Misaligned`], or
+/// [`Error::InvalidArgument`] when it was never parsed successfully.
+///
+/// # Safety
+/// A non-NULL `keyset` must point to a readable `tollgate_keyset` that lives for `'a` and is
+/// not written meanwhile.
+pub(crate) unsafe fn parsed<'a>(
+    keyset: *const tollgate_keyset,
+) -> Result<&'a KeySet<TOLLGATE_KEYSET_CAPACITY>, Error> {
+    check_object(keyset)?;
+    let storage = keyset.cast::<KeysetStorage>();
+    if addr_of!((*storage).magic).read() != MAGIC {
+        return Err(Error::InvalidArgument);
+    }
+    // The magic is written only after a successful load filled `set`.
+    Ok((*storage).set.assume_init_ref())
+}
+
+/// Size in bytes of `tollgate_keyset` (`TOLLGATE_KEYSET_SIZE`), for callers that cannot read
+/// macros (ctypes, dlopen).
+#[no_mangle]
+pub extern "C" fn tollgate_keyset_size() -> usize {
+    TOLLGATE_KEYSET_SIZE
+}
+
+/// Parse the JWKS document `jwks`/`jwks_len` (RFC 7517 JSON) into `out`.
+///
+/// Keys tollgate cannot use are skipped, not fatal: `kty` not `RSA`, `use` present and not
+/// `sig`, `alg` present and not `RS256`, `key_ops` present without `verify`, a modulus outside
+/// 2048–4096 bits, a `kid` over 128 bytes, bad encoding. Members such as `x5c`, `x5t`,
+/// `issuer` are ignored. When `out_report` is not NULL it receives what was loaded and why
+/// each other entry was skipped.
+///
+/// Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
+/// member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
+/// `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
+/// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
+///
+/// On failure neither `out` nor `*out_report` is written, except that storage which never
+/// held a parsed set may be initialised (it stays unusable: verifying with it fails with
+/// `TOLLGATE_STATUS_INVALID_ARGUMENT`). A set parsed earlier keeps its keys. Do not parse into
+/// a set other threads are using (see `tollgate_keyset`).
+///
+/// # Safety
+/// `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to
+/// `jwks_len` readable bytes (NULL only with 0); `out_report` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_keyset_parse(
+    out: *mut tollgate_keyset,
+    jwks: *const c_char,
+    jwks_len: usize,
+    out_report: *mut tollgate_jwks_report,
+) -> tollgate_status {
+    let result = (|| {
+        check_object(out)?;
+        if !out_report.is_null() && !out_report.is_aligned() {
+            return Err(Error::Misaligned);
+        }
+        let document = util::bytes(jwks.cast(), jwks_len)?;
+        let storage = out.cast::<KeysetStorage>();
+        let set_ptr = addr_of_mut!((*storage).set).cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
+        if addr_of!((*storage).magic).read() != MAGIC {
+            // Never parsed: give `load` a valid (empty) set to fill. Not yet marked usable.
+            set_ptr.write(KeySet::new());
+        }
+        // `load` leaves the set exactly as it was on failure.
+        let report = (*set_ptr).load(document)?;
+        addr_of_mut!((*storage).magic).write(MAGIC);
+        if !out_report.is_null() {
+            out_report.write(tollgate_jwks_report::from(&report));
+        }
+        Ok(())
+    })();
+    result.into()
+}
+
+/// How many keys `keyset` holds (0 when it is NULL, misaligned or was never parsed).
+///
+/// # Safety
+/// `keyset` is NULL or points to a readable `tollgate_keyset`.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_keyset_len(keyset: *const tollgate_keyset) -> usize {
+    parsed(keyset).map_or(0, |set| set.len())
+}
+
+/// The `kid` of key `index` (document order, `0 <= index < tollgate_keyset_len`):
+/// `*out_kid` points into `keyset` (not NUL-terminated; valid while the set is unchanged) and
+/// `*out_len` is its length. A key without a `kid` gives `*out_kid = NULL`, `*out_len = 0`.
+///
+/// Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT` (index out of range, or a set never parsed),
+/// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`. Outputs are written only on
+/// success.
+///
+/// # Safety
+/// `keyset` points to a readable `tollgate_keyset`; `out_kid` and `out_len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_keyset_kid(
+    keyset: *const tollgate_keyset,
+    index: usize,
+    out_kid: *mut *const c_char,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let result = (|| {
+        util::out_ptr(out_kid)?;
+        util::out_ptr(out_len)?;
+        let set = parsed(keyset)?;
+        let key = set.keys().nth(index).ok_or(Error::InvalidArgument)?;
+        let (ptr, len) = match key.kid() {
+            Some(kid) => (kid.as_ptr().cast::<c_char>(), kid.len()),
+            None => (core::ptr::null(), 0),
+        };
+        out_kid.write(ptr);
+        out_len.write(len);
+        Ok(())
+    })();
+    result.into()
+}
+
+/// Static NUL-terminated name of a skip reason (`"not_rsa"`, `"bad_encoding"`, ...), or
+/// `"unknown_skip_reason"` for any other number.
+#[no_mangle]
+pub extern "C" fn tollgate_skip_reason_str(reason: u32) -> *const c_char {
+    let name: &'static [u8] = match reason {
+        TOLLGATE_SKIP_NOT_RSA => b"not_rsa\0",
+        TOLLGATE_SKIP_NOT_FOR_SIGNATURE => b"not_for_signature\0",
+        TOLLGATE_SKIP_NOT_RS256 => b"not_rs256\0",
+        TOLLGATE_SKIP_NO_VERIFY_OPERATION => b"no_verify_operation\0",
+        TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE => b"unsupported_key_size\0",
+        TOLLGATE_SKIP_BAD_ENCODING => b"bad_encoding\0",
+        TOLLGATE_SKIP_KID_TOO_LONG => b"kid_too_long\0",
+        _ => b"unknown_skip_reason\0",
+    };
+    name.as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn skip_reason_numbers_and_names_match_core() {
+        for reason in SkipReason::ALL {
+            let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(reason as u32)) };
+            assert_eq!(name.to_str().unwrap(), reason.name());
+        }
+        let consts = [
+            (TOLLGATE_SKIP_NOT_RSA, SkipReason::NotRsa),
+            (TOLLGATE_SKIP_NOT_FOR_SIGNATURE, SkipReason::NotForSignature),
+            (TOLLGATE_SKIP_NOT_RS256, SkipReason::NotRs256),
+            (TOLLGATE_SKIP_NO_VERIFY_OPERATION, SkipReason::NoVerifyOperation),
+            (TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE, SkipReason::UnsupportedKeySize),
+            (TOLLGATE_SKIP_BAD_ENCODING, SkipReason::BadEncoding),
+            (TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong),
+        ];
+        assert_eq!(consts.len(), SkipReason::ALL.len());
+        for (number, reason) in consts {
+            assert_eq!(number, reason as u32);
+        }
+        for other in [0, 8, u32::MAX] {
+            let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(other)) };
+            assert_eq!(name.to_str().unwrap(), "unknown_skip_reason");
+        }
+    }
+}

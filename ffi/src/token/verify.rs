@@ -1,0 +1,253 @@
+//! `tollgate_verify`: one RS256 token checked against a key set and a policy, its claims
+//! returned as a `tollgate_claims` view of the caller's scratch buffer; and the claim getters.
+
+use super::keyset::{self, tollgate_keyset};
+use super::policy::{self, tollgate_policy};
+use crate::status::tollgate_status;
+use crate::types::tollgate_str;
+use crate::util;
+use core::ffi::{c_char, c_void};
+use core::ptr::addr_of;
+use tollgate_core::json::{self, JsonStr};
+use tollgate_core::jwt;
+use tollgate_core::Error;
+
+/// The verified claims of a token: a view into the scratch buffer given to `tollgate_verify`
+/// (copy out what you need before reusing the buffer). Strings are unescaped UTF-8, not
+/// NUL-terminated. Written by `tollgate_verify` only on success.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct tollgate_claims {
+    /// `iss` (equal to the policy's issuer).
+    pub iss: tollgate_str,
+    /// The token's audience that matched (one of the policy's).
+    pub aud: tollgate_str,
+    /// Which of the policy's audiences matched (0-based, in `tollgate_policy_init` order).
+    pub aud_index: usize,
+    /// `sub` (`{NULL, 0}` when absent; see `has_sub`).
+    pub sub: tollgate_str,
+    /// `jti` (`{NULL, 0}` when absent; see `has_jti`).
+    pub jti: tollgate_str,
+    /// `exp` in Unix seconds, rounded down (0 when absent).
+    pub exp: u64,
+    /// `nbf` in Unix seconds, rounded up (0 when absent).
+    pub nbf: u64,
+    /// `iat` in Unix seconds, rounded down (0 when absent).
+    pub iat: u64,
+    /// Whether `sub` is present.
+    pub has_sub: bool,
+    /// Whether `jti` is present.
+    pub has_jti: bool,
+    /// Whether `exp` is present (always, unless the policy does not require it).
+    pub has_exp: bool,
+    /// Whether `nbf` is present.
+    pub has_nbf: bool,
+    /// Whether `iat` is present.
+    pub has_iat: bool,
+    /// The whole claim set as JSON text (the decoded payload), read by the claim getters.
+    pub json: tollgate_str,
+}
+
+/// Scratch bytes `tollgate_verify` needs for a token of `token_len` bytes: the decoded
+/// header and payload (at most `token_len`) plus room to unescape `iss`, `aud`, `sub`, `jti`
+/// (at most `token_len` more). Saturates at `SIZE_MAX`.
+#[no_mangle]
+pub extern "C" fn tollgate_verify_scratch_size(token_len: usize) -> usize {
+    jwt::scratch_len(token_len).saturating_add(token_len)
+}
+
+/// The string's unescaped bytes: borrowed when it has no escapes, else decoded into the
+/// front of `*spare`, which then shrinks past them.
+fn unescaped<'s>(value: JsonStr<'s>, spare: &mut &'s mut [u8]) -> Result<tollgate_str, Error> {
+    let text: &'s [u8] = match value.as_plain() {
+        Some(plain) => plain.as_bytes(),
+        None => {
+            let len = value.unescaped_len();
+            let (head, tail) = core::mem::take(spare)
+                .split_at_mut_checked(len)
+                .ok_or(Error::BufferTooSmall)?;
+            *spare = tail;
+            value.unescape_into(head)?.as_bytes()
+        }
+    };
+    Ok(tollgate_str {
+        ptr: text.as_ptr().cast(),
+        len: text.len(),
+    })
+}
+
+const ABSENT: tollgate_str = tollgate_str {
+    ptr: core::ptr::null(),
+    len: 0,
+};
+
+/// Verify `token`/`token_len` (the compact serialization, without `Bearer `; see
+/// `tollgate_bearer_token`) with `keyset` and `policy` at Unix time `now` (seconds).
+///
+/// Order, stopping at the first failure, so no claim is believed before the signature
+/// verified: token length (`TOO_LARGE`); scratch size (`BUFFER_TOO_SMALL`: `scratch_len` must
+/// be at least `tollgate_verify_scratch_size(token_len)`); three canonical base64url segments
+/// (`MALFORMED`); the header: `alg` exactly `RS256` (`UNSUPPORTED_ALG`), no `crit`
+/// (`UNSUPPORTED_CRIT`), `typ` if the policy asks (`WRONG_TYPE`), the key by `kid`
+/// (`UNKNOWN_KID`: refresh the JWKS with a cooldown; `MISSING_KID`: no `kid` and several
+/// keys); the signature (`MALFORMED` for a wrong length, `BAD_SIGNATURE`); then the claims:
+/// `iss` (`WRONG_ISSUER`), `aud` (`WRONG_AUDIENCE`), `exp` (`EXPIRED` unless
+/// `now < exp + leeway`), `nbf` (`NOT_YET_VALID` unless `now >= nbf - leeway`), `iat` with a
+/// maximum age (`TOO_OLD`), missing required claims (`MISSING_CLAIM`), claims of the wrong
+/// type (`INVALID_CLAIM`), duplicate names (`MALFORMED`). Also `NULL_POINTER`, `MISALIGNED`,
+/// and `INVALID_ARGUMENT` for a key set never parsed or a policy never initialised.
+///
+/// On success `*out` describes the claims; its strings point into `scratch` (any alignment)
+/// and, for `iss`, `aud`, `sub`, `jti` without JSON escapes, into the decoded payload there
+/// too. On failure `*out` is not written. `scratch` contents are unspecified after any call.
+///
+/// # Safety
+/// `keyset` and `policy` point to readable objects not written meanwhile; `token` to
+/// `token_len` bytes; `scratch` to `scratch_len` writable bytes not aliasing the others;
+/// `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_verify(
+    keyset: *const tollgate_keyset,
+    policy: *const tollgate_policy,
+    token: *const c_char,
+    token_len: usize,
+    now: u64,
+    scratch: *mut c_void,
+    scratch_len: usize,
+    out: *mut tollgate_claims,
+) -> tollgate_status {
+    let result = (|| {
+        util::out_ptr(out)?;
+        if !out.is_aligned() {
+            return Err(Error::Misaligned);
+        }
+        let keys = keyset::parsed(keyset)?;
+        let token = util::bytes(token.cast(), token_len)?;
+        let scratch = util::bytes_mut(scratch.cast(), scratch_len)?;
+        let claims = policy::with_policy(policy, |policy| {
+            if token.len() > policy.max_token_len {
+                return Err(Error::TooLarge);
+            }
+            if scratch.len() < tollgate_verify_scratch_size(token.len()) {
+                return Err(Error::BufferTooSmall);
+            }
+            let (decoded, mut spare) = scratch
+                .split_at_mut_checked(jwt::scratch_len(token.len()))
+                .ok_or(Error::BufferTooSmall)?;
+            let c = jwt::verify(keys, policy, token, now, decoded)?;
+            let json = c.json();
+            Ok(tollgate_claims {
+                iss: unescaped(c.issuer(), &mut spare)?,
+                aud: unescaped(c.audience(), &mut spare)?,
+                aud_index: c.audience_index(),
+                sub: c
+                    .subject()
+                    .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
+                jti: c.jwt_id().map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
+                exp: c.expires_at().unwrap_or(0),
+                nbf: c.not_before().unwrap_or(0),
+                iat: c.issued_at().unwrap_or(0),
+                has_sub: c.subject().is_some(),
+                has_jti: c.jwt_id().is_some(),
+                has_exp: c.expires_at().is_some(),
+                has_nbf: c.not_before().is_some(),
+                has_iat: c.issued_at().is_some(),
+                json: tollgate_str {
+                    ptr: json.as_ptr().cast(),
+                    len: json.len(),
+                },
+            })
+        })?;
+        out.write(claims);
+        Ok(())
+    })();
+    result.into()
+}
+
+/// The claim set behind `claims` (re-validated: the caller owns the scratch it points to).
+///
+/// # Safety
+/// `claims` is a `tollgate_claims` filled by `tollgate_verify` whose scratch is unchanged.
+unsafe fn claim_value<'a>(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+) -> Result<json::Value<'a>, Error> {
+    if claims.is_null() {
+        return Err(Error::NullPointer);
+    }
+    if !claims.is_aligned() {
+        return Err(Error::Misaligned);
+    }
+    let name = util::text(name, name_len)?;
+    // Only the `json` field is read (the flags are `bool`s a caller could have changed).
+    let set = addr_of!((*claims).json).read();
+    let text = set.bytes()?;
+    let root = json::parse(text, json::MAX_DEPTH).map_err(|_| Error::Malformed)?;
+    if root.members().is_none() {
+        return Err(Error::Malformed);
+    }
+    root.get(name).ok_or(Error::ClaimNotFound)
+}
+
+/// The top-level claim `name`/`name_len` of verified `claims` as JSON text (e.g. `"abc"` with
+/// quotes and escapes, `42`, `["a","b"]`, `{...}`): `*out_json` points into the scratch
+/// buffer, `*out_len` is its length. Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`,
+/// `TOLLGATE_STATUS_INVALID_TEXT` (name not UTF-8 or with NUL), `TOLLGATE_STATUS_NULL_POINTER`,
+/// `TOLLGATE_STATUS_MALFORMED` (the scratch was overwritten since `tollgate_verify`). Outputs
+/// are written only on success.
+///
+/// # Safety
+/// `claims` was filled by a successful `tollgate_verify` and its scratch buffer is unchanged;
+/// `name` points to `name_len` bytes; `out_json` and `out_len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_claims_get(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out_json: *mut *const c_char,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let result = (|| {
+        util::out_ptr(out_json)?;
+        util::out_ptr(out_len)?;
+        let raw = claim_value(claims, name, name_len)?.raw();
+        out_json.write(raw.as_ptr().cast());
+        out_len.write(raw.len());
+        Ok(())
+    })();
+    result.into()
+}
+
+/// The string claim `name`/`name_len` of verified `claims`, unescaped into `buf`/`buf_len`
+/// (UTF-8, not NUL-terminated; may contain NUL if the claim does); `*out_len` is its length.
+/// A buffer as long as the claim's JSON text (from `tollgate_claims_get`) always suffices.
+/// Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`, `TOLLGATE_STATUS_INVALID_CLAIM` (not a
+/// string), `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, `TOLLGATE_STATUS_INVALID_TEXT`,
+/// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MALFORMED`. `buf` and `*out_len` are
+/// written only on success.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `buf` points to `buf_len` writable bytes (NULL only with 0)
+/// not overlapping the scratch buffer.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_claims_get_str(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let result = (|| {
+        util::out_ptr(out_len)?;
+        let buf = util::bytes_mut(buf.cast(), buf_len)?;
+        let value = claim_value(claims, name, name_len)?
+            .as_str()
+            .ok_or(Error::InvalidClaim)?;
+        let text = value.unescape_into(buf)?;
+        out_len.write(text.len());
+        Ok(())
+    })();
+    result.into()
+}
