@@ -2,6 +2,10 @@
 //! module; this file only dispatches and maps outcomes to exit codes.
 
 mod apikey;
+mod decode;
+mod discover;
+mod json_text;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -14,20 +18,28 @@ fn usage() -> &'static str {
      \x20 apikey new                            print a fresh random URL-safe key\n"
 }
 
+/// Usage of the token commands (appended to [`usage`]).
+fn token_usage() -> String {
+    [verify::USAGE, decode::USAGE, discover::USAGE].concat()
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("-h" | "--help" | "help") => {
-            print!("{}", usage());
+            print!("{}{}", usage(), token_usage());
             ExitCode::SUCCESS
         }
         Some("apikey") => apikey::run(&args[1..]),
+        Some("verify") => verify::run(&args[1..]),
+        Some("decode") => decode::run(&args[1..]),
+        Some("discover") => discover::run(&args[1..]),
         Some("--version" | "version") => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         _ => {
-            eprint!("{}", usage());
+            eprint!("{}{}", usage(), token_usage());
             ExitCode::from(2)
         }
     }
