@@ -542,10 +542,11 @@ size_t tollgate_keyset_size(void);
  * `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
  * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
  *
- * On failure neither `out` nor `*out_report` is written, except that storage which never
- * held a parsed set may be initialised (it stays unusable: verifying with it fails with
- * `TOLLGATE_STATUS_INVALID_ARGUMENT`). A set parsed earlier keeps its keys. Do not parse into
- * a set other threads are using (see `tollgate_keyset`).
+ * On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its
+ * keys. The old contents of `out` are never read, so it may be uninitialised memory. The
+ * document is parsed into a temporary on the stack (about 20 KiB, plus about 4 KiB of
+ * working space) and copied into `out` on success. Do not parse into a set other threads are
+ * using (see `tollgate_keyset`).
  *
  * # Safety
  * `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to

@@ -7,7 +7,7 @@ use crate::status::tollgate_status;
 use crate::util;
 use core::ffi::c_char;
 use core::mem::MaybeUninit;
-use core::ptr::{addr_of, addr_of_mut};
+use core::ptr::addr_of;
 use tollgate_core::jwk::{KeySet, LoadReport, SkipReason, MAX_LISTED_SKIPS};
 use tollgate_core::Error;
 
@@ -137,7 +137,7 @@ pub(crate) unsafe fn parsed<'a>(
     if addr_of!((*storage).magic).read() != MAGIC {
         return Err(Error::InvalidArgument);
     }
-    // The magic is written only after a successful load filled `set`.
+    // The magic is written only together with a parsed set (`tollgate_keyset_parse`).
     Ok((*storage).set.assume_init_ref())
 }
 
@@ -161,10 +161,11 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 /// `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
 /// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
 ///
-/// On failure neither `out` nor `*out_report` is written, except that storage which never
-/// held a parsed set may be initialised (it stays unusable: verifying with it fails with
-/// `TOLLGATE_STATUS_INVALID_ARGUMENT`). A set parsed earlier keeps its keys. Do not parse into
-/// a set other threads are using (see `tollgate_keyset`).
+/// On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its
+/// keys. The old contents of `out` are never read, so it may be uninitialised memory. The
+/// document is parsed into a temporary on the stack (about 20 KiB, plus about 4 KiB of
+/// working space) and copied into `out` on success. Do not parse into a set other threads are
+/// using (see `tollgate_keyset`).
 ///
 /// # Safety
 /// `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to
@@ -182,17 +183,14 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
             return Err(Error::Misaligned);
         }
         let document = util::bytes(jwks.cast(), jwks_len)?;
-        let storage = out.cast::<KeysetStorage>();
-        let set_ptr = addr_of_mut!((*storage).set).cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
-        if addr_of!((*storage).magic).read() != MAGIC {
-            // Never parsed: give `load` a valid (empty) set to fill. Not yet marked usable.
-            set_ptr.write(KeySet::new());
-        }
-        // `load` leaves the set exactly as it was on failure.
-        let report = (*set_ptr).load(document)?;
-        addr_of_mut!((*storage).magic).write(MAGIC);
+        let set = KeySet::<TOLLGATE_KEYSET_CAPACITY>::parse(document)?;
+        let report = tollgate_jwks_report::from(set.report());
+        out.cast::<KeysetStorage>().write(KeysetStorage {
+            magic: MAGIC,
+            set: MaybeUninit::new(set),
+        });
         if !out_report.is_null() {
-            out_report.write(tollgate_jwks_report::from(&report));
+            out_report.write(report);
         }
         Ok(())
     })();
@@ -273,8 +271,14 @@ mod tests {
             (TOLLGATE_SKIP_NOT_RSA, SkipReason::NotRsa),
             (TOLLGATE_SKIP_NOT_FOR_SIGNATURE, SkipReason::NotForSignature),
             (TOLLGATE_SKIP_NOT_RS256, SkipReason::NotRs256),
-            (TOLLGATE_SKIP_NO_VERIFY_OPERATION, SkipReason::NoVerifyOperation),
-            (TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE, SkipReason::UnsupportedKeySize),
+            (
+                TOLLGATE_SKIP_NO_VERIFY_OPERATION,
+                SkipReason::NoVerifyOperation,
+            ),
+            (
+                TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE,
+                SkipReason::UnsupportedKeySize,
+            ),
             (TOLLGATE_SKIP_BAD_ENCODING, SkipReason::BadEncoding),
             (TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong),
         ];

@@ -143,7 +143,9 @@ pub unsafe extern "C" fn tollgate_verify(
                 sub: c
                     .subject()
                     .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
-                jti: c.jwt_id().map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
+                jti: c
+                    .jwt_id()
+                    .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
                 exp: c.expires_at().unwrap_or(0),
                 nbf: c.not_before().unwrap_or(0),
                 iat: c.issued_at().unwrap_or(0),
