@@ -311,6 +311,7 @@ pub unsafe extern "C" fn tollgate_policy_set_typ(
         Err(e) => return e.into(),
     };
     update(policy, |p| {
+        p.typ = [0; TOLLGATE_POLICY_MAX_TYP_LEN];
         p.typ_len = if typ.is_empty() {
             0
         } else {
