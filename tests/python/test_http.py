@@ -2,13 +2,7 @@
 import ctypes
 import unittest
 
-from tollgate_ctypes import load
-
-
-class TollgateStr(ctypes.Structure):
-    """`tollgate_str`: a borrowed (pointer, length) string."""
-
-    _fields_ = [("ptr", ctypes.c_char_p), ("len", ctypes.c_size_t)]
+from tollgate_ctypes import TollgateStr, load
 
 
 def prototypes(lib):

@@ -1,0 +1,269 @@
+"""Token verification through ctypes, as a Python host calls the shared library: key sets and
+policies placed in buffers sized by tollgate_keyset_size()/tollgate_policy_size(), every case
+of the PyJWT-minted manifest verified (claims compared with the manifest), claim getters,
+OIDC discovery, and the failure rules (statuses, outputs untouched)."""
+import ctypes
+import json
+import os
+import unittest
+
+from tollgate_ctypes import ROOT, TollgateStr, load
+
+PYJWT = os.path.join(ROOT, "tests", "fixtures", "pyjwt")
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+
+
+class JwksReport(ctypes.Structure):
+    _fields_ = [
+        ("loaded", ctypes.c_uint32),
+        ("skipped", ctypes.c_uint32),
+        ("skipped_for", ctypes.c_uint32 * 8),
+        ("listed_len", ctypes.c_uint32),
+        ("listed", (ctypes.c_uint32 * 2) * 16),
+    ]
+
+
+class Str(ctypes.Structure):
+    """tollgate_str as an output (a raw pointer: the bytes may contain NUL)."""
+
+    _fields_ = [("ptr", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+    def bytes(self):
+        return None if self.ptr is None else ctypes.string_at(self.ptr, self.len)
+
+
+class Claims(ctypes.Structure):
+    _fields_ = [
+        ("iss", Str),
+        ("aud", Str),
+        ("aud_index", ctypes.c_size_t),
+        ("sub", Str),
+        ("jti", Str),
+        ("exp", ctypes.c_uint64),
+        ("nbf", ctypes.c_uint64),
+        ("iat", ctypes.c_uint64),
+        ("has_sub", ctypes.c_bool),
+        ("has_jti", ctypes.c_bool),
+        ("has_exp", ctypes.c_bool),
+        ("has_nbf", ctypes.c_bool),
+        ("has_iat", ctypes.c_bool),
+        ("json", Str),
+    ]
+
+
+def prototypes(lib):
+    def proto(name, restype, *argtypes):
+        f = getattr(lib, name)
+        f.restype = restype
+        f.argtypes = list(argtypes)
+
+    u32, size, vp, cp = ctypes.c_uint32, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
+    proto("tollgate_keyset_size", size)
+    proto("tollgate_policy_size", size)
+    proto("tollgate_verify_scratch_size", size, size)
+    proto("tollgate_keyset_parse", u32, vp, cp, size, ctypes.POINTER(JwksReport))
+    proto("tollgate_keyset_len", size, vp)
+    proto("tollgate_keyset_kid", u32, vp, size, ctypes.POINTER(ctypes.c_void_p), c_size_p)
+    proto("tollgate_skip_reason_str", cp, u32)
+    proto("tollgate_policy_init", u32, vp, cp, size, ctypes.POINTER(TollgateStr), size)
+    proto("tollgate_policy_set_leeway", u32, vp, ctypes.c_uint64)
+    proto("tollgate_policy_set_max_age", u32, vp, ctypes.c_uint64)
+    proto("tollgate_policy_set_max_depth", u32, vp, u32)
+    proto("tollgate_policy_set_typ", u32, vp, cp, size)
+    proto("tollgate_verify", u32, vp, vp, cp, size, ctypes.c_uint64, vp, size,
+          ctypes.POINTER(Claims))
+    proto("tollgate_claims_get", u32, ctypes.POINTER(Claims), cp, size,
+          ctypes.POINTER(ctypes.c_void_p), c_size_p)
+    proto("tollgate_claims_get_str", u32, ctypes.POINTER(Claims), cp, size, vp, size, c_size_p)
+    proto("tollgate_oidc_parse", u32, cp, size, vp, size, c_size_p, vp, size, c_size_p)
+    return lib
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class Token(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lib = prototypes(load())
+        with open(os.path.join(PYJWT, "manifest.json")) as f:
+            cls.manifest = json.load(f)
+
+    def name(self, status):
+        return self.lib.tollgate_status_str(status).decode()
+
+    # The opaque objects: plain byte buffers of the advertised size (ctypes buffers are
+    # malloc'd, so 8-byte aligned).
+    def keyset(self, doc):
+        ks = ctypes.create_string_buffer(self.lib.tollgate_keyset_size())
+        report = JwksReport()
+        st = self.lib.tollgate_keyset_parse(ks, doc, len(doc), ctypes.byref(report))
+        self.assertEqual(self.name(st), "ok")
+        return ks, report
+
+    def policy(self, issuer, audiences, leeway=None):
+        p = ctypes.create_string_buffer(self.lib.tollgate_policy_size())
+        auds = (TollgateStr * len(audiences))(*[TollgateStr(a, len(a)) for a in audiences])
+        st = self.lib.tollgate_policy_init(p, issuer, len(issuer), auds, len(audiences))
+        if st:
+            return self.name(st)
+        if leeway is not None:
+            self.assertEqual(self.lib.tollgate_policy_set_leeway(p, leeway), 0)
+        return p
+
+    def verify(self, ks, p, token, now, scratch_len=None):
+        need = self.lib.tollgate_verify_scratch_size(len(token))
+        scratch = ctypes.create_string_buffer(need if scratch_len is None else scratch_len)
+        claims = Claims()
+        ctypes.memset(ctypes.byref(claims), 0x5C, ctypes.sizeof(claims))
+        st = self.lib.tollgate_verify(ks, p, token, len(token), now, scratch, len(scratch),
+                                      ctypes.byref(claims))
+        if st:
+            untouched = bytes(ctypes.string_at(ctypes.addressof(claims), ctypes.sizeof(claims)))
+            self.assertEqual(untouched, b"\x5c" * ctypes.sizeof(claims), "output written on failure")
+            return self.name(st), None, scratch
+        return "ok", claims, scratch
+
+    def test_every_manifest_case(self):
+        keysets = {}
+        verdicts = {}
+        for case in self.manifest["tokens"]:
+            if case["jwks"] not in keysets:
+                keysets[case["jwks"]] = self.keyset(read(os.path.join(PYJWT, case["jwks"])))[0]
+            pol = case["policy"]
+            p = self.policy(pol["issuer"].encode(), [a.encode() for a in pol["audiences"]],
+                            pol["leeway"])
+            got, claims, scratch = self.verify(keysets[case["jwks"]], p, case["token"].encode(),
+                                               case["now"])
+            self.assertEqual(got, case["expect"], case["name"])
+            verdicts[got] = verdicts.get(got, 0) + 1
+            if claims is None:
+                continue
+            want = case["claims"]
+            text = lambda s: None if s.bytes() is None else s.bytes().decode()
+            self.assertEqual(text(claims.iss), want["iss"], case["name"])
+            self.assertEqual(text(claims.aud), want["aud"], case["name"])
+            self.assertEqual(text(claims.sub), want["sub"], case["name"])
+            self.assertEqual(text(claims.jti), want["jti"], case["name"])
+            self.assertEqual(claims.has_jti, want["jti"] is not None)
+            for t in ("exp", "nbf", "iat"):
+                self.assertEqual(getattr(claims, t) if getattr(claims, "has_" + t) else None,
+                                 want[t], (case["name"], t))
+            self.assertEqual(json.loads(claims.json.bytes())["iss"], want["iss"])
+            del scratch
+        self.assertEqual(verdicts.get("ok"), 8)
+        self.assertEqual(sum(verdicts.values()), len(self.manifest["tokens"]))
+
+    def acs(self, name):
+        case = next(t for t in self.manifest["tokens"] if t["name"] == name)
+        ks, report = self.keyset(read(os.path.join(PYJWT, "jwks", "acs.json")))
+        p = self.policy(case["policy"]["issuer"].encode(),
+                        [a.encode() for a in case["policy"]["audiences"]])
+        return ks, report, p, case
+
+    def test_keyset_report_and_kids(self):
+        ks, report, _, _ = self.acs("acs_webhook")
+        self.assertEqual((report.loaded, report.skipped), (3, 0))
+        self.assertEqual(self.lib.tollgate_keyset_len(ks), 3)
+        kids = []
+        for i in range(3):
+            ptr, n = ctypes.c_void_p(), ctypes.c_size_t()
+            self.assertEqual(self.lib.tollgate_keyset_kid(ks, i, ctypes.byref(ptr), ctypes.byref(n)), 0)
+            kids.append(ctypes.string_at(ptr.value, n.value).decode())
+        in_acs = {k["kid"] for k in self.manifest["keys"].values() if "jwks/acs.json" in k["in_jwks"]}
+        self.assertEqual(set(kids), in_acs)
+        mixed = read(os.path.join(ROOT, "tests", "fixtures", "jwt", "jwks-mixed.json"))
+        _, report = self.keyset(mixed)
+        self.assertEqual(report.loaded, 1)
+        reasons = {self.lib.tollgate_skip_reason_str(report.listed[i][1]).decode()
+                   for i in range(report.listed_len)}
+        self.assertEqual(reasons, {"not_rsa", "not_for_signature", "not_rs256",
+                                   "no_verify_operation", "unsupported_key_size",
+                                   "bad_encoding", "kid_too_long"})
+        # A failed parse leaves the set as it was.
+        before = ks.raw
+        bad = JwksReport()
+        st = self.lib.tollgate_keyset_parse(ks, b'{"keys":[]}', 11, ctypes.byref(bad))
+        self.assertEqual(self.name(st), "no_usable_key")
+        self.assertEqual(ks.raw, before)
+        self.assertEqual(bad.loaded, 0)
+        st = self.lib.tollgate_keyset_parse(ks, None, 5, None)
+        self.assertEqual(self.name(st), "null_pointer")
+        # A set never parsed is refused, not read.
+        never = ctypes.create_string_buffer(self.lib.tollgate_keyset_size())
+        _, _, p, case = self.acs("acs_webhook")
+        self.assertEqual(self.verify(never, p, case["token"].encode(), case["now"])[0],
+                         "invalid_argument")
+
+    def test_policy_rules(self):
+        self.assertEqual(self.policy(b"", [b"a"]), "invalid_policy")
+        self.assertEqual(self.policy(b"i", []), "invalid_policy")
+        self.assertEqual(self.policy(b"i", [b"a"] * 9), "invalid_policy")
+        self.assertEqual(self.policy(b"i" * 257, [b"a"]), "invalid_policy")
+        self.assertEqual(self.policy(b"i\0", [b"a"]), "invalid_text")
+        self.assertEqual(self.policy(b"i\xff", [b"a"]), "invalid_text")
+        ks, _, p, case = self.acs("acs_webhook")
+        token, now = case["token"].encode(), case["now"]
+        self.assertEqual(self.verify(ks, p, token, now)[0], "ok")
+        self.assertEqual(self.lib.tollgate_policy_set_typ(p, b"JWT", 3), 0)
+        self.assertEqual(self.verify(ks, p, token, now)[0], "ok")
+        self.assertEqual(self.lib.tollgate_policy_set_typ(p, b"dpop+jwt", 8), 0)
+        self.assertEqual(self.verify(ks, p, token, now)[0], "wrong_type")
+        self.assertEqual(self.lib.tollgate_policy_set_typ(p, None, 0), 0)
+        before = p.raw
+        self.assertEqual(self.name(self.lib.tollgate_policy_set_max_depth(p, 0)), "invalid_policy")
+        self.assertEqual(p.raw, before)
+        # iat is 60 s before now: a 0 s maximum age is still inside the 60 s leeway.
+        self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 0), 0)
+        self.assertEqual(self.verify(ks, p, token, now)[0], "ok")
+        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "too_old")
+
+    def test_scratch_and_getters(self):
+        ks, _, p, case = self.acs("acs_webhook")
+        token, now = case["token"].encode(), case["now"]
+        need = self.lib.tollgate_verify_scratch_size(len(token))
+        self.assertEqual(self.verify(ks, p, token, now, need - 1)[0], "buffer_too_small")
+        got, claims, scratch = self.verify(ks, p, token, now, need)
+        self.assertEqual(got, "ok")
+        start = ctypes.addressof(scratch)
+        self.assertTrue(start <= claims.json.ptr < start + need)
+        ptr, n = ctypes.c_void_p(), ctypes.c_size_t()
+        self.assertEqual(self.lib.tollgate_claims_get(ctypes.byref(claims), b"callConnectionId", 16,
+                                                      ctypes.byref(ptr), ctypes.byref(n)), 0)
+        raw = ctypes.string_at(ptr.value, n.value)
+        payload = json.loads(claims.json.bytes())
+        self.assertEqual(json.loads(raw), payload["callConnectionId"])
+        buf = ctypes.create_string_buffer(n.value)
+        out = ctypes.c_size_t(999)
+        st = self.lib.tollgate_claims_get_str(ctypes.byref(claims), b"callConnectionId", 16, buf,
+                                              len(buf), ctypes.byref(out))
+        self.assertEqual(st, 0)
+        self.assertEqual(buf.raw[:out.value].decode(), payload["callConnectionId"])
+        out = ctypes.c_size_t(999)
+        st = self.lib.tollgate_claims_get_str(ctypes.byref(claims), b"exp", 3, buf, len(buf),
+                                              ctypes.byref(out))
+        self.assertEqual((self.name(st), out.value), ("invalid_claim", 999))
+        st = self.lib.tollgate_claims_get(ctypes.byref(claims), b"nope", 4, ctypes.byref(ptr),
+                                          ctypes.byref(n))
+        self.assertEqual(self.name(st), "claim_not_found")
+
+    def test_oidc(self):
+        doc = read(os.path.join(ROOT, "tests", "fixtures", "sample", "acs-openid-configuration.json"))
+        iss, uri = ctypes.create_string_buffer(len(doc)), ctypes.create_string_buffer(len(doc))
+        il, ul = ctypes.c_size_t(), ctypes.c_size_t()
+        st = self.lib.tollgate_oidc_parse(doc, len(doc), iss, len(iss), ctypes.byref(il), uri,
+                                          len(uri), ctypes.byref(ul))
+        self.assertEqual(st, 0)
+        self.assertEqual(iss.raw[:il.value], b"https://acscallautomation.communication.azure.com")
+        self.assertEqual(uri.raw[:ul.value],
+                         b"https://acscallautomation.communication.azure.com/calling/keys")
+        bad = b'{"issuer":"i","jwks_uri":"http://h/k"}'
+        st = self.lib.tollgate_oidc_parse(bad, len(bad), iss, len(iss), ctypes.byref(il), uri,
+                                          len(uri), ctypes.byref(ul))
+        self.assertEqual(self.name(st), "insecure_jwks_uri")
+
+
+if __name__ == "__main__":
+    unittest.main()
