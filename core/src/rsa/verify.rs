@@ -29,11 +29,16 @@ pub fn verify_pkcs1_sha256_digest(
     digest: &[u8; 32],
     signature: &[u8],
 ) -> Result<(), Error> {
-    verify_digest_with::<Portable>(key, digest, signature)
+    #[cfg(target_arch = "x86_64")]
+    if let Some(adx) = super::adx::Adx::detect() {
+        return verify_digest_with(&adx, key, digest, signature);
+    }
+    verify_digest_with(&Portable, key, digest, signature)
 }
 
 /// The verification with one arithmetic backend (tests compare the backends through it).
 pub(crate) fn verify_digest_with<B: Backend>(
+    backend: &B,
     key: &RsaPublicKey,
     digest: &[u8; 32],
     signature: &[u8],
@@ -44,9 +49,9 @@ pub(crate) fn verify_digest_with<B: Backend>(
     }
     let mut m = [0u64; MAX_LIMBS];
     match key.limbs {
-        32 => public_op::<B, 32>(key, signature, &mut m)?,
-        48 => public_op::<B, 48>(key, signature, &mut m)?,
-        _ => public_op::<B, 64>(key, signature, &mut m)?,
+        32 => public_op::<B, 32>(backend, key, signature, &mut m)?,
+        48 => public_op::<B, 48>(backend, key, signature, &mut m)?,
+        _ => public_op::<B, 64>(backend, key, signature, &mut m)?,
     }
     let mut expected = [0u8; MAX_LIMBS * LIMB_BYTES];
     let mut actual = [0u8; MAX_LIMBS * LIMB_BYTES];
@@ -64,6 +69,7 @@ pub(crate) fn verify_digest_with<B: Backend>(
 
 /// `m = s^e mod n` on `L` limbs, where `s` is the big-endian signature; `Err` if `s >= n`.
 fn public_op<B: Backend, const L: usize>(
+    backend: &B,
     key: &RsaPublicKey,
     signature: &[u8],
     out: &mut [u64; MAX_LIMBS],
@@ -79,6 +85,6 @@ fn public_op<B: Backend, const L: usize>(
     if !load_be_bytes(signature, &mut s) || !less_than(&s, n) {
         return Err(Error::BadSignature);
     }
-    *out = pow_odd::<B, L>(&s, key.exponent, n, key.n0, r2);
+    *out = pow_odd::<B, L>(backend, &s, key.exponent, n, key.n0, r2);
     Ok(())
 }

@@ -1,0 +1,205 @@
+//! x86_64 Montgomery arithmetic with BMI2 `mulx` and ADX `adcx`/`adox`: the inner loop keeps
+//! two independent carry chains in CF and OF, as the fastest published bignum code does. Only
+//! reachable through an [`Adx`] value, which exists only once the CPU has said (via `cpuid`)
+//! that it has both extensions. Product scanning is operand-separated: the full product (or a
+//! dedicated square with half the cross products) is followed by a Montgomery reduction, each
+//! built from one primitive, a multiply-accumulate row in assembly.
+
+use core::arch::asm;
+use core::arch::x86_64::{__cpuid, __cpuid_count};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+use super::limbs::{less_than, sub_assign};
+use super::montgomery::Backend;
+
+/// Proof that the CPU has BMI2 and ADX (private field: only [`Adx::detect`] makes one).
+#[derive(Clone, Copy)]
+pub(crate) struct Adx(());
+
+/// Cached `cpuid` answer: 0 = not asked yet, 1 = absent, 2 = present. A `cpuid` can cost
+/// microseconds in a virtual machine, so it is asked once per process; the answer never changes.
+static ADX_STATE: AtomicU8 = AtomicU8::new(0);
+
+impl Adx {
+    /// `Some` when this CPU has BMI2 and ADX.
+    pub(crate) fn detect() -> Option<Adx> {
+        let state = match ADX_STATE.load(Ordering::Relaxed) {
+            0 => {
+                let state = if cpu_has_bmi2_and_adx() { 2 } else { 1 };
+                ADX_STATE.store(state, Ordering::Relaxed);
+                state
+            }
+            known => known,
+        };
+        (state == 2).then_some(Adx(()))
+    }
+}
+
+/// Asks `cpuid` leaf 7 for BMI2 (EBX bit 8) and ADX (EBX bit 19).
+#[allow(unused_unsafe)]
+fn cpu_has_bmi2_and_adx() -> bool {
+    // SAFETY: `cpuid` exists on every x86_64 CPU; leaf 7 is read only if the max leaf allows.
+    let max_leaf = unsafe { __cpuid(0) }.eax;
+    if max_leaf < 7 {
+        return false;
+    }
+    // SAFETY: as above, leaf 7 is supported.
+    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
+    ebx & (1 << 8) != 0 && ebx & (1 << 19) != 0
+}
+
+/// `acc[..x.len()] += x * v`; returns the carry-out word. `acc` must be at least as long as
+/// `x` (otherwise nothing is done and 0 is returned).
+#[target_feature(enable = "bmi2,adx")]
+fn mul_add_row(acc: &mut [u64], x: &[u64], v: u64) -> u64 {
+    let len = x.len();
+    if acc.len() < len {
+        return 0;
+    }
+    let quads = len / 4;
+    let singles = len % 4;
+    let carry: u64;
+    // SAFETY: reads x[0..len] and reads/writes acc[0..len], both in bounds (checked above);
+    // the pointers advance by exactly 8 bytes per limb. No stack use; flags are clobbered
+    // (default), and only `lea`/`mov`/`jrcxz` run between carry steps so CF/OF survive.
+    unsafe {
+        asm!(
+            "xor {hi:e}, {hi:e}",          // hi = 0; CF = OF = 0
+            "mov rcx, {quads}",
+            "jrcxz 3f",
+            "2:",
+            "mulx {t1}, {t0}, [{x}]",
+            "adcx {t0}, [{acc}]",
+            "adox {t0}, {hi}",
+            "mov [{acc}], {t0}",
+            "mulx {hi}, {t0}, [{x} + 8]",
+            "adcx {t0}, [{acc} + 8]",
+            "adox {t0}, {t1}",
+            "mov [{acc} + 8], {t0}",
+            "mulx {t1}, {t0}, [{x} + 16]",
+            "adcx {t0}, [{acc} + 16]",
+            "adox {t0}, {hi}",
+            "mov [{acc} + 16], {t0}",
+            "mulx {hi}, {t0}, [{x} + 24]",
+            "adcx {t0}, [{acc} + 24]",
+            "adox {t0}, {t1}",
+            "mov [{acc} + 24], {t0}",
+            "lea {x}, [{x} + 32]",
+            "lea {acc}, [{acc} + 32]",
+            "lea rcx, [rcx - 1]",
+            "jrcxz 3f",
+            "jmp 2b",
+            "3:",
+            "mov rcx, {singles}",
+            "jrcxz 5f",
+            "4:",
+            "mulx {t1}, {t0}, [{x}]",
+            "adcx {t0}, [{acc}]",
+            "adox {t0}, {hi}",
+            "mov [{acc}], {t0}",
+            "mov {hi}, {t1}",
+            "lea {x}, [{x} + 8]",
+            "lea {acc}, [{acc} + 8]",
+            "lea rcx, [rcx - 1]",
+            "jrcxz 5f",
+            "jmp 4b",
+            "5:",
+            "mov {t0:e}, 0",
+            "adcx {hi}, {t0}",
+            "adox {hi}, {t0}",
+            x = inout(reg) x.as_ptr() => _,
+            acc = inout(reg) acc.as_mut_ptr() => _,
+            quads = in(reg) quads,
+            singles = in(reg) singles,
+            hi = out(reg) carry,
+            t0 = out(reg) _,
+            t1 = out(reg) _,
+            in("rdx") v,
+            out("rcx") _,
+            options(nostack),
+        );
+    }
+    carry
+}
+
+/// Montgomery reduction of the 2L-limb `t` (`t < n R`): `t / R mod n`, fully reduced.
+#[target_feature(enable = "bmi2,adx")]
+fn reduce<const L: usize>(mut wide: [[u64; L]; 2], n: &[u64; L], n0: u64) -> [u64; L] {
+    let t = wide.as_flattened_mut();
+    let mut top = 0u64;
+    for i in 0..L {
+        let Some(&ti) = t.get(i) else { break };
+        let m = ti.wrapping_mul(n0);
+        let Some(window) = t.get_mut(i..) else { break };
+        let carry = mul_add_row(window, n, m);
+        if let Some(tk) = t.get_mut(i + L) {
+            let v = u128::from(*tk) + u128::from(carry) + u128::from(top);
+            *tk = v as u64;
+            top = (v >> 64) as u64;
+        }
+    }
+    let [_, mut result] = wide;
+    if top != 0 || !less_than(&result, n) {
+        sub_assign(&mut result, n);
+    }
+    result
+}
+
+/// `a * b / R mod n`.
+#[target_feature(enable = "bmi2,adx")]
+fn mont_mul<const L: usize>(a: &[u64; L], b: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
+    let mut wide = [[0u64; L]; 2];
+    let t = wide.as_flattened_mut();
+    for (i, &bi) in b.iter().enumerate() {
+        let Some(window) = t.get_mut(i..) else { break };
+        let carry = mul_add_row(window, a, bi);
+        if let Some(tk) = t.get_mut(i + L) {
+            *tk = carry;
+        }
+    }
+    reduce(wide, n, n0)
+}
+
+/// `a * a / R mod n` with half the cross products.
+#[target_feature(enable = "bmi2,adx")]
+fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
+    let mut wide = [[0u64; L]; 2];
+    let t = wide.as_flattened_mut();
+    for (i, &ai) in a.iter().enumerate() {
+        let (Some(window), Some(rest)) = (t.get_mut(2 * i + 1..), a.get(i + 1..)) else {
+            continue;
+        };
+        let carry = mul_add_row(window, rest, ai);
+        if let Some(tk) = t.get_mut(i + L) {
+            *tk = carry;
+        }
+    }
+    let mut shifted_out = 0u64;
+    let mut carry = 0u64;
+    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        let [lo, hi] = pair else { break };
+        let new_lo = (*lo << 1) | shifted_out;
+        let new_hi = (*hi << 1) | (*lo >> 63);
+        shifted_out = *hi >> 63;
+        let sq = u128::from(ai) * u128::from(ai);
+        let v = u128::from(new_lo) + (sq & u128::from(u64::MAX)) + u128::from(carry);
+        *lo = v as u64;
+        let v = u128::from(new_hi) + (sq >> 64) + (v >> 64);
+        *hi = v as u64;
+        carry = (v >> 64) as u64;
+    }
+    reduce(wide, n, n0)
+}
+
+impl Backend for Adx {
+    #[inline(always)]
+    fn mul<const L: usize>(&self, a: &[u64; L], b: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
+        // SAFETY: an `Adx` exists only when cpuid reported BMI2 and ADX.
+        unsafe { mont_mul(a, b, n, n0) }
+    }
+    #[inline(always)]
+    fn sqr<const L: usize>(&self, a: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
+        // SAFETY: as above.
+        unsafe { mont_sqr(a, n, n0) }
+    }
+}
