@@ -88,3 +88,96 @@ fn public_op<B: Backend, const L: usize>(
     *out = pow_odd::<B, L>(backend, &s, key.exponent, n, key.n0, r2);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The openssl-made fixture signatures through every backend (ring's verdicts are compared
+    //! in the tests crate).
+    use super::*;
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../tests/fixtures/rsa/",
+                $name
+            ))
+        };
+    }
+
+    const MESSAGE: &[u8] = fixture!("message.txt");
+    const FIXTURES: [(&[u8], &[u8], &[u8]); 3] = [
+        (
+            fixture!("rsa2048.n.bin"),
+            fixture!("rsa2048.e.bin"),
+            fixture!("rsa2048.sig.bin"),
+        ),
+        (
+            fixture!("rsa3072.n.bin"),
+            fixture!("rsa3072.e.bin"),
+            fixture!("rsa3072.sig.bin"),
+        ),
+        (
+            fixture!("rsa4096.n.bin"),
+            fixture!("rsa4096.e.bin"),
+            fixture!("rsa4096.sig.bin"),
+        ),
+    ];
+
+    fn check_backend<B: Backend>(backend: &B) {
+        let digest = ring::digest::digest(&ring::digest::SHA256, MESSAGE);
+        let digest: [u8; 32] = digest.as_ref().try_into().unwrap();
+        for (n, e, sig) in FIXTURES {
+            let key = RsaPublicKey::from_be_bytes(n, e).unwrap();
+            assert_eq!(verify_digest_with(backend, &key, &digest, sig), Ok(()));
+            let mut bad = sig.to_vec();
+            for i in [0, sig.len() / 2, sig.len() - 1] {
+                bad[i] ^= 1;
+                assert_eq!(
+                    verify_digest_with(backend, &key, &digest, &bad),
+                    Err(Error::BadSignature)
+                );
+                bad[i] ^= 1;
+            }
+            let mut other = digest;
+            other[31] ^= 0x80;
+            assert_eq!(
+                verify_digest_with(backend, &key, &other, sig),
+                Err(Error::BadSignature)
+            );
+        }
+    }
+
+    #[test]
+    fn fixtures_verify_with_the_portable_backend() {
+        check_backend(&Portable);
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn fixtures_verify_with_the_adx_backend_when_present() {
+        if let Some(adx) = super::super::adx::Adx::detect() {
+            check_backend(&adx);
+        }
+    }
+
+    #[test]
+    fn public_entry_points_agree() {
+        for (n, e, sig) in FIXTURES {
+            let key = RsaPublicKey::from_be_bytes(n, e).unwrap();
+            assert_eq!(verify_pkcs1_sha256(&key, MESSAGE, sig), Ok(()));
+            assert_eq!(
+                verify_pkcs1_sha256(&key, b"x", sig),
+                Err(Error::BadSignature)
+            );
+            assert_eq!(
+                verify_pkcs1_sha256(&key, MESSAGE, &sig[1..]),
+                Err(Error::BadSignature)
+            );
+            assert_eq!(
+                verify_pkcs1_sha256(&key, MESSAGE, n),
+                Err(Error::BadSignature)
+            );
+        }
+    }
+}
