@@ -122,21 +122,89 @@ fn mul_add_row(acc: &mut [u64], x: &[u64], v: u64) -> u64 {
     carry
 }
 
+/// Four limbs of a multiply-accumulate row: `acc[0..4] += x[0..4] * rdx` plus the running
+/// high word `hi`, with CF and OF carrying between the `adcx` and the `adox` chains.
+macro_rules! mac4 {
+    () => {
+        concat!(
+            "mulx {t1}, {t0}, [{x}]\n",
+            "adcx {t0}, [{acc}]\n",
+            "adox {t0}, {hi}\n",
+            "mov [{acc}], {t0}\n",
+            "mulx {hi}, {t0}, [{x} + 8]\n",
+            "adcx {t0}, [{acc} + 8]\n",
+            "adox {t0}, {t1}\n",
+            "mov [{acc} + 8], {t0}\n",
+            "mulx {t1}, {t0}, [{x} + 16]\n",
+            "adcx {t0}, [{acc} + 16]\n",
+            "adox {t0}, {hi}\n",
+            "mov [{acc} + 16], {t0}\n",
+            "mulx {hi}, {t0}, [{x} + 24]\n",
+            "adcx {t0}, [{acc} + 24]\n",
+            "adox {t0}, {t1}\n",
+            "mov [{acc} + 24], {t0}\n",
+        )
+    };
+}
+
+/// `L` is a multiple of 4 for every limb class, so whole-row loops need no tail.
+const fn quads_of(limbs: usize) -> usize {
+    assert!(limbs % 4 == 0 && limbs > 0);
+    limbs / 4
+}
+
 /// Montgomery reduction of the 2L-limb `t` (`t < n R`): `t / R mod n`, fully reduced.
+/// One assembly loop over the rows: `m = t[i] n0`, `t[i..i+L] += m n`, carry into `t[i+L]`.
 #[target_feature(enable = "bmi2,adx")]
 fn reduce<const L: usize>(mut wide: [[u64; L]; 2], n: &[u64; L], n0: u64) -> [u64; L] {
-    let t = wide.as_flattened_mut();
-    let mut top = 0u64;
-    for i in 0..L {
-        let Some(&ti) = t.get(i) else { break };
-        let m = ti.wrapping_mul(n0);
-        let Some(window) = t.get_mut(i..) else { break };
-        let carry = mul_add_row(window, n, m);
-        if let Some(tk) = t.get_mut(i + L) {
-            let v = u128::from(*tk) + u128::from(carry) + u128::from(top);
-            *tk = v as u64;
-            top = (v >> 64) as u64;
-        }
+    let params = [n0, const { quads_of(L) } as u64];
+    let top: u64;
+    // SAFETY: row i reads t[i..=i+L] and n[0..L] and writes t[i..=i+L]; i < L, so everything
+    // stays inside the 2L-limb `wide` and `n`. Flags are only live inside a row, where only
+    // mov/lea/jrcxz run between carry steps.
+    unsafe {
+        asm!(
+            "xor {top:e}, {top:e}",
+            "2:",
+            "mov rdx, [{t}]",
+            "imul rdx, [{params}]",
+            "mov {x}, {n}",
+            "mov {acc}, {t}",
+            "mov rcx, [{params} + 8]",
+            "xor {hi:e}, {hi:e}",
+            "3:",
+            mac4!(),
+            "lea {x}, [{x} + 32]",
+            "lea {acc}, [{acc} + 32]",
+            "lea rcx, [rcx - 1]",
+            "jrcxz 4f",
+            "jmp 3b",
+            "4:",
+            "mov {t0:e}, 0",
+            "adcx {hi}, {t0}",
+            "adox {hi}, {t0}",
+            "add {hi}, {top}",
+            "mov {top:e}, 0",
+            "adc {top}, 0",
+            "add [{acc}], {hi}",
+            "adc {top}, 0",
+            "lea {t}, [{t} + 8]",
+            "dec {rows}",
+            "jnz 2b",
+            t = inout(reg) wide.as_mut_ptr().cast::<u64>() => _,
+            n = in(reg) n.as_ptr(),
+            params = in(reg) params.as_ptr(),
+            rows = inout(reg) L => _,
+            x = out(reg) _,
+            acc = out(reg) _,
+            hi = out(reg) _,
+            t0 = out(reg) _,
+            t1 = out(reg) _,
+            top = out(reg) top,
+            out("rdx") _,
+            out("rcx") _,
+            options(nostack),
+        );
     }
     let [_, mut result] = wide;
     if top != 0 || !less_than(&result, n) {
@@ -145,17 +213,51 @@ fn reduce<const L: usize>(mut wide: [[u64; L]; 2], n: &[u64; L], n0: u64) -> [u6
     result
 }
 
-/// `a * b / R mod n`.
+/// `a * b / R mod n`: the full product in one assembly loop over the limbs of `b`, then
+/// [`reduce`].
 #[target_feature(enable = "bmi2,adx")]
 fn mont_mul<const L: usize>(a: &[u64; L], b: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
     let mut wide = [[0u64; L]; 2];
-    let t = wide.as_flattened_mut();
-    for (i, &bi) in b.iter().enumerate() {
-        let Some(window) = t.get_mut(i..) else { break };
-        let carry = mul_add_row(window, a, bi);
-        if let Some(tk) = t.get_mut(i + L) {
-            *tk = carry;
-        }
+    // SAFETY: row i reads b[i], a[0..L] and t[i..i+L], writes t[i..=i+L]; i < L, so all
+    // accesses stay inside `a`, `b` and the 2L-limb `wide`. Flags as in `reduce`.
+    unsafe {
+        asm!(
+            "2:",
+            "mov rdx, [{b}]",
+            "mov {x}, {a}",
+            "mov {acc}, {t}",
+            "mov rcx, {quads}",
+            "xor {hi:e}, {hi:e}",
+            "3:",
+            mac4!(),
+            "lea {x}, [{x} + 32]",
+            "lea {acc}, [{acc} + 32]",
+            "lea rcx, [rcx - 1]",
+            "jrcxz 4f",
+            "jmp 3b",
+            "4:",
+            "mov {t0:e}, 0",
+            "adcx {hi}, {t0}",
+            "adox {hi}, {t0}",
+            "mov [{acc}], {hi}",
+            "lea {t}, [{t} + 8]",
+            "lea {b}, [{b} + 8]",
+            "dec {rows}",
+            "jnz 2b",
+            t = inout(reg) wide.as_mut_ptr().cast::<u64>() => _,
+            a = in(reg) a.as_ptr(),
+            b = inout(reg) b.as_ptr() => _,
+            quads = in(reg) const { quads_of(L) },
+            rows = inout(reg) L => _,
+            x = out(reg) _,
+            acc = out(reg) _,
+            hi = out(reg) _,
+            t0 = out(reg) _,
+            t1 = out(reg) _,
+            out("rdx") _,
+            out("rcx") _,
+            options(nostack),
+        );
     }
     reduce(wide, n, n0)
 }
