@@ -149,7 +149,7 @@ macro_rules! mac4 {
 
 /// `L` is a multiple of 4 for every limb class, so whole-row loops need no tail.
 const fn quads_of(limbs: usize) -> usize {
-    assert!(limbs % 4 == 0 && limbs > 0);
+    assert!(limbs.is_multiple_of(4) && limbs > 0);
     limbs / 4
 }
 
