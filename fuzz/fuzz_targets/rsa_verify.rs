@@ -1,5 +1,5 @@
 //! Differential fuzzing of RSA PKCS#1 v1.5 / SHA-256 verification: tollgate against ring's
-//! `RsaPublicKeyComponents::verify`, on the committed 2048/3072/4096-bit fixture keys.
+//! `RsaPublicKeyComponents::verify`, on the committed 2048/2056/3072/4096-bit fixture keys.
 //! Input: `[size selector][mode][payload..]`; the modes mutate the openssl-made valid signature
 //! (XOR, splice) or use the payload as signature or message, so both near-valid and arbitrary
 //! signatures are tried. Any disagreement aborts.
@@ -19,20 +19,21 @@ macro_rules! fixture {
 
 const MESSAGE: &[u8] = fixture!("message.txt");
 const E: &[u8] = &[1, 0, 1];
-const FIXTURES: [(&[u8], &[u8]); 3] = [
+const FIXTURES: [(&[u8], &[u8]); 4] = [
     (fixture!("rsa2048.n.bin"), fixture!("rsa2048.sig.bin")),
+    (fixture!("rsa2056.n.bin"), fixture!("rsa2056.sig.bin")),
     (fixture!("rsa3072.n.bin"), fixture!("rsa3072.sig.bin")),
     (fixture!("rsa4096.n.bin"), fixture!("rsa4096.sig.bin")),
 ];
 
-fn keys() -> &'static [RsaPublicKey; 3] {
-    static KEYS: OnceLock<[RsaPublicKey; 3]> = OnceLock::new();
+fn keys() -> &'static [RsaPublicKey; 4] {
+    static KEYS: OnceLock<[RsaPublicKey; 4]> = OnceLock::new();
     KEYS.get_or_init(|| FIXTURES.map(|(n, _)| RsaPublicKey::from_be_bytes(n, E).unwrap()))
 }
 
 fuzz_target!(|data: &[u8]| {
     let [selector, mode, payload @ ..] = data else { return };
-    let which = usize::from(*selector) % 3;
+    let which = usize::from(*selector) % FIXTURES.len();
     let (n, valid) = FIXTURES[which];
     let key = &keys()[which];
     let mut message = MESSAGE.to_vec();

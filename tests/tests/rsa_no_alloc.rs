@@ -13,8 +13,8 @@ static ALLOC: tollgate_tests::CountingAllocator = tollgate_tests::CountingAlloca
 fn key_build_and_verify_allocate_nothing() {
     for bits in SIZES {
         let f = fixture(bits);
-        let message = b"counted message";
-        let sig = f.sign(message);
+        let (message, sig) = f.signed(b"counted message");
+        let message = &message[..];
         let mut bad = sig.clone();
         bad[10] ^= 1;
         let digest: [u8; 32] = ring::digest::digest(&ring::digest::SHA256, message)
