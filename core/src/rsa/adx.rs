@@ -2,8 +2,8 @@
 //! two independent carry chains in CF and OF, as the fastest published bignum code does. Only
 //! reachable through an [`Adx`] value, which exists only once the CPU has said (via `cpuid`)
 //! that it has both extensions. Product scanning is operand-separated: the full product (or a
-//! dedicated square with half the cross products) is followed by a Montgomery reduction, each
-//! built from one primitive, a multiply-accumulate row in assembly.
+//! dedicated square with half the cross products) is followed by a Montgomery reduction; each
+//! is one assembly loop over multiply-accumulate rows.
 
 use core::arch::asm;
 use core::arch::x86_64::{__cpuid, __cpuid_count};
@@ -46,80 +46,6 @@ fn cpu_has_bmi2_and_adx() -> bool {
     // SAFETY: as above, leaf 7 is supported.
     let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
     ebx & (1 << 8) != 0 && ebx & (1 << 19) != 0
-}
-
-/// `acc[..x.len()] += x * v`; returns the carry-out word. `acc` must be at least as long as
-/// `x` (otherwise nothing is done and 0 is returned).
-#[target_feature(enable = "bmi2,adx")]
-fn mul_add_row(acc: &mut [u64], x: &[u64], v: u64) -> u64 {
-    let len = x.len();
-    if acc.len() < len {
-        return 0;
-    }
-    let quads = len / 4;
-    let singles = len % 4;
-    let carry: u64;
-    // SAFETY: reads x[0..len] and reads/writes acc[0..len], both in bounds (checked above);
-    // the pointers advance by exactly 8 bytes per limb. No stack use; flags are clobbered
-    // (default), and only `lea`/`mov`/`jrcxz` run between carry steps so CF/OF survive.
-    unsafe {
-        asm!(
-            "xor {hi:e}, {hi:e}",          // hi = 0; CF = OF = 0
-            "mov rcx, {quads}",
-            "jrcxz 3f",
-            "2:",
-            "mulx {t1}, {t0}, [{x}]",
-            "adcx {t0}, [{acc}]",
-            "adox {t0}, {hi}",
-            "mov [{acc}], {t0}",
-            "mulx {hi}, {t0}, [{x} + 8]",
-            "adcx {t0}, [{acc} + 8]",
-            "adox {t0}, {t1}",
-            "mov [{acc} + 8], {t0}",
-            "mulx {t1}, {t0}, [{x} + 16]",
-            "adcx {t0}, [{acc} + 16]",
-            "adox {t0}, {hi}",
-            "mov [{acc} + 16], {t0}",
-            "mulx {hi}, {t0}, [{x} + 24]",
-            "adcx {t0}, [{acc} + 24]",
-            "adox {t0}, {t1}",
-            "mov [{acc} + 24], {t0}",
-            "lea {x}, [{x} + 32]",
-            "lea {acc}, [{acc} + 32]",
-            "lea rcx, [rcx - 1]",
-            "jrcxz 3f",
-            "jmp 2b",
-            "3:",
-            "mov rcx, {singles}",
-            "jrcxz 5f",
-            "4:",
-            "mulx {t1}, {t0}, [{x}]",
-            "adcx {t0}, [{acc}]",
-            "adox {t0}, {hi}",
-            "mov [{acc}], {t0}",
-            "mov {hi}, {t1}",
-            "lea {x}, [{x} + 8]",
-            "lea {acc}, [{acc} + 8]",
-            "lea rcx, [rcx - 1]",
-            "jrcxz 5f",
-            "jmp 4b",
-            "5:",
-            "mov {t0:e}, 0",
-            "adcx {hi}, {t0}",
-            "adox {hi}, {t0}",
-            x = inout(reg) x.as_ptr() => _,
-            acc = inout(reg) acc.as_mut_ptr() => _,
-            quads = in(reg) quads,
-            singles = in(reg) singles,
-            hi = out(reg) carry,
-            t0 = out(reg) _,
-            t1 = out(reg) _,
-            in("rdx") v,
-            out("rcx") _,
-            options(nostack),
-        );
-    }
-    carry
 }
 
 /// Four limbs of a multiply-accumulate row: `acc[0..4] += x[0..4] * rdx` plus the running
@@ -262,20 +188,72 @@ fn mont_mul<const L: usize>(a: &[u64; L], b: &[u64; L], n: &[u64; L], n0: u64) -
     reduce(wide, n, n0)
 }
 
-/// `a * a / R mod n` with half the cross products.
+/// `a * a / R mod n` with half the cross products: one assembly loop over the rows
+/// `t[2i+1..i+L] += a[i+1..L] * a[i]` (row `i` has `L-1-i` limbs; its carry goes to `t[i+L]`),
+/// then doubling plus the squares `a[i]^2`, then [`reduce`].
 #[target_feature(enable = "bmi2,adx")]
 fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
     let mut wide = [[0u64; L]; 2];
-    let t = wide.as_flattened_mut();
-    for (i, &ai) in a.iter().enumerate() {
-        let (Some(window), Some(rest)) = (t.get_mut(2 * i + 1..), a.get(i + 1..)) else {
-            continue;
-        };
-        let carry = mul_add_row(window, rest, ai);
-        if let Some(tk) = t.get_mut(i + L) {
-            *tk = carry;
-        }
+    // SAFETY: row i (0 <= i < L-1) reads a[i..L] and t[2i+1..i+L], writes t[2i+1..=i+L]; with
+    // i + L <= 2L - 2 all accesses stay inside `a` and the 2L-limb `wide`. Flags are only live
+    // inside a row, where only mov/lea/jrcxz run between carry steps.
+    unsafe {
+        asm!(
+            "2:",
+            "mov rdx, [{ai}]",
+            "lea {x}, [{ai} + 8]",
+            "mov {acc}, {trow}",
+            "mov rcx, {len}",
+            "shr rcx, 2",
+            "mov {singles}, {len}",
+            "and {singles}, 3",
+            "xor {hi:e}, {hi:e}",
+            "jrcxz 4f",
+            "3:",
+            mac4!(),
+            "lea {x}, [{x} + 32]",
+            "lea {acc}, [{acc} + 32]",
+            "lea rcx, [rcx - 1]",
+            "jrcxz 4f",
+            "jmp 3b",
+            "4:",
+            "mov rcx, {singles}",
+            "jrcxz 6f",
+            "5:",
+            "mulx {t1}, {t0}, [{x}]",
+            "adcx {t0}, [{acc}]",
+            "adox {t0}, {hi}",
+            "mov [{acc}], {t0}",
+            "mov {hi}, {t1}",
+            "lea {x}, [{x} + 8]",
+            "lea {acc}, [{acc} + 8]",
+            "lea rcx, [rcx - 1]",
+            "jrcxz 6f",
+            "jmp 5b",
+            "6:",
+            "mov {t0:e}, 0",
+            "adcx {hi}, {t0}",
+            "adox {hi}, {t0}",
+            "mov [{acc}], {hi}",
+            "lea {ai}, [{ai} + 8]",
+            "lea {trow}, [{trow} + 16]",
+            "dec {len}",
+            "jnz 2b",
+            ai = inout(reg) a.as_ptr() => _,
+            trow = inout(reg) wide.as_mut_ptr().cast::<u64>().wrapping_add(1) => _,
+            len = inout(reg) L - 1 => _,
+            singles = out(reg) _,
+            x = out(reg) _,
+            acc = out(reg) _,
+            hi = out(reg) _,
+            t0 = out(reg) _,
+            t1 = out(reg) _,
+            out("rdx") _,
+            out("rcx") _,
+            options(nostack),
+        );
     }
+    let t = wide.as_flattened_mut();
     let mut shifted_out = 0u64;
     let mut carry = 0u64;
     for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
