@@ -197,13 +197,17 @@ impl Validator<'_> {
     fn string(&mut self) -> Result<(), InvalidJson> {
         self.expect(b'"')?;
         loop {
+            // Skip plain characters in one tight loop; stop at a quote, escape or control.
+            let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+            let plain = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .ok_or(InvalidJson {
+                    offset: self.bytes.len(),
+                })?;
+            self.pos += plain;
             match self.bump() {
-                None => return Err(self.fail()),
                 Some(b'"') => return Ok(()),
-                Some(0..=0x1f) => {
-                    self.pos -= 1;
-                    return Err(self.fail());
-                }
                 Some(b'\\') => match self.bump() {
                     Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
                     Some(b'u') => {
@@ -223,7 +227,11 @@ impl Validator<'_> {
                     }
                     _ => return Err(self.fail()),
                 },
-                Some(_) => {}
+                _ => {
+                    // A control character.
+                    self.pos -= 1;
+                    return Err(self.fail());
+                }
             }
         }
     }

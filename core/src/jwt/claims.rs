@@ -34,18 +34,19 @@ impl<'s> Claims<'s> {
         if root.members().is_none() || !json::check_unique_names(&root) {
             return Err(Error::Malformed);
         }
-        let issuer = required(&root, "iss")?
-            .as_str()
-            .ok_or(Error::InvalidClaim)?;
+        let found = RegisteredClaims::find(&root);
+        let issuer = found.iss.ok_or(Error::MissingClaim)?;
+        let issuer = issuer.as_str().ok_or(Error::InvalidClaim)?;
         if !issuer.eq_str(policy.issuer) {
             return Err(Error::WrongIssuer);
         }
-        let (audience, audience_index) = match_audience(required(&root, "aud")?, policy)?;
+        let (audience, audience_index) =
+            match_audience(found.aud.ok_or(Error::MissingClaim)?, policy)?;
 
-        let time = |name, round| root.get(name).map(|v| v.as_time(round)).transpose();
-        let expires_at = time("exp", Round::Down)?;
-        let not_before = time("nbf", Round::Up)?;
-        let issued_at = time("iat", Round::Down)?;
+        let time = |value: Option<Value<'s>>, round| value.map(|v| v.as_time(round)).transpose();
+        let expires_at = time(found.exp, Round::Down)?;
+        let not_before = time(found.nbf, Round::Up)?;
+        let issued_at = time(found.iat, Round::Down)?;
         match expires_at {
             None if policy.require_exp => return Err(Error::MissingClaim),
             Some(exp) if now >= exp.saturating_add(policy.leeway) => return Err(Error::Expired),
@@ -63,7 +64,7 @@ impl<'s> Claims<'s> {
                 return Err(Error::TooOld);
             }
         }
-        let text = |name| match root.get(name) {
+        let text = |value: Option<Value<'s>>| match value {
             None => Ok(None),
             Some(v) => v.as_str().map(Some).ok_or(Error::InvalidClaim),
         };
@@ -72,8 +73,8 @@ impl<'s> Claims<'s> {
             issuer,
             audience,
             audience_index,
-            subject: text("sub")?,
-            jwt_id: text("jti")?,
+            subject: text(found.sub)?,
+            jwt_id: text(found.jti)?,
             expires_at,
             not_before,
             issued_at,
@@ -141,8 +142,51 @@ impl<'s> Claims<'s> {
     }
 }
 
-fn required<'s>(root: &Value<'s>, name: &str) -> Result<Value<'s>, Error> {
-    root.get(name).ok_or(Error::MissingClaim)
+/// The registered claims verification reads, found in one pass over the members (names are
+/// known to be unique).
+#[derive(Default)]
+struct RegisteredClaims<'s> {
+    iss: Option<Value<'s>>,
+    aud: Option<Value<'s>>,
+    exp: Option<Value<'s>>,
+    nbf: Option<Value<'s>>,
+    iat: Option<Value<'s>>,
+    sub: Option<Value<'s>>,
+    jti: Option<Value<'s>>,
+}
+
+impl<'s> RegisteredClaims<'s> {
+    fn find(root: &Value<'s>) -> Self {
+        let mut found = RegisteredClaims::default();
+        for (name, value) in root.members().into_iter().flatten() {
+            let slot = match name.as_plain() {
+                Some("iss") => &mut found.iss,
+                Some("aud") => &mut found.aud,
+                Some("exp") => &mut found.exp,
+                Some("nbf") => &mut found.nbf,
+                Some("iat") => &mut found.iat,
+                Some("sub") => &mut found.sub,
+                Some("jti") => &mut found.jti,
+                Some(_) => continue,
+                // Escaped names are rare: compare them decoded.
+                None => match ["iss", "aud", "exp", "nbf", "iat", "sub", "jti"]
+                    .iter()
+                    .position(|n| name.eq_str(n))
+                {
+                    Some(0) => &mut found.iss,
+                    Some(1) => &mut found.aud,
+                    Some(2) => &mut found.exp,
+                    Some(3) => &mut found.nbf,
+                    Some(4) => &mut found.iat,
+                    Some(5) => &mut found.sub,
+                    Some(6) => &mut found.jti,
+                    _ => continue,
+                },
+            };
+            *slot = Some(value);
+        }
+        found
+    }
 }
 
 /// The first audience of the token (document order) equal to one of the policy's.

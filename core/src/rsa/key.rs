@@ -116,7 +116,7 @@ fn r_squared_padded<const L: usize>(
 ) -> [u64; MAX_LIMBS] {
     let mut out = [0u64; MAX_LIMBS];
     if let (Some(n), Some(dst)) = (n.first_chunk::<L>(), out.first_chunk_mut::<L>()) {
-        *dst = r_squared::<Portable, L>(n, n0, bits);
+        *dst = r_squared::<Portable, L>(&Portable, n, n0, bits);
     }
     out
 }

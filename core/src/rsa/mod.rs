@@ -13,6 +13,8 @@
 //! encoding (padding is never parsed). The arithmetic is variable-time: that is fine here
 //! because every input (key, message, signature) is public.
 
+#[cfg(target_arch = "x86_64")]
+mod adx;
 mod encoding;
 mod key;
 mod limbs;

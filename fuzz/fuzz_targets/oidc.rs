@@ -1,0 +1,30 @@
+//! Fuzzes OpenID discovery parsing: accepted documents yield an issuer and an https
+//! `jwks_uri` that unescape into buffers of the announced size.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tollgate_core::oidc::Discovery;
+use tollgate_core::Error;
+
+fuzz_target!(|data: &[u8]| {
+    match Discovery::parse(data) {
+        Ok(d) => {
+            let mut issuer = vec![0u8; d.issuer.unescaped_len()];
+            assert!(!d
+                .issuer
+                .unescape_into(&mut issuer)
+                .expect("fits")
+                .is_empty());
+            let mut uri = vec![0u8; d.jwks_uri.unescaped_len()];
+            let uri = d.jwks_uri.unescape_into(&mut uri).expect("fits");
+            assert!(uri.len() > "https://".len());
+            assert!(uri
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://")));
+        }
+        Err(e) => assert!(matches!(
+            e,
+            Error::InvalidDiscovery | Error::InsecureJwksUri
+        )),
+    }
+});
