@@ -817,3 +817,103 @@ fn hot_calls_allocate_nothing() {
         "allocations in tollgate_keyset_parse / policy / verify / getters / oidc"
     );
 }
+
+/// Deepest stack use of `f`, measured by filling `WINDOW` bytes below the caller's frame with
+/// a pattern and finding the lowest byte `f` overwrote. Runs on a fresh 1 MiB thread.
+fn stack_used<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> (usize, R) {
+    const WINDOW: usize = 192 * 1024;
+    const SKIP: usize = 2 * 1024; // room for the helpers' own frames
+    const FILL: u8 = 0x6B;
+    #[inline(never)]
+    fn fill(top: usize) {
+        for addr in (top - SKIP - WINDOW)..(top - SKIP) {
+            // SAFETY: the thread's stack is 1 MiB; this range is below every live frame.
+            unsafe { std::ptr::write_volatile(addr as *mut u8, FILL) };
+        }
+    }
+    #[inline(never)]
+    fn depth(top: usize) -> usize {
+        let low = top - SKIP - WINDOW;
+        // SAFETY: as in `fill`; only reads.
+        let clean = (low..top - SKIP)
+            .take_while(|&a| unsafe { std::ptr::read_volatile(a as *const u8) } == FILL)
+            .count();
+        top - (low + clean)
+    }
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let marker = 0u8;
+            let top = std::hint::black_box(&marker) as *const u8 as usize;
+            fill(top);
+            let r = f();
+            (depth(top), r)
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn verify_through_the_c_abi_stays_within_16_kib_of_stack() {
+    let manifest = token_common::manifest();
+    let case = manifest["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "entra_event_grid")
+        .unwrap()
+        .clone();
+    let (ks, _) = parse_keyset(&token_common::read_pyjwt("jwks/entra.json")).unwrap();
+    let p = &case["policy"];
+    let policy = init_policy(
+        p["issuer"].as_str().unwrap(),
+        &[p["audiences"][0].as_str().unwrap()],
+    )
+    .unwrap();
+    let token = case["token"].as_str().unwrap().to_string();
+    let now = case["now"].as_u64().unwrap();
+    let mut scratch = vec![0u8; tollgate_verify_scratch_size(token.len())];
+    let (used, st) = stack_used(move || {
+        let mut out = std::mem::MaybeUninit::<tollgate_claims>::uninit();
+        unsafe {
+            tollgate_verify(
+                &*ks,
+                &*policy,
+                token.as_ptr().cast(),
+                token.len(),
+                now,
+                scratch.as_mut_ptr().cast(),
+                scratch.len(),
+                out.as_mut_ptr(),
+            )
+        }
+    });
+    assert_eq!(st, St::Ok);
+    eprintln!("tollgate_verify (4096-bit key) used {used} bytes of stack");
+    assert!(used > 4 * 1024, "measurement is broken: {used}");
+    // Measured in the unoptimised test build, which keeps more on the stack than release.
+    assert!(used <= 16 * 1024, "{used} bytes of stack");
+
+    // Parsing checks the document, then loads it in place: no key set-sized temporary beyond
+    // the unoptimised build's copy of an empty set.
+    let jwks = token_common::read_pyjwt("jwks/entra.json");
+    let (used, st) = stack_used(move || {
+        let mut ks = blank_keyset();
+        unsafe {
+            tollgate_keyset_parse(
+                &mut *ks,
+                jwks.as_ptr().cast(),
+                jwks.len(),
+                std::ptr::null_mut(),
+            )
+        }
+    });
+    assert_eq!(st, St::Ok);
+    eprintln!("tollgate_keyset_parse used {used} bytes of stack");
+    assert!(
+        used >= TOLLGATE_KEYSET_SIZE,
+        "measurement is broken: {used}"
+    );
+    assert!(used <= 128 * 1024, "{used} bytes of stack");
+}

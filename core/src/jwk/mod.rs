@@ -106,9 +106,49 @@ impl<const N: usize> KeySet<N> {
         Ok(set)
     }
 
+    /// What [`Self::load`] would report for `document`, or the error it would return,
+    /// without loading anything: for callers that must know a load succeeds before they
+    /// touch the storage it will fill (the C ABI parses into caller memory this way).
+    pub fn check(document: &[u8]) -> Result<LoadReport, Error> {
+        Self::judge_document(document).map(|(report, _)| report)
+    }
+
     /// Replaces this set's keys with those of `document` and returns the load report. On
     /// error the set is left exactly as it was.
     pub fn load(&mut self, document: &[u8]) -> Result<LoadReport, Error> {
+        let (report, entries) = Self::judge_document(document)?;
+
+        // Pass 2: cannot fail; fill `self`.
+        let mut filled = 0usize;
+        for key in entries.filter_map(|entry| entry::judge(entry).ok()) {
+            let kid = key.kid.map(|k| {
+                let mut stored = Kid {
+                    bytes: [0; MAX_KID_LEN],
+                    len: 0,
+                };
+                if let Ok(text) = k.unescape_into(&mut stored.bytes) {
+                    stored.len = u8::try_from(text.len()).unwrap_or(0);
+                }
+                stored
+            });
+            if let Some(slot) = self.keys.get_mut(filled) {
+                *slot = Some(Key {
+                    kid,
+                    public_key: key.public_key,
+                });
+                filled += 1;
+            }
+        }
+        for slot in self.keys.iter_mut().skip(filled) {
+            *slot = None;
+        }
+        self.len = filled;
+        self.report = report;
+        Ok(report)
+    }
+
+    /// Pass 1 of a load: judges every entry and finds every failure, touching nothing.
+    fn judge_document(document: &[u8]) -> Result<(LoadReport, json::Elements<'_>), Error> {
         let root = json::parse(document, MAX_DEPTH).map_err(|_| Error::InvalidJwks)?;
         if !json::check_unique_names(&root) {
             return Err(Error::InvalidJwks);
@@ -117,8 +157,6 @@ impl<const N: usize> KeySet<N> {
             .get("keys")
             .and_then(|keys| keys.elements())
             .ok_or(Error::InvalidJwks)?;
-
-        // Pass 1: judge every entry and find every failure before touching `self`.
         let mut report = LoadReport::EMPTY;
         let mut kids: [Option<JsonStr<'_>>; N] = [None; N];
         let mut usable = 0usize;
@@ -148,34 +186,7 @@ impl<const N: usize> KeySet<N> {
         if usable == 0 {
             return Err(Error::NoUsableKey);
         }
-
-        // Pass 2: cannot fail; fill `self`.
-        let mut filled = 0usize;
-        for key in entries.filter_map(|entry| entry::judge(entry).ok()) {
-            let kid = key.kid.map(|k| {
-                let mut stored = Kid {
-                    bytes: [0; MAX_KID_LEN],
-                    len: 0,
-                };
-                if let Ok(text) = k.unescape_into(&mut stored.bytes) {
-                    stored.len = u8::try_from(text.len()).unwrap_or(0);
-                }
-                stored
-            });
-            if let Some(slot) = self.keys.get_mut(filled) {
-                *slot = Some(Key {
-                    kid,
-                    public_key: key.public_key,
-                });
-                filled += 1;
-            }
-        }
-        for slot in self.keys.iter_mut().skip(filled) {
-            *slot = None;
-        }
-        self.len = filled;
-        self.report = report;
-        Ok(report)
+        Ok((report, entries))
     }
 
     /// How many keys the set holds.

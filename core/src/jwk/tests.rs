@@ -207,3 +207,17 @@ fn key_set_is_send_and_sync() {
     fn shareable<T: Send + Sync>() {}
     shareable::<KeySet<16>>();
 }
+
+#[test]
+fn check_agrees_with_load_without_loading() {
+    let dup = jwks(&[
+        format!(r#"{{"kty":"RSA","kid":"a","n":"{}","e":"AQAB"}}"#, acs_n()),
+        format!(r#"{{"kty":"RSA","kid":"a","n":"{}","e":"AQAB"}}"#, acs_n()),
+    ]);
+    for doc in [ACS, ENTRA, MIXED, b"{", b"{\"keys\":[]}", dup.as_bytes()] {
+        let mut set = KeySet::<16>::new();
+        assert_eq!(KeySet::<16>::check(doc), set.load(doc), "{doc:?}");
+        assert_eq!(KeySet::<2>::check(doc), KeySet::<2>::new().load(doc));
+    }
+    assert_eq!(KeySet::<2>::check(ACS).err(), Some(Error::KeysetFull));
+}

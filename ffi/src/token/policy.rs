@@ -69,15 +69,17 @@ impl PolicyStorage {
         core::str::from_utf8(b).map_err(|_| Error::InvalidArgument)
     }
 
-    /// Calls `f` with the core policy this storage describes (audience slices live on the
-    /// stack for the call).
-    fn with_core<R>(&self, f: impl FnOnce(&Policy<'_>) -> Result<R, Error>) -> Result<R, Error> {
+    /// The core policy this storage describes; its audience list is written into
+    /// `audiences` (caller-provided so the policy can borrow it).
+    fn core<'a>(
+        &'a self,
+        audiences: &'a mut [&'a str; TOLLGATE_POLICY_MAX_AUDIENCES],
+    ) -> Result<Policy<'a>, Error> {
         if self.magic != MAGIC {
             return Err(Error::InvalidArgument);
         }
         let issuer = Self::text(&self.issuer, self.issuer_len)?;
         let count = self.audience_count as usize;
-        let mut audiences = [""; TOLLGATE_POLICY_MAX_AUDIENCES];
         for ((slot, bytes), len) in audiences
             .iter_mut()
             .zip(&self.audiences)
@@ -98,7 +100,13 @@ impl PolicyStorage {
         policy.typ = typ;
         policy.max_age = (self.flags & HAS_MAX_AGE != 0).then_some(self.max_age);
         policy.max_depth = self.max_depth;
-        f(&policy)
+        Ok(policy)
+    }
+
+    /// Whether the storage describes a complete, consistent policy.
+    fn check(&self) -> Result<(), Error> {
+        let mut audiences = [""; TOLLGATE_POLICY_MAX_AUDIENCES];
+        self.core(&mut audiences)?.check()
     }
 }
 
@@ -119,17 +127,18 @@ unsafe fn policy_text<'a>(s: &tollgate_str) -> Result<&'a [u8], Error> {
     util::text(s.ptr, s.len).map(str::as_bytes)
 }
 
-/// Calls `f` with the core policy behind `policy` ([`Error::NullPointer`],
-/// [`Error::Misaligned`], [`Error::InvalidArgument`] when it was never initialised).
+/// The core policy behind `policy` ([`Error::NullPointer`], [`Error::Misaligned`],
+/// [`Error::InvalidArgument`] when it was never initialised), its audience list written into
+/// `audiences`.
 ///
 /// # Safety
-/// A non-NULL `policy` points to a readable `tollgate_policy` not written meanwhile.
-pub(crate) unsafe fn with_policy<R>(
+/// A non-NULL `policy` points to a readable `tollgate_policy` not written during `'a`.
+pub(crate) unsafe fn core_policy<'a>(
     policy: *const tollgate_policy,
-    f: impl FnOnce(&Policy<'_>) -> Result<R, Error>,
-) -> Result<R, Error> {
+    audiences: &'a mut [&'a str; TOLLGATE_POLICY_MAX_AUDIENCES],
+) -> Result<Policy<'a>, Error> {
     check_object(policy)?;
-    (*policy.cast::<PolicyStorage>()).with_core(f)
+    (*policy.cast::<PolicyStorage>()).core(audiences)
 }
 
 /// Applies `change` to a copy of an initialised policy and stores it only when the result is
@@ -154,7 +163,7 @@ unsafe fn update(
             storage.flags,
         );
         let saved_typ = (storage.typ, storage.typ_len);
-        let outcome = change(storage).and_then(|()| storage.with_core(|p| p.check()));
+        let outcome = change(storage).and_then(|()| storage.check());
         if outcome.is_err() {
             storage.leeway = leeway;
             storage.max_age = max_age;
@@ -234,7 +243,7 @@ pub unsafe extern "C" fn tollgate_policy_init(
         {
             *len = copy_text(slot, policy_text(aud)?)?;
         }
-        built.with_core(|p| p.check())?;
+        built.check()?;
         out.cast::<PolicyStorage>().write(built);
         Ok(())
     })();
