@@ -731,10 +731,25 @@ size_t tollgate_verify_scratch_size(size_t token_len);
  * type (`INVALID_CLAIM`), duplicate names (`MALFORMED`). Also `NULL_POINTER`, `MISALIGNED`,
  * and `INVALID_ARGUMENT` for a key set never parsed or a policy never initialised.
  *
- * Uses about 7 KiB of stack (release build, 4096-bit key). On success `*out` describes the
- * claims; its strings point into `scratch` (any alignment)
- * and, for `iss`, `aud`, `sub`, `jti` without JSON escapes, into the decoded payload there
- * too. On failure `*out` is not written. `scratch` contents are unspecified after any call.
+ * On success `*out` describes the claims; its strings point into `scratch` (any alignment).
+ * On failure `*out` is not written. `scratch` contents are unspecified after any call. Uses
+ * about 7 KiB of stack (release build, 4096-bit key) and never allocates.
+ *
+ * ```c
+ * static tollgate_keyset keys;   // once, and again on unknown_kid (with a cooldown)
+ * static tollgate_policy policy; // once
+ * tollgate_str aud = {"6a3b8f0e-2c1d-4e5f-9a7b-3c2d1e0f4a5b", 36};
+ * tollgate_keyset_parse(&keys, jwks, jwks_len, NULL);
+ * tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1);
+ * // per request:
+ * const char *tok; size_t tok_len; tollgate_claims claims; char scratch[8192];
+ * if (tollgate_bearer_token(hdr, hdr_len, &tok, &tok_len) == TOLLGATE_STATUS_OK &&
+ *     tollgate_verify_scratch_size(tok_len) <= sizeof scratch &&
+ *     tollgate_verify(&keys, &policy, tok, tok_len, (uint64_t)time(NULL), scratch,
+ *                     sizeof scratch, &claims) == TOLLGATE_STATUS_OK) {
+ *   // claims.sub.ptr, claims.sub.len, ...
+ * }
+ * ```
  *
  * # Safety
  * `keyset` and `policy` point to readable objects not written meanwhile; `token` to
