@@ -16,11 +16,13 @@
 #[cfg(all(not(panic = "abort"), not(debug_assertions)))]
 compile_error!("tollgate-ffi release builds must use panic = \"abort\" (see Cargo.toml profiles)");
 
+mod ipset;
 mod runtime;
 mod status;
 #[allow(dead_code)] // the helpers are used as capabilities land
 mod util;
 
+pub use ipset::*;
 pub use status::tollgate_status;
 
 /// The library version as static NUL-terminated text, e.g. `"0.1.0"`.

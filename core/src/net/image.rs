@@ -126,7 +126,9 @@ unsafe impl Pod for u128 {}
 /// View aligned bytes as a slice of `T` (None when misaligned or not a whole number of `T`).
 pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
     let size = core::mem::size_of::<T>();
-    if bytes.as_ptr().align_offset(core::mem::align_of::<T>()) != 0 || !bytes.len().is_multiple_of(size) {
+    if bytes.as_ptr().align_offset(core::mem::align_of::<T>()) != 0
+        || !bytes.len().is_multiple_of(size)
+    {
         return None;
     }
     // SAFETY: the pointer is aligned for T, the length is a whole number of T within the
@@ -137,7 +139,9 @@ pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
 /// Mutable form of [`cast`].
 pub(crate) fn cast_mut<T: Pod>(bytes: &mut [u8]) -> Option<&mut [T]> {
     let size = core::mem::size_of::<T>();
-    if bytes.as_ptr().align_offset(core::mem::align_of::<T>()) != 0 || !bytes.len().is_multiple_of(size) {
+    if bytes.as_ptr().align_offset(core::mem::align_of::<T>()) != 0
+        || !bytes.len().is_multiple_of(size)
+    {
         return None;
     }
     // SAFETY: as in `cast`; the exclusive borrow of the bytes becomes one of the elements, and

@@ -205,6 +205,15 @@ impl<'a> IpSet<'a> {
             .unwrap_or(IpSet::EMPTY)
     }
 
+    /// The total length the header at the start of `image` declares (None when `image` is
+    /// shorter than a header). Lets C callers that hold only a pointer find the image's end.
+    pub fn declared_len(image: &[u8]) -> Option<usize> {
+        if image.len() < HEADER_LEN {
+            return None;
+        }
+        usize::try_from(read_u64(image, field::TOTAL_LEN)).ok()
+    }
+
     /// A table that matches nothing.
     pub const EMPTY: IpSet<'static> = IpSet {
         image: &[],
