@@ -1,6 +1,8 @@
 //! `tollgate`: the operator's command over tollgate-core. Each subcommand lives in its own
 //! module; this file only dispatches and maps outcomes to exit codes.
 
+mod ip;
+
 use std::process::ExitCode;
 
 fn usage() -> &'static str {
@@ -17,6 +19,8 @@ fn main() -> ExitCode {
             print!("{}", usage());
             ExitCode::SUCCESS
         }
+        Some("ip") => ip::ip(&args[1..]),
+        Some("compile-ipset") => ip::compile_ipset(&args[1..]),
         Some("--version" | "version") => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
