@@ -53,6 +53,11 @@ pub(crate) mod field {
 pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     const BITS: u32;
     const ZERO: Self;
+    /// How many keys a lookup compares at once before falling back to binary search (64
+    /// bytes of IPv4 keys, 128 of IPv6).
+    const SCAN_WIDTH: usize;
+    /// How many of `keys[at..at + SCAN_WIDTH]` are `<= a` (None when the window does not fit).
+    fn count_at_most(keys: &[Self], at: usize, a: Self) -> Option<usize>;
     fn checked_shl(self, n: u32) -> Option<Self>;
     fn checked_shr(self, n: u32) -> Option<Self>;
     fn xor(self, other: Self) -> Self;
@@ -65,10 +70,16 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
 }
 
 macro_rules! impl_key {
-    ($t:ty) => {
+    ($t:ty, $scan:literal) => {
         impl Key for $t {
             const BITS: u32 = <$t>::BITS;
             const ZERO: Self = 0;
+            const SCAN_WIDTH: usize = $scan;
+            #[inline(always)]
+            fn count_at_most(keys: &[Self], at: usize, a: Self) -> Option<usize> {
+                let window: &[Self; $scan] = keys.get(at..at.checked_add($scan)?)?.try_into().ok()?;
+                Some(window.iter().fold(0usize, |n, &k| n + usize::from(k <= a)))
+            }
             #[inline(always)]
             fn checked_shl(self, n: u32) -> Option<Self> {
                 <$t>::checked_shl(self, n)
@@ -108,8 +119,8 @@ macro_rules! impl_key {
         }
     };
 }
-impl_key!(u32);
-impl_key!(u128);
+impl_key!(u32, 16);
+impl_key!(u128, 4);
 
 /// Element types an image is made of: any bit pattern is a valid value, no padding.
 ///
@@ -217,10 +228,10 @@ impl Layout {
 }
 
 /// The index width for a family of `entries` boundaries whose keys share `skip` leading bits:
-/// about eight entries per chunk, capped by [`MAX_INDEX_BITS`] and the bits left.
+/// about four entries per chunk, capped by [`MAX_INDEX_BITS`] and the bits left.
 pub(crate) fn index_bits_for(entries: usize, skip: u32, key_bits: u32) -> u32 {
     let log = usize::BITS - 1 - entries.max(1).leading_zeros();
-    log.saturating_sub(3)
+    log.saturating_sub(2)
         .min(MAX_INDEX_BITS)
         .min(key_bits.saturating_sub(skip))
 }

@@ -9,6 +9,7 @@ use super::image::{
 };
 use crate::Error;
 
+
 /// One family's arrays and index geometry.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FamilyTable<'a, K: Key> {
@@ -41,15 +42,17 @@ impl<'a, K: Key> FamilyTable<'a, K> {
         }
     }
 
-    /// The position of the interval holding `a`: the last key `<= a`.
+    /// Where the interval holding `a` is: a start position and a count such that the last key
+    /// `<= a` lies in `keys[start..start + count]` (and `keys[start] <= a`).
     #[inline(always)]
-    fn position(&self, a: K) -> usize {
+    fn candidates(&self, a: K) -> (usize, usize) {
         if a.xor(self.base).and(self.window_mask) != K::ZERO {
-            return if a < self.base {
+            let pos = if a < self.base {
                 0
             } else {
                 self.keys.len().saturating_sub(1)
             };
+            return (pos, 1);
         }
         let chunk = a
             .and(self.window_mask.not())
@@ -58,19 +61,42 @@ impl<'a, K: Key> FamilyTable<'a, K> {
             .low_usize();
         let lo = self.index.get(chunk).copied().unwrap_or(0) as usize;
         let hi = self.index.get(chunk.wrapping_add(1)).copied().unwrap_or(0) as usize;
-        let Some(range) = self.keys.get(lo..=hi) else {
+        (lo, (hi + 1).saturating_sub(lo))
+    }
+
+    /// The position of the interval holding `a`: the last key `<= a`.
+    #[inline(always)]
+    fn position(&self, a: K) -> usize {
+        let len = self.keys.len();
+        if len <= K::SCAN_WIDTH {
+            // A tiny table (the ACS ranges): count every key <= a. The loop length never
+            // changes for a table, so its branch is always predicted.
+            let below = self.keys.iter().fold(0usize, |n, &k| n + usize::from(k <= a));
+            return below.saturating_sub(1);
+        }
+        let (lo, count) = self.candidates(a);
+        if count <= K::SCAN_WIDTH {
+            // Count the keys <= a in a fixed-width window holding every candidate: keys before
+            // `lo` are <= a and keys after the candidates are > a, so the count locates the
+            // answer. Fixed width means no data-dependent branches, and the compiler
+            // vectorizes the comparisons.
+            let start = lo.min(len - K::SCAN_WIDTH);
+            if let Some(below) = K::count_at_most(self.keys, start, a) {
+                return start + below.saturating_sub(1);
+            }
+        }
+        let Some(range) = self.keys.get(lo..lo.saturating_add(count)) else {
             return 0;
         };
-        // Branch-free binary search for the last key <= a; range[0] <= a holds by
-        // construction of the index.
+        // Branch-free binary search for the last key <= a (range[0] <= a).
         let mut base = 0usize;
         let mut len = range.len();
         while len > 1 {
             let half = len / 2;
             let mid = base + half;
-            if range.get(mid).is_some_and(|&k| k <= a) {
-                base = mid;
-            }
+            // `mid < range.len()` always; the check only keeps this free of panics.
+            let Some(&k) = range.get(mid) else { break };
+            base = core::hint::select_unpredictable(k <= a, mid, base);
             len -= half;
         }
         lo + base
