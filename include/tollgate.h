@@ -17,6 +17,32 @@
 
 
 /**
+ * The alignment, in bytes, that build storage and loaded images need (malloc on 64-bit
+ * platforms, mmap and `_Alignas(16)` buffers satisfy it).
+ */
+#define TOLLGATE_IPSET_ALIGN 16
+
+/**
+ * Tag of the ACS media ranges in [`tollgate_acs_ipset`] (UDP 3478–3481).
+ */
+#define TOLLGATE_ACS_MEDIA 1
+
+/**
+ * Tag of the ACS callback ranges in [`tollgate_acs_ipset`] (TCP 443 and 80, UDP 443).
+ */
+#define TOLLGATE_ACS_CALLBACK 2
+
+/**
+ * IANA protocol number of TCP, for [`tollgate_acs_allows`].
+ */
+#define TOLLGATE_PROTOCOL_TCP 6
+
+/**
+ * IANA protocol number of UDP, for [`tollgate_acs_allows`].
+ */
+#define TOLLGATE_PROTOCOL_UDP 17
+
+/**
  * How many keys a `tollgate_keyset` holds.
  */
 #define TOLLGATE_KEYSET_CAPACITY 16
@@ -306,6 +332,13 @@ typedef uint32_t tollgate_status;
 #endif // __cplusplus
 
 /**
+ * A built or loaded CIDR table (opaque). It is the first byte of its image: valid as long as
+ * the storage or image it was built in or loaded from, immutable, and safe to share between
+ * threads.
+ */
+typedef struct tollgate_ipset tollgate_ipset;
+
+/**
  * A borrowed string or byte string: `ptr` points to `len` bytes, not NUL-terminated.
  * `ptr` may be NULL only when `len` is 0.
  */
@@ -521,6 +554,149 @@ tollgate_status tollgate_apikey_check(const char *uri,
                                       size_t param_len,
                                       const struct tollgate_str *keys,
                                       size_t keys_len);
+
+/**
+ * The alignment build storage and images need: [`TOLLGATE_IPSET_ALIGN`] (for callers that
+ * cannot read macros, such as ctypes).
+ */
+size_t tollgate_ipset_align(void);
+
+/**
+ * Check a CIDR list and write the bytes of storage [`tollgate_ipset_build`] needs for it.
+ *
+ * The list: one entry per line, `CIDR` or a bare address (= /32 or /128), optionally followed
+ * by whitespace and a decimal tag mask (default 1); `#` starts a comment; blank lines and CRLF
+ * are fine. Errors: `invalid_address`, `invalid_prefix_length`, `host_bits_set`,
+ * `invalid_list_line`, `too_many_prefixes`, `invalid_text`, `null_pointer`
+ * ([`tollgate_ipset_explain`] says which line and why).
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
+ */
+tollgate_status tollgate_ipset_required_size(const char *text, size_t text_len, size_t *out_size);
+
+/**
+ * Build a table from a CIDR list into caller storage and point `*out_set` at it.
+ *
+ * `storage` must be aligned to [`TOLLGATE_IPSET_ALIGN`] (16) bytes and at least the size
+ * [`tollgate_ipset_required_size`] reported; the table is its first
+ * [`tollgate_ipset_image_len`] bytes, a relocatable image that may be copied, written to a
+ * file and loaded with [`tollgate_ipset_load`]. Nothing is allocated. `*out_set` is written
+ * only on success and stays valid while `storage` does.
+ *
+ * # Safety
+ * `storage` points to `storage_len` writable bytes not used for anything else while the set
+ * lives; `text` to `text_len` readable bytes (NULL only with 0); `out_set` is writable.
+ */
+tollgate_status tollgate_ipset_build(void *storage,
+                                     size_t storage_len,
+                                     const char *text,
+                                     size_t text_len,
+                                     const struct tollgate_ipset **out_set);
+
+/**
+ * Validate a table image completely (alignment, magic, version, length, checksum, structure)
+ * and point `*out_set` at it. Errors: `image_truncated`, `image_bad_magic`,
+ * `image_unsupported_version`, `image_bad_checksum`, `image_corrupt`, `misaligned`,
+ * `null_pointer`. `image_len` may exceed the image. `*out_set` is written only on success and
+ * stays valid while the image memory does.
+ *
+ * # Safety
+ * `image` points to `image_len` readable bytes that stay unchanged while the set is used;
+ * `out_set` is writable.
+ */
+tollgate_status tollgate_ipset_load(const void *image,
+                                    size_t image_len,
+                                    const struct tollgate_ipset **out_set);
+
+/**
+ * The length in bytes of the set's image (what to copy or write to a file); 0 for NULL.
+ *
+ * # Safety
+ * `set` is NULL or a live set from this library.
+ */
+size_t tollgate_ipset_image_len(const struct tollgate_ipset *set);
+
+/**
+ * The tag mask of an address given as 4 (IPv4) or 16 (IPv6) bytes in network order: the OR
+ * of the tags of every prefix containing it, 0 when none. IPv4-mapped IPv6 addresses
+ * (`::ffff:a.b.c.d`) are looked up as their IPv4 address. Returns 0 for a NULL set or address
+ * or any other length.
+ *
+ * # Safety
+ * `set` is NULL or a live set; `addr` points to `addr_len` readable bytes (or is NULL).
+ */
+uint32_t tollgate_ipset_lookup(const struct tollgate_ipset *set,
+                               const uint8_t *addr,
+                               size_t addr_len);
+
+/**
+ * Look up many addresses of one family: `addrs` holds `count` addresses of `addr_len` bytes
+ * (4 or 16) each, in network order, back to back; `out_tags[i]` receives the tag mask of the
+ * i-th. Errors: `null_pointer`, `invalid_argument` (other lengths, size overflow).
+ * `out_tags` is written only on success.
+ *
+ * # Safety
+ * `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
+ * `count` writable `uint32_t` (each may be NULL only when `count` is 0).
+ */
+tollgate_status tollgate_ipset_lookup_many(const struct tollgate_ipset *set,
+                                           const uint8_t *addrs,
+                                           size_t addr_len,
+                                           size_t count,
+                                           uint32_t *out_tags);
+
+/**
+ * Parse an address strictly (IPv4 dotted decimal without leading zeros; IPv6 RFC 4291 text
+ * without zone id) and write its tag mask to `*out_tags` (IPv4-mapped IPv6 addresses are
+ * looked up as IPv4). Errors: `invalid_address`, `invalid_text`, `null_pointer`.
+ *
+ * # Safety
+ * `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.
+ */
+tollgate_status tollgate_ipset_lookup_text(const struct tollgate_ipset *set,
+                                           const char *addr,
+                                           size_t addr_len,
+                                           uint32_t *out_tags);
+
+/**
+ * Describe what is wrong with a CIDR list, e.g. `line 3: host_bits_set: did you mean
+ * 10.0.0.0/8?`, as NUL-terminated text in `buf` (empty when the list is valid), and its
+ * length without the NUL in `*out_len`. Errors: `buffer_too_small` (nothing written),
+ * `invalid_text`, `null_pointer`. 128 bytes always suffice.
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
+ * is writable.
+ */
+tollgate_status tollgate_ipset_explain(const char *text,
+                                       size_t text_len,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+/**
+ * The built-in Azure Communication Services table (read-only data, never built at run time):
+ * media ranges carry [`TOLLGATE_ACS_MEDIA`], callback ranges [`TOLLGATE_ACS_CALLBACK`],
+ * ranges in both categories both tags.
+ */
+const struct tollgate_ipset *tollgate_acs_ipset(void);
+
+/**
+ * Whether ACS traffic from an address (4 or 16 bytes, network order) may reach an appliance on
+ * this protocol (IANA number: [`TOLLGATE_PROTOCOL_TCP`] or [`TOLLGATE_PROTOCOL_UDP`]) and port:
+ * media ranges on UDP 3478–3481, callback ranges on TCP 443 and 80 and UDP 443. Errors:
+ * `unknown_protocol`, `invalid_argument` (port above 65535, address length not 4 or 16),
+ * `null_pointer`. `*out_allowed` is written only on success.
+ *
+ * # Safety
+ * `addr` points to `addr_len` readable bytes; `out_allowed` is writable.
+ */
+tollgate_status tollgate_acs_allows(const uint8_t *addr,
+                                    size_t addr_len,
+                                    uint32_t protocol,
+                                    uint32_t port,
+                                    bool *out_allowed);
 
 /**
  * Size in bytes of `tollgate_keyset` (`TOLLGATE_KEYSET_SIZE`), for callers that cannot read

@@ -1,1 +1,3 @@
 //! Shared helpers for the benches (deterministic inputs, machine description).
+
+pub mod ip_inputs;

@@ -6,6 +6,7 @@ mod decode;
 mod discover;
 mod json_text;
 mod verify;
+mod ip;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ fn main() -> ExitCode {
         Some("verify") => verify::run(&args[1..]),
         Some("decode") => decode::run(&args[1..]),
         Some("discover") => discover::run(&args[1..]),
+        Some("ip") => ip::ip(&args[1..]),
+        Some("compile-ipset") => ip::compile_ipset(&args[1..]),
         Some("--version" | "version") => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

@@ -17,6 +17,7 @@
 compile_error!("tollgate-ffi release builds must use panic = \"abort\" (see Cargo.toml profiles)");
 
 pub mod http;
+mod ipset;
 mod runtime;
 mod status;
 pub mod token;
@@ -24,6 +25,7 @@ pub mod types;
 #[allow(dead_code)] // the helpers are used as capabilities land
 mod util;
 
+pub use ipset::*;
 pub use status::tollgate_status;
 
 /// The library version as static NUL-terminated text, e.g. `"0.1.0"`.

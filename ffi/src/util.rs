@@ -59,3 +59,33 @@ pub(crate) fn out_ptr<T>(ptr: *mut T) -> Result<(), Error> {
         Ok(())
     }
 }
+
+/// A fixed-capacity text buffer for `core::fmt` output (no allocation); writing more than `N`
+/// bytes fails.
+pub(crate) struct FixedText<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> FixedText<N> {
+    pub(crate) fn new() -> Self {
+        FixedText {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl<const N: usize> core::fmt::Write for FixedText<N> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(core::fmt::Error)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(core::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}

@@ -1,0 +1,386 @@
+//! The table image format: a fixed header followed by plain arrays at offsets computed from
+//! the header's counts (no pointers, so an image can be copied, written to a file and mapped
+//! back). Also the checksum and the byte-to-array casts the table views use.
+//!
+//! Layout (native byte order; the magic number tells a foreign byte order apart):
+//!
+//! ```text
+//! offset  field
+//!  0      magic u32 = 0x7467_6970          4  version u32 = 1
+//!  8      total_len u64                    16 checksum u64 (computed with this field = 0)
+//! 24      prefix_count u64 (list entries the table was built from; informational)
+//! 32      v4 entries u32, index_bits u32, skip u32, base u32
+//! 48      v6 entries u32, index_bits u32, skip u32, reserved u32 (0)
+//! 64      v6 base u128
+//! 80      v4 index   [u32; 2^index_bits + 1]
+//!         v4 keys    [u32; entries]     v4 tags [u32; entries]    (then padding to 16)
+//!         v6 keys    [u128; entries]
+//!         v6 index   [u32; 2^index_bits + 1]
+//!         v6 tags    [u32; entries]                               (then padding to 16)
+//! ```
+//!
+//! Each family is a sorted array of interval starts (`keys`, the first always 0) with the tag
+//! mask of each interval (`tags`). Keys whose leading `skip` bits differ from `base` lie
+//! outside every stored boundary but the first; inside that window the next `index_bits` bits
+//! select a chunk, and `index[c]..=index[c + 1]` bounds the binary search for it.
+
+use crate::Error;
+
+/// The magic number at offset 0 (`"pigt"` in little-endian memory).
+pub const MAGIC: u32 = 0x7467_6970;
+/// The image format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The header length in bytes.
+pub const HEADER_LEN: usize = 80;
+/// The alignment, in bytes, that build storage and loaded images need.
+pub const IMAGE_ALIGN: usize = 16;
+/// The largest index width, in bits, a table uses (4 MiB of index at most per family... x4).
+pub const MAX_INDEX_BITS: u32 = 22;
+
+/// Field offsets in the header.
+pub(crate) mod field {
+    pub const MAGIC: usize = 0;
+    pub const VERSION: usize = 4;
+    pub const TOTAL_LEN: usize = 8;
+    pub const CHECKSUM: usize = 16;
+    pub const PREFIX_COUNT: usize = 24;
+    pub const V4: usize = 32;
+    pub const V6: usize = 48;
+    pub const V6_BASE: usize = 64;
+}
+
+/// A key type of a family table: `u32` for IPv4, `u128` for IPv6.
+pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
+    const BITS: u32;
+    const ZERO: Self;
+    /// How many keys a lookup compares at once before falling back to binary search (64
+    /// bytes of IPv4 keys, 128 of IPv6).
+    const SCAN_WIDTH: usize;
+    /// How many of `keys[at..at + SCAN_WIDTH]` are `<= a` (None when the window does not fit).
+    fn count_at_most(keys: &[Self], at: usize, a: Self) -> Option<usize>;
+    fn checked_shl(self, n: u32) -> Option<Self>;
+    fn checked_shr(self, n: u32) -> Option<Self>;
+    fn xor(self, other: Self) -> Self;
+    fn and(self, other: Self) -> Self;
+    fn not(self) -> Self;
+    fn leading_zeros(self) -> u32;
+    fn plus_one(self) -> Option<Self>;
+    fn from_u64(v: u64) -> Self;
+    fn low_usize(self) -> usize;
+}
+
+macro_rules! impl_key {
+    ($t:ty, $scan:literal) => {
+        impl Key for $t {
+            const BITS: u32 = <$t>::BITS;
+            const ZERO: Self = 0;
+            const SCAN_WIDTH: usize = $scan;
+            #[inline(always)]
+            fn count_at_most(keys: &[Self], at: usize, a: Self) -> Option<usize> {
+                let window: &[Self; $scan] = keys.get(at..at.checked_add($scan)?)?.try_into().ok()?;
+                Some(window.iter().fold(0usize, |n, &k| n + usize::from(k <= a)))
+            }
+            #[inline(always)]
+            fn checked_shl(self, n: u32) -> Option<Self> {
+                <$t>::checked_shl(self, n)
+            }
+            #[inline(always)]
+            fn checked_shr(self, n: u32) -> Option<Self> {
+                <$t>::checked_shr(self, n)
+            }
+            #[inline(always)]
+            fn xor(self, other: Self) -> Self {
+                self ^ other
+            }
+            #[inline(always)]
+            fn and(self, other: Self) -> Self {
+                self & other
+            }
+            #[inline(always)]
+            fn not(self) -> Self {
+                !self
+            }
+            #[inline(always)]
+            fn leading_zeros(self) -> u32 {
+                <$t>::leading_zeros(self)
+            }
+            #[inline(always)]
+            fn plus_one(self) -> Option<Self> {
+                self.checked_add(1)
+            }
+            #[inline(always)]
+            fn from_u64(v: u64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn low_usize(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+impl_key!(u32, 16);
+impl_key!(u128, 4);
+
+/// Element types an image is made of: any bit pattern is a valid value, no padding.
+///
+/// # Safety
+/// Implement only for integer types (and arrays of them).
+pub(crate) unsafe trait Pod: Copy + 'static {}
+// SAFETY: integers have no padding and every bit pattern is valid.
+unsafe impl Pod for u32 {}
+// SAFETY: as above.
+unsafe impl Pod for u64 {}
+// SAFETY: as above.
+unsafe impl Pod for u128 {}
+
+/// View aligned bytes as a slice of `T` (None when misaligned or not a whole number of `T`).
+pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
+    let size = core::mem::size_of::<T>();
+    if bytes.as_ptr().align_offset(core::mem::align_of::<T>()) != 0
+        || !bytes.len().is_multiple_of(size)
+    {
+        return None;
+    }
+    // SAFETY: the pointer is aligned for T, the length is a whole number of T within the
+    // borrowed bytes, and T accepts every bit pattern (Pod).
+    Some(unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size) })
+}
+
+/// Mutable form of [`cast`].
+pub(crate) fn cast_mut<T: Pod>(bytes: &mut [u8]) -> Option<&mut [T]> {
+    let size = core::mem::size_of::<T>();
+    if bytes.as_ptr().align_offset(core::mem::align_of::<T>()) != 0
+        || !bytes.len().is_multiple_of(size)
+    {
+        return None;
+    }
+    // SAFETY: as in `cast`; the exclusive borrow of the bytes becomes one of the elements, and
+    // every bit pattern written through T is a valid byte sequence.
+    Some(unsafe {
+        core::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<T>(), bytes.len() / size)
+    })
+}
+
+/// Round `n` up to a multiple of 16.
+const fn pad16(n: usize) -> Option<usize> {
+    match n.checked_add(15) {
+        Some(v) => Some(v & !15),
+        None => None,
+    }
+}
+
+/// The shape of one family: its entry count and index geometry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FamilyShape {
+    pub entries: usize,
+    pub index_bits: u32,
+    pub skip: u32,
+}
+
+impl FamilyShape {
+    pub fn index_len(&self) -> Option<usize> {
+        1usize.checked_shl(self.index_bits)?.checked_add(1)
+    }
+}
+
+/// Byte ranges of every array, computed from the two shapes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub v4_index: (usize, usize),
+    pub v4_keys: (usize, usize),
+    pub v4_tags: (usize, usize),
+    pub v6_keys: (usize, usize),
+    pub v6_index: (usize, usize),
+    pub v6_tags: (usize, usize),
+    pub total: usize,
+}
+
+impl Layout {
+    /// The layout for these shapes; None when it would not fit in `usize`/`u32` limits.
+    pub fn new(v4: FamilyShape, v6: FamilyShape) -> Option<Layout> {
+        fn span(at: usize, count: usize, size: usize) -> Option<(usize, usize)> {
+            Some((at, at.checked_add(count.checked_mul(size)?)?))
+        }
+        if v4.entries > u32::MAX as usize || v6.entries > u32::MAX as usize {
+            return None;
+        }
+        let v4_index = span(HEADER_LEN, v4.index_len()?, 4)?;
+        let v4_keys = span(v4_index.1, v4.entries, 4)?;
+        let v4_tags = span(v4_keys.1, v4.entries, 4)?;
+        let v6_keys = span(pad16(v4_tags.1)?, v6.entries, 16)?;
+        let v6_index = span(v6_keys.1, v6.index_len()?, 4)?;
+        let v6_tags = span(v6_index.1, v6.entries, 4)?;
+        let total = pad16(v6_tags.1)?;
+        if u64::try_from(total).is_err() {
+            return None;
+        }
+        Some(Layout {
+            v4_index,
+            v4_keys,
+            v4_tags,
+            v6_keys,
+            v6_index,
+            v6_tags,
+            total,
+        })
+    }
+}
+
+/// The index width for a family of `entries` boundaries whose keys share `skip` leading bits:
+/// about four entries per chunk, capped by [`MAX_INDEX_BITS`] and the bits left.
+pub(crate) fn index_bits_for(entries: usize, skip: u32, key_bits: u32) -> u32 {
+    let log = usize::BITS - 1 - entries.max(1).leading_zeros();
+    log.saturating_sub(2)
+        .min(MAX_INDEX_BITS)
+        .min(key_bits.saturating_sub(skip))
+}
+
+/// Read a native-endian u32 at `at` (0 when out of range; callers check lengths first).
+pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    bytes
+        .get(at..at.wrapping_add(4))
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_ne_bytes)
+}
+
+/// Read a native-endian u64 at `at` (0 when out of range).
+pub(crate) fn read_u64(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at.wrapping_add(8))
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u64::from_ne_bytes)
+}
+
+/// Read a native-endian u128 at `at` (0 when out of range).
+pub(crate) fn read_u128(bytes: &[u8], at: usize) -> u128 {
+    bytes
+        .get(at..at.wrapping_add(16))
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u128::from_ne_bytes)
+}
+
+/// Write native-endian bytes at `at` (ignored when out of range; callers size buffers first).
+pub(crate) fn write_bytes(bytes: &mut [u8], at: usize, value: &[u8]) {
+    if let Some(dst) = bytes.get_mut(at..at.wrapping_add(value.len())) {
+        dst.copy_from_slice(value);
+    }
+}
+
+/// The image checksum: every 8-byte word folded by xor-then-multiply (each step is a
+/// bijection, so changing any one word always changes the result), with the checksum field
+/// itself read as zero.
+pub(crate) fn checksum(image: &[u8]) -> u64 {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h: u64 = 0x6a09_e667_f3bc_c909 ^ image.len() as u64;
+    for (i, word) in image.chunks(8).enumerate() {
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..word.len()) {
+            dst.copy_from_slice(word);
+        }
+        let w = if i * 8 == field::CHECKSUM {
+            0
+        } else {
+            u64::from_ne_bytes(w)
+        };
+        h = (h ^ w).wrapping_mul(MULTIPLIER);
+    }
+    h ^ (h >> 29)
+}
+
+/// Check the header fields that need no family data: length, alignment, magic, version,
+/// and declared length. Returns the declared total length.
+pub(crate) fn check_envelope(image: &[u8]) -> Result<usize, Error> {
+    if image.len() < HEADER_LEN {
+        return Err(Error::ImageTruncated);
+    }
+    if image.as_ptr().align_offset(IMAGE_ALIGN) != 0 {
+        return Err(Error::Misaligned);
+    }
+    if read_u32(image, field::MAGIC) != MAGIC {
+        return Err(Error::ImageBadMagic);
+    }
+    if read_u32(image, field::VERSION) != FORMAT_VERSION {
+        return Err(Error::ImageUnsupportedVersion);
+    }
+    let total =
+        usize::try_from(read_u64(image, field::TOTAL_LEN)).map_err(|_| Error::ImageCorrupt)?;
+    if total > image.len() {
+        return Err(Error::ImageTruncated);
+    }
+    if total < HEADER_LEN || !total.is_multiple_of(IMAGE_ALIGN) {
+        return Err(Error::ImageCorrupt);
+    }
+    Ok(total)
+}
+
+/// Check the checksum of the first `total` bytes (after the layout has been checked).
+pub(crate) fn check_checksum(image: &[u8], total: usize) -> Result<(), Error> {
+    let body = image.get(..total).ok_or(Error::ImageTruncated)?;
+    if checksum(body) != read_u64(image, field::CHECKSUM) {
+        return Err(Error::ImageBadChecksum);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_sees_every_single_byte_change() {
+        let mut data = [0u8; 64];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        let base = checksum(&data);
+        for i in 0..data.len() {
+            if (field::CHECKSUM..field::CHECKSUM + 8).contains(&i) {
+                continue;
+            }
+            for bit in 0..8 {
+                let mut m = data;
+                m[i] ^= 1 << bit;
+                assert_ne!(checksum(&m), base, "byte {i} bit {bit}");
+            }
+        }
+        // The checksum field itself does not take part.
+        let mut m = data;
+        m[field::CHECKSUM] ^= 0xff;
+        assert_eq!(checksum(&m), base);
+    }
+
+    #[test]
+    fn index_bits_grow_with_entries_and_respect_caps() {
+        assert_eq!(index_bits_for(1, 0, 32), 0);
+        assert_eq!(index_bits_for(8, 0, 32), 0);
+        assert_eq!(index_bits_for(16, 0, 32), 1);
+        assert_eq!(index_bits_for(1 << 20, 0, 32), 17);
+        assert_eq!(index_bits_for(1 << 20, 28, 32), 4);
+        assert_eq!(index_bits_for(usize::MAX, 0, 128), MAX_INDEX_BITS);
+    }
+
+    #[test]
+    fn layout_is_aligned_and_ordered() {
+        let l = Layout::new(
+            FamilyShape {
+                entries: 3,
+                index_bits: 0,
+                skip: 0,
+            },
+            FamilyShape {
+                entries: 5,
+                index_bits: 2,
+                skip: 3,
+            },
+        )
+        .unwrap();
+        assert_eq!(l.v4_index, (80, 88));
+        assert_eq!(l.v4_keys, (88, 100));
+        assert_eq!(l.v4_tags, (100, 112));
+        assert_eq!(l.v6_keys, (112, 192));
+        assert_eq!(l.v6_index, (192, 212));
+        assert_eq!(l.v6_tags, (212, 232));
+        assert_eq!(l.total, 240);
+    }
+}

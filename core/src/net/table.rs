@@ -1,0 +1,356 @@
+//! [`IpSet`]: a read-only view of a table image and its lookups (binary address, text and
+//! batch). Loading validates an image completely; lookups then touch only the image.
+
+use super::addr::{ipv4_mapped, parse_ip, IpNumber};
+use super::build::chunk_start;
+use super::image::{
+    cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, FamilyShape, Key,
+    Layout, HEADER_LEN, MAX_INDEX_BITS,
+};
+use crate::Error;
+
+
+/// One family's arrays and index geometry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FamilyTable<'a, K: Key> {
+    index: &'a [u32],
+    keys: &'a [K],
+    tags: &'a [u32],
+    base: K,
+    /// The leading `skip` bits set: keys whose masked bits differ from `base` are outside the
+    /// window.
+    window_mask: K,
+    /// `BITS - skip - index_bits`: the shift that leaves the chunk number.
+    chunk_shift: u32,
+}
+
+impl<'a, K: Key> FamilyTable<'a, K> {
+    fn new(index: &'a [u32], keys: &'a [K], tags: &'a [u32], base: K, shape: FamilyShape) -> Self {
+        let window_mask = K::ZERO
+            .not()
+            .checked_shl(K::BITS.saturating_sub(shape.skip))
+            .unwrap_or(K::ZERO);
+        FamilyTable {
+            index,
+            keys,
+            tags,
+            base,
+            window_mask,
+            chunk_shift: K::BITS
+                .saturating_sub(shape.skip)
+                .saturating_sub(shape.index_bits),
+        }
+    }
+
+    /// Where the interval holding `a` is: a start position and a count such that the last key
+    /// `<= a` lies in `keys[start..start + count]` (and `keys[start] <= a`).
+    #[inline(always)]
+    fn candidates(&self, a: K) -> (usize, usize) {
+        if a.xor(self.base).and(self.window_mask) != K::ZERO {
+            let pos = if a < self.base {
+                0
+            } else {
+                self.keys.len().saturating_sub(1)
+            };
+            return (pos, 1);
+        }
+        let chunk = a
+            .and(self.window_mask.not())
+            .checked_shr(self.chunk_shift)
+            .unwrap_or(K::ZERO)
+            .low_usize();
+        let lo = self.index.get(chunk).copied().unwrap_or(0) as usize;
+        let hi = self.index.get(chunk.wrapping_add(1)).copied().unwrap_or(0) as usize;
+        (lo, (hi + 1).saturating_sub(lo))
+    }
+
+    /// The position of the interval holding `a`: the last key `<= a`.
+    #[inline(always)]
+    fn position(&self, a: K) -> usize {
+        let len = self.keys.len();
+        if len <= K::SCAN_WIDTH {
+            // A tiny table (the ACS ranges): count every key <= a. The loop length never
+            // changes for a table, so its branch is always predicted.
+            let below = self.keys.iter().fold(0usize, |n, &k| n + usize::from(k <= a));
+            return below.saturating_sub(1);
+        }
+        let (lo, count) = self.candidates(a);
+        if count <= K::SCAN_WIDTH {
+            // Count the keys <= a in a fixed-width window holding every candidate: keys before
+            // `lo` are <= a and keys after the candidates are > a, so the count locates the
+            // answer. Fixed width means no data-dependent branches, and the compiler
+            // vectorizes the comparisons.
+            let start = lo.min(len - K::SCAN_WIDTH);
+            if let Some(below) = K::count_at_most(self.keys, start, a) {
+                return start + below.saturating_sub(1);
+            }
+        }
+        let Some(range) = self.keys.get(lo..lo.saturating_add(count)) else {
+            return 0;
+        };
+        // Branch-free binary search for the last key <= a (range[0] <= a).
+        let mut base = 0usize;
+        let mut len = range.len();
+        while len > 1 {
+            let half = len / 2;
+            let mid = base + half;
+            // `mid < range.len()` always; the check only keeps this free of panics.
+            let Some(&k) = range.get(mid) else { break };
+            base = core::hint::select_unpredictable(k <= a, mid, base);
+            len -= half;
+        }
+        lo + base
+    }
+
+    #[inline(always)]
+    fn lookup(&self, a: K) -> u32 {
+        self.tags.get(self.position(a)).copied().unwrap_or(0)
+    }
+
+    /// Every structural invariant lookups rely on for correct answers.
+    fn validate(&self, shape: FamilyShape) -> Result<(), Error> {
+        let n = self.keys.len();
+        if n == 0 || self.tags.len() != n || self.keys.first() != Some(&K::ZERO) {
+            return Err(Error::ImageCorrupt);
+        }
+        if !self.keys.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
+            return Err(Error::ImageCorrupt);
+        }
+        if shape.skip > K::BITS
+            || shape.index_bits > MAX_INDEX_BITS
+            || shape.skip + shape.index_bits > K::BITS
+            || self.base.and(self.window_mask.not()) != K::ZERO
+        {
+            return Err(Error::ImageCorrupt);
+        }
+        // Every key but the first lies inside the window (checking the ends suffices).
+        for k in [self.keys.get(1), self.keys.last()].into_iter().flatten() {
+            if n > 1 && k.xor(self.base).and(self.window_mask) != K::ZERO {
+                return Err(Error::ImageCorrupt);
+            }
+        }
+        // index[c] is the last key <= the chunk's first address; the final entry is n - 1.
+        let chunks = self.index.len().saturating_sub(1);
+        let mut pos = 0usize;
+        for (c, &at) in self.index.iter().enumerate() {
+            let want = if c == chunks {
+                n - 1
+            } else {
+                let start = chunk_start(self.base, c, self.chunk_shift);
+                while self.keys.get(pos + 1).is_some_and(|&k| k <= start) {
+                    pos += 1;
+                }
+                pos
+            };
+            if at as usize != want {
+                return Err(Error::ImageCorrupt);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A built or loaded CIDR table: maps an address to the tag mask of every prefix containing
+/// it (the OR of their tags; 0 when none).
+///
+/// It borrows its image (from [`build`](super::build) storage, a loaded file or the built-in
+/// ACS data), is `Copy`, `Send` and `Sync`, and never changes, so one table serves every
+/// thread. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are looked up as their IPv4 address —
+/// dual-stack sockets report IPv4 clients that way — in binary and text lookups alike.
+#[derive(Clone, Copy, Debug)]
+pub struct IpSet<'a> {
+    image: &'a [u8],
+    prefix_count: u64,
+    v4: FamilyTable<'a, u32>,
+    v6: FamilyTable<'a, u128>,
+}
+
+/// The header fields of both families.
+struct Header {
+    total: usize,
+    prefix_count: u64,
+    v4: FamilyShape,
+    v4_base: u32,
+    v6: FamilyShape,
+    v6_base: u128,
+    reserved: u32,
+}
+
+fn read_header(image: &[u8]) -> Header {
+    let shape = |at: usize| FamilyShape {
+        entries: read_u32(image, at) as usize,
+        index_bits: read_u32(image, at + 4),
+        skip: read_u32(image, at + 8),
+    };
+    Header {
+        total: usize::try_from(read_u64(image, field::TOTAL_LEN)).unwrap_or(0),
+        prefix_count: read_u64(image, field::PREFIX_COUNT),
+        v4: shape(field::V4),
+        v4_base: read_u32(image, field::V4 + 12),
+        v6: shape(field::V6),
+        v6_base: read_u128(image, field::V6_BASE),
+        reserved: read_u32(image, field::V6 + 12),
+    }
+}
+
+fn slice<T: super::image::Pod>(image: &[u8], span: (usize, usize)) -> Option<&[T]> {
+    cast(image.get(span.0..span.1)?)
+}
+
+impl<'a> IpSet<'a> {
+    /// Validate an image completely (alignment of [`IMAGE_ALIGN`](super::IMAGE_ALIGN) bytes,
+    /// magic, version, length, checksum, then every structural invariant) and view it. The
+    /// slice may be longer than the image (e.g. build storage); see [`IpSet::image`].
+    pub fn load(image: &'a [u8]) -> Result<IpSet<'a>, Error> {
+        let total = check_envelope(image)?;
+        let header = read_header(image);
+        if header.reserved != 0 {
+            return Err(Error::ImageCorrupt);
+        }
+        let layout = Layout::new(header.v4, header.v6).ok_or(Error::ImageCorrupt)?;
+        if layout.total != total
+            || header.v4.index_bits > MAX_INDEX_BITS
+            || header.v6.index_bits > MAX_INDEX_BITS
+        {
+            return Err(Error::ImageCorrupt);
+        }
+        check_checksum(image, total)?;
+        let set = Self::view(image, &header, &layout).ok_or(Error::ImageCorrupt)?;
+        set.v4.validate(header.v4)?;
+        set.v6.validate(header.v6)?;
+        Ok(set)
+    }
+
+    /// View an image that is known to be valid (built by this library or loaded before)
+    /// without checking it again. Lookups on a view of a bad image give wrong answers, never
+    /// undefined behaviour: every access is bounds-checked.
+    pub fn from_trusted_image(image: &'a [u8]) -> IpSet<'a> {
+        let header = read_header(image);
+        Layout::new(header.v4, header.v6)
+            .and_then(|layout| Self::view(image, &header, &layout))
+            .unwrap_or(IpSet::EMPTY)
+    }
+
+    /// The total length the header at the start of `image` declares (None when `image` is
+    /// shorter than a header). Lets C callers that hold only a pointer find the image's end.
+    pub fn declared_len(image: &[u8]) -> Option<usize> {
+        if image.len() < HEADER_LEN {
+            return None;
+        }
+        usize::try_from(read_u64(image, field::TOTAL_LEN)).ok()
+    }
+
+    /// A table that matches nothing.
+    pub const EMPTY: IpSet<'static> = IpSet {
+        image: &[],
+        prefix_count: 0,
+        v4: FamilyTable {
+            index: &[0, 0],
+            keys: &[0],
+            tags: &[0],
+            base: 0,
+            window_mask: 0,
+            chunk_shift: 32,
+        },
+        v6: FamilyTable {
+            index: &[0, 0],
+            keys: &[0],
+            tags: &[0],
+            base: 0,
+            window_mask: 0,
+            chunk_shift: 128,
+        },
+    };
+
+    fn view(image: &'a [u8], header: &Header, layout: &Layout) -> Option<IpSet<'a>> {
+        let image = image.get(..header.total)?;
+        if layout.total != header.total || header.total < HEADER_LEN {
+            return None;
+        }
+        let v4_keys: &[u32] = slice(image, layout.v4_keys)?;
+        let v4_tags: &[u32] = slice(image, layout.v4_tags)?;
+        let v6_keys: &[u128] = slice(image, layout.v6_keys)?;
+        let v6_tags: &[u32] = slice(image, layout.v6_tags)?;
+        let v4_index: &[u32] = slice(image, layout.v4_index)?;
+        let v6_index: &[u32] = slice(image, layout.v6_index)?;
+        let v4 = FamilyTable::new(v4_index, v4_keys, v4_tags, header.v4_base, header.v4);
+        let v6 = FamilyTable::new(v6_index, v6_keys, v6_tags, header.v6_base, header.v6);
+        Some(IpSet {
+            image,
+            prefix_count: header.prefix_count,
+            v4,
+            v6,
+        })
+    }
+
+    /// The image bytes, exactly as long as the header says (write these to a file to load
+    /// them later).
+    pub fn image(&self) -> &'a [u8] {
+        self.image
+    }
+
+    /// How many list entries the table was built from.
+    pub fn prefix_count(&self) -> u64 {
+        self.prefix_count
+    }
+
+    /// How many intervals each family (IPv4, IPv6) stores.
+    pub fn interval_counts(&self) -> (usize, usize) {
+        (self.v4.keys.len(), self.v6.keys.len())
+    }
+
+    /// The tag mask of an IPv4 address (given as a number, `10.0.0.1` = `0x0a000001`).
+    #[inline]
+    pub fn lookup_v4(&self, addr: u32) -> u32 {
+        self.v4.lookup(addr)
+    }
+
+    /// The tag mask of an IPv6 address; IPv4-mapped addresses are looked up as IPv4.
+    #[inline]
+    pub fn lookup_v6(&self, addr: u128) -> u32 {
+        match ipv4_mapped(addr) {
+            Some(v4) => self.v4.lookup(v4),
+            None => self.v6.lookup(addr),
+        }
+    }
+
+    /// The tag mask of an address of either family.
+    #[inline]
+    pub fn lookup(&self, addr: IpNumber) -> u32 {
+        match addr {
+            IpNumber::V4(a) => self.lookup_v4(a),
+            IpNumber::V6(a) => self.lookup_v6(a),
+        }
+    }
+
+    /// The tag mask of 4 or 16 bytes in network order; 0 for any other length.
+    #[inline]
+    pub fn lookup_bytes(&self, addr: &[u8]) -> u32 {
+        if let Ok(b) = <[u8; 4]>::try_from(addr) {
+            self.lookup_v4(u32::from_be_bytes(b))
+        } else if let Ok(b) = <[u8; 16]>::try_from(addr) {
+            self.lookup_v6(u128::from_be_bytes(b))
+        } else {
+            0
+        }
+    }
+
+    /// Parse an address strictly (see [`parse_ip`]) and look it up.
+    pub fn lookup_text(&self, addr: &str) -> Result<u32, Error> {
+        parse_ip(addr).map(|a| self.lookup(a))
+    }
+
+    /// Look up many IPv4 addresses: `out[i]` = `lookup_v4(addrs[i])` for the common length.
+    pub fn lookup_v4_batch(&self, addrs: &[u32], out: &mut [u32]) {
+        for (o, &a) in out.iter_mut().zip(addrs) {
+            *o = self.v4.lookup(a);
+        }
+    }
+
+    /// Look up many IPv6 addresses (mapped ones as IPv4), like [`IpSet::lookup_v4_batch`].
+    pub fn lookup_v6_batch(&self, addrs: &[u128], out: &mut [u32]) {
+        for (o, &a) in out.iter_mut().zip(addrs) {
+            *o = self.lookup_v6(a);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! Table tests: every lookup path against a naive oracle (random IPv4, IPv6 and mapped
+//! addresses; overlapping, duplicate, /0, /32 and /128 prefixes), build errors, and the loader
+//! against truncated, mutated and re-sealed corrupt images.
+
+use super::image::{checksum, field};
+use super::*;
+use crate::Error;
+use proptest::prelude::*;
+use std::format;
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
+/// Zeroed storage with the alignment images need.
+pub(crate) struct Aligned(Vec<u128>);
+
+impl Aligned {
+    pub(crate) fn new(len: usize) -> Self {
+        Aligned(vec![0u128; len.div_ceil(16)])
+    }
+    pub(crate) fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: u128 storage viewed as its bytes.
+        unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast(), self.0.len() * 16) }
+    }
+    pub(crate) fn from_bytes(b: &[u8]) -> Self {
+        let mut a = Aligned::new(b.len());
+        a.bytes()[..b.len()].copy_from_slice(b);
+        a
+    }
+}
+
+/// The oracle: OR of the tags of every entry containing the address, with IPv4-mapped
+/// addresses and prefixes treated as IPv4.
+fn oracle(list: &[ListEntry], addr: IpNumber) -> u32 {
+    let addr = addr.unmap();
+    list.iter()
+        .filter(|e| fold(e.prefix).contains(addr))
+        .fold(0, |acc, e| acc | e.tags)
+}
+
+fn fold(p: Prefix) -> Prefix {
+    match p.address() {
+        IpNumber::V6(a) if p.length() >= 96 && (a >> 32) == 0xffff => {
+            Prefix::new(IpNumber::V4(a as u32), p.length() - 96).unwrap()
+        }
+        _ => p,
+    }
+}
+
+fn list_text(list: &[ListEntry]) -> String {
+    list.iter()
+        .map(|e| format!("{} {}\n", e.prefix, e.tags))
+        .collect()
+}
+
+/// Addresses worth asking about: each prefix's first and last address and their neighbours.
+fn edges(list: &[ListEntry]) -> Vec<IpNumber> {
+    let mut out = Vec::new();
+    for e in list {
+        match e.prefix.address() {
+            IpNumber::V4(a) => {
+                let last = a | !prefix::mask_u32(e.prefix.length());
+                for v in [a, last, a.wrapping_sub(1), last.wrapping_add(1)] {
+                    out.push(IpNumber::V4(v));
+                    out.push(IpNumber::V6(0xffff_0000_0000 | u128::from(v)));
+                }
+            }
+            IpNumber::V6(a) => {
+                let last = a | !prefix::mask_u128(e.prefix.length());
+                for v in [a, last, a.wrapping_sub(1), last.wrapping_add(1)] {
+                    out.push(IpNumber::V6(v));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check_all_paths(
+    set: &IpSet<'_>,
+    list: &[ListEntry],
+    addr: IpNumber,
+) -> Result<(), TestCaseError> {
+    let want = oracle(list, addr);
+    prop_assert_eq!(set.lookup(addr), want, "lookup {}", addr);
+    let bytes: Vec<u8> = match addr {
+        IpNumber::V4(a) => a.to_be_bytes().to_vec(),
+        IpNumber::V6(a) => a.to_be_bytes().to_vec(),
+    };
+    prop_assert_eq!(set.lookup_bytes(&bytes), want, "lookup_bytes {}", addr);
+    let text = format!("{addr}");
+    prop_assert_eq!(set.lookup_text(&text), Ok(want), "lookup_text {}", text);
+    let mut out = [0u32; 1];
+    match addr {
+        IpNumber::V4(a) => set.lookup_v4_batch(&[a], &mut out),
+        IpNumber::V6(a) => set.lookup_v6_batch(&[a], &mut out),
+    }
+    prop_assert_eq!(out[0], want, "batch {}", addr);
+    Ok(())
+}
+
+fn v4_addr() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        any::<u32>(),
+        // Clustered, so prefixes overlap and nest.
+        (0u32..4, any::<u16>()).prop_map(|(hi, lo)| (hi << 30) | u32::from(lo)),
+        Just(0u32),
+        Just(u32::MAX),
+    ]
+}
+
+fn v6_addr() -> impl Strategy<Value = u128> {
+    prop_oneof![
+        any::<u128>(),
+        (0u128..4, any::<u32>())
+            .prop_map(|(hi, lo)| (0x2001_0db8u128 << 96) | (hi << 126 >> 30) | u128::from(lo)),
+        any::<u32>().prop_map(|v| 0xffff_0000_0000 | u128::from(v)),
+        Just(0u128),
+        Just(u128::MAX),
+    ]
+}
+
+fn entry() -> impl Strategy<Value = ListEntry> {
+    let tags = prop_oneof![1u32..4, any::<u32>(), Just(0u32)];
+    let v4 = (
+        v4_addr(),
+        prop_oneof![0u8..=32, Just(0u8), Just(32u8), 16u8..=32],
+    )
+        .prop_map(|(a, l)| IpNumber::V4(a & prefix::mask_u32(l)).to_prefix(l));
+    let v6 = (
+        v6_addr(),
+        prop_oneof![0u8..=128, Just(0u8), Just(128u8), 96u8..=128, 30u8..=64],
+    )
+        .prop_map(|(a, l)| IpNumber::V6(a & prefix::mask_u128(l)).to_prefix(l));
+    (prop_oneof![v4, v6], tags).prop_map(|(prefix, tags)| ListEntry { prefix, tags })
+}
+
+trait ToPrefix {
+    fn to_prefix(self, len: u8) -> Prefix;
+}
+impl ToPrefix for IpNumber {
+    fn to_prefix(self, len: u8) -> Prefix {
+        Prefix::new(self, len).unwrap()
+    }
+}
+
+fn build_entries(list: &[ListEntry]) -> Aligned {
+    let (v4, v6) = list
+        .iter()
+        .fold((0, 0), |(a, b), e| match fold(e.prefix).address() {
+            IpNumber::V4(_) => (a + 1, b),
+            IpNumber::V6(_) => (a, b + 1),
+        });
+    let mut storage = Aligned::new(required_size_for(v4, v6).unwrap());
+    let len = build_from_entries(storage.bytes(), list.iter().copied())
+        .unwrap()
+        .image()
+        .len();
+    Aligned::from_bytes(&storage.bytes()[..len])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn lookups_match_the_oracle(
+        list in prop::collection::vec(entry(), 0..40),
+        v4 in prop::collection::vec(v4_addr(), 0..40),
+        v6 in prop::collection::vec(v6_addr(), 0..40),
+    ) {
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let probes = edges(&list).into_iter()
+            .chain(v4.into_iter().map(IpNumber::V4))
+            .chain(v6.into_iter().map(IpNumber::V6));
+        for addr in probes {
+            check_all_paths(&set, &list, addr)?;
+        }
+    }
+
+    #[test]
+    fn text_build_equals_entry_build(list in prop::collection::vec(entry(), 0..30)) {
+        let text = list_text(&list);
+        let mut storage = Aligned::new(required_size(&text).unwrap());
+        let from_text = build(storage.bytes(), &text).unwrap().image().to_vec();
+        let mut from_entries = build_entries(&list);
+        prop_assert_eq!(&from_text[..], &from_entries.bytes()[..from_text.len()]);
+        // The image does not depend on the order of the list.
+        let mut reversed = list.clone();
+        reversed.reverse();
+        let mut again = build_entries(&reversed);
+        prop_assert_eq!(&from_text[..], &again.bytes()[..from_text.len()]);
+    }
+
+    #[test]
+    fn any_single_byte_change_is_rejected(list in prop::collection::vec(entry(), 1..20), at: prop::sample::Index, flip in 1u8..=255) {
+        let mut image = build_entries(&list);
+        let len = IpSet::load(image.bytes()).unwrap().image().len();
+        let at = at.index(len);
+        image.bytes()[at] ^= flip;
+        prop_assert!(IpSet::load(&image.bytes()[..len]).is_err());
+    }
+
+    #[test]
+    fn resealed_corruption_is_rejected_or_harmless(
+        list in prop::collection::vec(entry(), 1..20),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        probes in prop::collection::vec(any::<u128>(), 8),
+    ) {
+        let mut image = build_entries(&list);
+        let len = IpSet::load(image.bytes()).unwrap().image().len();
+        let bytes = &mut image.bytes()[..len];
+        for (at, v) in edits {
+            bytes[at.index(len)] = v;
+        }
+        reseal(bytes);
+        if let Ok(set) = IpSet::load(bytes) {
+            // Whatever passed validation must still answer without panicking.
+            for p in probes {
+                let _ = set.lookup_v6(p);
+                let _ = set.lookup_v4(p as u32);
+            }
+        }
+        // The unchecked view never panics either.
+        let set = IpSet::from_trusted_image(bytes);
+        let _ = set.lookup_v4(0x0a00_0001);
+        let _ = set.lookup_v6(1);
+    }
+}
+
+/// Recompute the checksum of an edited image, so the structural checks are what is tested.
+fn reseal(image: &mut [u8]) {
+    let sum = checksum(image);
+    image[field::CHECKSUM..field::CHECKSUM + 8].copy_from_slice(&sum.to_ne_bytes());
+}
+
+fn sample_image() -> Aligned {
+    let text = "10.0.0.0/8 1\n10.1.0.0/16 2\n192.0.2.0/24\n2001:db8::/32 4\n2001:db8:1::/48 8\n::ffff:198.51.100.0/120 16\n";
+    let mut storage = Aligned::new(required_size(text).unwrap());
+    let len = build(storage.bytes(), text).unwrap().image().len();
+    Aligned::from_bytes(&storage.bytes()[..len])
+}
+
+#[test]
+fn truncated_images_are_rejected() {
+    let mut image = sample_image();
+    let len = IpSet::load(image.bytes()).unwrap().image().len();
+    let bytes = image.bytes();
+    for cut in 0..len {
+        let err = IpSet::load(&bytes[..cut]).unwrap_err();
+        assert_eq!(err, Error::ImageTruncated, "cut at {cut}");
+    }
+    assert!(IpSet::load(&bytes[..len]).is_ok());
+}
+
+#[test]
+fn header_fields_are_checked() {
+    let mut image = sample_image();
+    let len = IpSet::load(image.bytes()).unwrap().image().len();
+    let original = image.bytes()[..len].to_vec();
+    let case = |edit: &dyn Fn(&mut [u8]), want: Error| {
+        let mut a = Aligned::from_bytes(&original);
+        let b = &mut a.bytes()[..len];
+        edit(b);
+        reseal(b);
+        assert_eq!(IpSet::load(b).unwrap_err(), want);
+    };
+    case(&|b| b[0] ^= 1, Error::ImageBadMagic);
+    case(
+        &|b| b[..4].copy_from_slice(&image::MAGIC.to_be_bytes()),
+        Error::ImageBadMagic,
+    );
+    case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
+    case(&|b| b[8] = b[8].wrapping_add(16), Error::ImageTruncated);
+    case(&|b| b[8] = b[8].wrapping_sub(16), Error::ImageCorrupt);
+    case(&|b| b[8] = b[8].wrapping_sub(1), Error::ImageCorrupt);
+    case(
+        &|b| b[field::V4] = b[field::V4].wrapping_add(1),
+        Error::ImageCorrupt,
+    );
+    case(&|b| b[field::V4 + 4] = 30, Error::ImageCorrupt);
+    case(&|b| b[field::V6 + 8] = 200, Error::ImageCorrupt);
+    case(&|b| b[field::V6 + 12] = 1, Error::ImageCorrupt);
+    // A checksum that does not match.
+    let mut a = Aligned::from_bytes(&original);
+    a.bytes()[field::CHECKSUM] ^= 1;
+    assert_eq!(
+        IpSet::load(&a.bytes()[..len]).unwrap_err(),
+        Error::ImageBadChecksum
+    );
+    // Misaligned start.
+    let mut big = Aligned::new(len + 16);
+    big.bytes()[4..4 + len].copy_from_slice(&original);
+    assert_eq!(
+        IpSet::load(&big.bytes()[4..4 + len]).unwrap_err(),
+        Error::Misaligned
+    );
+}
+
+#[test]
+fn keys_out_of_order_are_corrupt() {
+    let mut image = sample_image();
+    let set = IpSet::load(image.bytes()).unwrap();
+    let len = set.image().len();
+    assert!(set.interval_counts().0 >= 3);
+    // The v4 keys follow the index; swap the second and third key.
+    let index_len = (1usize
+        << u32::from_ne_bytes(
+            image.bytes()[field::V4 + 4..field::V4 + 8]
+                .try_into()
+                .unwrap(),
+        ))
+        + 1;
+    let keys = image::HEADER_LEN + 4 * index_len;
+    let b = &mut image.bytes()[..len];
+    let (k1, k2) = (keys + 4, keys + 8);
+    let tmp: [u8; 4] = b[k1..k1 + 4].try_into().unwrap();
+    b.copy_within(k2..k2 + 4, k1);
+    b[k2..k2 + 4].copy_from_slice(&tmp);
+    reseal(b);
+    assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt);
+}
+
+#[test]
+fn build_checks_storage() {
+    let text = "10.0.0.0/8\n";
+    let need = required_size(text).unwrap();
+    let mut storage = Aligned::new(need + 16);
+    assert_eq!(
+        build(&mut storage.bytes()[..need - 1], text)
+            .unwrap_err()
+            .error(),
+        Error::BufferTooSmall
+    );
+    assert_eq!(
+        build(&mut storage.bytes()[1..need + 1], text)
+            .unwrap_err()
+            .error(),
+        Error::Misaligned
+    );
+    assert!(build(&mut storage.bytes()[..need], text).is_ok());
+    let e = build(storage.bytes(), "10.0.0.0/8\n10.1.2.3/8\n").unwrap_err();
+    assert_eq!((e.line, e.error()), (2, Error::HostBitsSet));
+    assert_eq!(
+        required_size_for(MAX_PREFIXES_PER_FAMILY + 1, 0),
+        Err(Error::TooManyPrefixes)
+    );
+}
+
+#[test]
+fn empty_list_matches_nothing() {
+    let mut storage = Aligned::new(required_size("# nothing\n").unwrap());
+    let set = build(storage.bytes(), "# nothing\n").unwrap();
+    assert_eq!(set.lookup_text("0.0.0.0"), Ok(0));
+    assert_eq!(set.lookup_text("::"), Ok(0));
+    assert_eq!(set.lookup_bytes(&[1, 2, 3]), 0);
+    assert_eq!(IpSet::EMPTY.lookup_v4(1), 0);
+    assert_eq!(IpSet::EMPTY.lookup_v6(1), 0);
+}
+
+#[test]
+fn whole_space_and_single_hosts() {
+    let text = "0.0.0.0/0 1\n255.255.255.255 2\n0.0.0.0 4\n::/0 8\n::/128 16\nffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 32\n";
+    let mut storage = Aligned::new(required_size(text).unwrap());
+    let set = build(storage.bytes(), text).unwrap();
+    assert_eq!(set.lookup_v4(0), 5);
+    assert_eq!(set.lookup_v4(1), 1);
+    assert_eq!(set.lookup_v4(u32::MAX), 3);
+    assert_eq!(set.lookup_v4(u32::MAX - 1), 1);
+    assert_eq!(set.lookup_v6(0), 24);
+    assert_eq!(set.lookup_v6(2), 8);
+    assert_eq!(set.lookup_v6(u128::MAX), 40);
+    assert_eq!(set.lookup_text("::ffff:0.0.0.0"), Ok(5));
+}
+
+#[test]
+fn a_large_table_matches_the_oracle_on_samples() {
+    // 20,000 pseudo-random prefixes per family (quick enough for CI), checked on samples.
+    let mut x: u64 = 0x1234_5678_9abc_def1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut list = Vec::new();
+    for _ in 0..20_000 {
+        let l4 = 16 + (next() % 17) as u8;
+        let a4 = next() as u32 & prefix::mask_u32(l4);
+        list.push(ListEntry {
+            prefix: Prefix::new(IpNumber::V4(a4), l4).unwrap(),
+            tags: 1 << (next() % 4),
+        });
+        let l6 = 16 + (next() % 49) as u8;
+        let a6 = ((0x2000u128 | u128::from(next() as u16 & 0x1fff)) << 112
+            | u128::from(next()) << 48)
+            & prefix::mask_u128(l6);
+        list.push(ListEntry {
+            prefix: Prefix::new(IpNumber::V6(a6), l6).unwrap(),
+            tags: 1 << (next() % 4),
+        });
+    }
+    let mut image = build_entries(&list);
+    let set = IpSet::load(image.bytes()).unwrap();
+    let (i4, i6) = set.interval_counts();
+    assert!(i4 > 20_000 && i6 > 20_000, "{i4} {i6}");
+    for e in list.iter().step_by(97) {
+        for addr in edges(core::slice::from_ref(e)) {
+            assert_eq!(set.lookup(addr), oracle(&list, addr), "{addr}");
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The C ABI of CIDR tables (`tollgate_ipset_*`) and the built-in ACS ranges and ports
+//! (`tollgate_acs_*`). A `tollgate_ipset *` points at the start of a table image: build storage,
+//! a loaded image, or the built-in ACS data.
+
+use crate::status::tollgate_status;
+use crate::util;
+use core::ffi::{c_char, c_void};
+use tollgate_core::net::{self, IpSet, Protocol, HEADER_LEN};
+use tollgate_core::Error;
+
+/// A built or loaded CIDR table (opaque). It is the first byte of its image: valid as long as
+/// the storage or image it was built in or loaded from, immutable, and safe to share between
+/// threads.
+pub struct tollgate_ipset {
+    _image_starts_here: [u8; 0],
+}
+
+/// The alignment, in bytes, that build storage and loaded images need (malloc on 64-bit
+/// platforms, mmap and `_Alignas(16)` buffers satisfy it).
+pub const TOLLGATE_IPSET_ALIGN: usize = 16;
+/// Tag of the ACS media ranges in [`tollgate_acs_ipset`] (UDP 3478–3481).
+pub const TOLLGATE_ACS_MEDIA: u32 = 1;
+/// Tag of the ACS callback ranges in [`tollgate_acs_ipset`] (TCP 443 and 80, UDP 443).
+pub const TOLLGATE_ACS_CALLBACK: u32 = 2;
+/// IANA protocol number of TCP, for [`tollgate_acs_allows`].
+pub const TOLLGATE_PROTOCOL_TCP: u32 = 6;
+/// IANA protocol number of UDP, for [`tollgate_acs_allows`].
+pub const TOLLGATE_PROTOCOL_UDP: u32 = 17;
+
+const _: () = assert!(TOLLGATE_IPSET_ALIGN == net::IMAGE_ALIGN);
+const _: () = assert!(TOLLGATE_ACS_MEDIA == net::ACS_MEDIA);
+const _: () = assert!(TOLLGATE_ACS_CALLBACK == net::ACS_CALLBACK);
+const _: () = assert!(TOLLGATE_PROTOCOL_TCP == Protocol::Tcp as u32);
+const _: () = assert!(TOLLGATE_PROTOCOL_UDP == Protocol::Udp as u32);
+
+fn status<T>(r: Result<T, Error>, write: impl FnOnce(T)) -> tollgate_status {
+    match r {
+        Ok(v) => {
+            write(v);
+            tollgate_status::Ok
+        }
+        Err(e) => e.into(),
+    }
+}
+
+/// The table a non-NULL set pointer designates.
+///
+/// # Safety
+/// `set` is NULL or was returned by this library and its image is still alive.
+unsafe fn view<'a>(set: *const tollgate_ipset) -> Option<IpSet<'a>> {
+    if set.is_null() {
+        return None;
+    }
+    let header = core::slice::from_raw_parts(set.cast::<u8>(), HEADER_LEN);
+    let len = IpSet::declared_len(header)?;
+    Some(IpSet::from_trusted_image(core::slice::from_raw_parts(
+        set.cast::<u8>(),
+        len,
+    )))
+}
+
+/// The alignment build storage and images need: [`TOLLGATE_IPSET_ALIGN`] (for callers that
+/// cannot read macros, such as ctypes).
+#[no_mangle]
+pub extern "C" fn tollgate_ipset_align() -> usize {
+    TOLLGATE_IPSET_ALIGN
+}
+
+/// Check a CIDR list and write the bytes of storage [`tollgate_ipset_build`] needs for it.
+///
+/// The list: one entry per line, `CIDR` or a bare address (= /32 or /128), optionally followed
+/// by whitespace and a decimal tag mask (default 1); `#` starts a comment; blank lines and CRLF
+/// are fine. Errors: `invalid_address`, `invalid_prefix_length`, `host_bits_set`,
+/// `invalid_list_line`, `too_many_prefixes`, `invalid_text`, `null_pointer`
+/// ([`tollgate_ipset_explain`] says which line and why).
+///
+/// # Safety
+/// `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_required_size(
+    text: *const c_char,
+    text_len: usize,
+    out_size: *mut usize,
+) -> tollgate_status {
+    let r = (|| {
+        util::out_ptr(out_size)?;
+        let text = util::text(text, text_len)?;
+        net::required_size(text).map_err(Error::from)
+    })();
+    status(r, |size| *out_size = size)
+}
+
+/// Build a table from a CIDR list into caller storage and point `*out_set` at it.
+///
+/// `storage` must be aligned to [`TOLLGATE_IPSET_ALIGN`] (16) bytes and at least the size
+/// [`tollgate_ipset_required_size`] reported; the table is its first
+/// [`tollgate_ipset_image_len`] bytes, a relocatable image that may be copied, written to a
+/// file and loaded with [`tollgate_ipset_load`]. Nothing is allocated. `*out_set` is written
+/// only on success and stays valid while `storage` does.
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes not used for anything else while the set
+/// lives; `text` to `text_len` readable bytes (NULL only with 0); `out_set` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_build(
+    storage: *mut c_void,
+    storage_len: usize,
+    text: *const c_char,
+    text_len: usize,
+    out_set: *mut *const tollgate_ipset,
+) -> tollgate_status {
+    let r = (|| {
+        util::out_ptr(out_set)?;
+        if storage.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let text = util::text(text, text_len)?;
+        let storage = util::bytes_mut(storage.cast(), storage_len)?;
+        net::build(storage, text).map_err(Error::from)
+    })();
+    status(r, |set| *out_set = set.image().as_ptr().cast())
+}
+
+/// Validate a table image completely (alignment, magic, version, length, checksum, structure)
+/// and point `*out_set` at it. Errors: `image_truncated`, `image_bad_magic`,
+/// `image_unsupported_version`, `image_bad_checksum`, `image_corrupt`, `misaligned`,
+/// `null_pointer`. `image_len` may exceed the image. `*out_set` is written only on success and
+/// stays valid while the image memory does.
+///
+/// # Safety
+/// `image` points to `image_len` readable bytes that stay unchanged while the set is used;
+/// `out_set` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_load(
+    image: *const c_void,
+    image_len: usize,
+    out_set: *mut *const tollgate_ipset,
+) -> tollgate_status {
+    let r = (|| {
+        util::out_ptr(out_set)?;
+        if image.is_null() {
+            return Err(Error::NullPointer);
+        }
+        IpSet::load(util::bytes(image.cast(), image_len)?)
+    })();
+    status(r, |set| *out_set = set.image().as_ptr().cast())
+}
+
+/// The length in bytes of the set's image (what to copy or write to a file); 0 for NULL.
+///
+/// # Safety
+/// `set` is NULL or a live set from this library.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_image_len(set: *const tollgate_ipset) -> usize {
+    view(set).map_or(0, |s| s.image().len())
+}
+
+/// The tag mask of an address given as 4 (IPv4) or 16 (IPv6) bytes in network order: the OR
+/// of the tags of every prefix containing it, 0 when none. IPv4-mapped IPv6 addresses
+/// (`::ffff:a.b.c.d`) are looked up as their IPv4 address. Returns 0 for a NULL set or address
+/// or any other length.
+///
+/// # Safety
+/// `set` is NULL or a live set; `addr` points to `addr_len` readable bytes (or is NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_lookup(
+    set: *const tollgate_ipset,
+    addr: *const u8,
+    addr_len: usize,
+) -> u32 {
+    if addr.is_null() || (addr_len != 4 && addr_len != 16) {
+        return 0;
+    }
+    let addr = core::slice::from_raw_parts(addr, addr_len);
+    view(set).map_or(0, |s| s.lookup_bytes(addr))
+}
+
+/// Look up many addresses of one family: `addrs` holds `count` addresses of `addr_len` bytes
+/// (4 or 16) each, in network order, back to back; `out_tags[i]` receives the tag mask of the
+/// i-th. Errors: `null_pointer`, `invalid_argument` (other lengths, size overflow).
+/// `out_tags` is written only on success.
+///
+/// # Safety
+/// `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
+/// `count` writable `uint32_t` (each may be NULL only when `count` is 0).
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_lookup_many(
+    set: *const tollgate_ipset,
+    addrs: *const u8,
+    addr_len: usize,
+    count: usize,
+    out_tags: *mut u32,
+) -> tollgate_status {
+    let r = (|| {
+        let s = view(set).ok_or(Error::NullPointer)?;
+        if addr_len != 4 && addr_len != 16 {
+            return Err(Error::InvalidArgument);
+        }
+        let total = count.checked_mul(addr_len).ok_or(Error::InvalidArgument)?;
+        let input = util::bytes(addrs, total)?;
+        if count > 0 && out_tags.is_null() {
+            return Err(Error::NullPointer);
+        }
+        Ok((s, input))
+    })();
+    status(r, |(s, input)| {
+        let out = if count == 0 {
+            &mut [][..]
+        } else {
+            core::slice::from_raw_parts_mut(out_tags, count)
+        };
+        for (o, a) in out.iter_mut().zip(input.chunks_exact(addr_len)) {
+            *o = s.lookup_bytes(a);
+        }
+    })
+}
+
+/// Parse an address strictly (IPv4 dotted decimal without leading zeros; IPv6 RFC 4291 text
+/// without zone id) and write its tag mask to `*out_tags` (IPv4-mapped IPv6 addresses are
+/// looked up as IPv4). Errors: `invalid_address`, `invalid_text`, `null_pointer`.
+///
+/// # Safety
+/// `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_lookup_text(
+    set: *const tollgate_ipset,
+    addr: *const c_char,
+    addr_len: usize,
+    out_tags: *mut u32,
+) -> tollgate_status {
+    let r = (|| {
+        util::out_ptr(out_tags)?;
+        let s = view(set).ok_or(Error::NullPointer)?;
+        let text = util::text(addr, addr_len).map_err(|e| match e {
+            Error::InvalidText => Error::InvalidAddress,
+            other => other,
+        })?;
+        s.lookup_text(text)
+    })();
+    status(r, |tags| *out_tags = tags)
+}
+
+/// Describe what is wrong with a CIDR list, e.g. `line 3: host_bits_set: did you mean
+/// 10.0.0.0/8?`, as NUL-terminated text in `buf` (empty when the list is valid), and its
+/// length without the NUL in `*out_len`. Errors: `buffer_too_small` (nothing written),
+/// `invalid_text`, `null_pointer`. 128 bytes always suffice.
+///
+/// # Safety
+/// `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
+/// is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_ipset_explain(
+    text: *const c_char,
+    text_len: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let checked = (|| {
+        util::out_ptr(out_len)?;
+        if buf.is_null() {
+            return Err(Error::NullPointer);
+        }
+        Ok(net::required_size(util::text(text, text_len)?).err())
+    })();
+    let mut message = util::FixedText::<128>::new();
+    let r = checked.and_then(|problem| {
+        if let Some(e) = problem {
+            use core::fmt::Write as _;
+            write!(message, "{e}").map_err(|_| Error::BufferTooSmall)?;
+        }
+        if message.as_bytes().len() >= buf_len {
+            return Err(Error::BufferTooSmall);
+        }
+        Ok(message.as_bytes())
+    });
+    status(r, |bytes| {
+        let out = core::slice::from_raw_parts_mut(buf.cast::<u8>(), bytes.len() + 1);
+        if let Some((nul, text)) = out.split_last_mut() {
+            text.copy_from_slice(bytes);
+            *nul = 0;
+        }
+        *out_len = bytes.len();
+    })
+}
+
+/// The built-in Azure Communication Services table (read-only data, never built at run time):
+/// media ranges carry [`TOLLGATE_ACS_MEDIA`], callback ranges [`TOLLGATE_ACS_CALLBACK`],
+/// ranges in both categories both tags.
+#[no_mangle]
+pub extern "C" fn tollgate_acs_ipset() -> *const tollgate_ipset {
+    net::acs_ipset().image().as_ptr().cast()
+}
+
+/// Whether ACS traffic from an address (4 or 16 bytes, network order) may reach an appliance on
+/// this protocol (IANA number: [`TOLLGATE_PROTOCOL_TCP`] or [`TOLLGATE_PROTOCOL_UDP`]) and port:
+/// media ranges on UDP 3478–3481, callback ranges on TCP 443 and 80 and UDP 443. Errors:
+/// `unknown_protocol`, `invalid_argument` (port above 65535, address length not 4 or 16),
+/// `null_pointer`. `*out_allowed` is written only on success.
+///
+/// # Safety
+/// `addr` points to `addr_len` readable bytes; `out_allowed` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn tollgate_acs_allows(
+    addr: *const u8,
+    addr_len: usize,
+    protocol: u32,
+    port: u32,
+    out_allowed: *mut bool,
+) -> tollgate_status {
+    let r = (|| {
+        util::out_ptr(out_allowed)?;
+        let addr = util::bytes(addr, addr_len)?;
+        let protocol = Protocol::from_number(protocol)?;
+        let port = u16::try_from(port).map_err(|_| Error::InvalidArgument)?;
+        let address = if let Ok(b) = <[u8; 4]>::try_from(addr) {
+            net::IpNumber::V4(u32::from_be_bytes(b))
+        } else if let Ok(b) = <[u8; 16]>::try_from(addr) {
+            net::IpNumber::V6(u128::from_be_bytes(b))
+        } else {
+            return Err(Error::InvalidArgument);
+        };
+        Ok(net::acs_allows(address, protocol, port))
+    })();
+    status(r, |allowed| *out_allowed = allowed)
+}
