@@ -14,12 +14,23 @@ pub const HASHED_MEMBERS: usize = 128;
 /// Whether every member name of `object` is distinct after unescaping. `false` also for a
 /// value that is not an object.
 pub fn check_unique_names(object: &Value<'_>) -> bool {
+    visit_unique_members(object, |_, _| {})
+}
+
+/// [`check_unique_names`] that also hands every member to `visit`, in document order, during
+/// the same walk (callers that read several members save a second pass). When it returns
+/// `false`, `visit` may have seen members of an object that is to be rejected.
+pub fn visit_unique_members<'a>(
+    object: &Value<'a>,
+    mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+) -> bool {
     let Some(members) = object.members() else {
         return false;
     };
     let mut table = [(0u64, 0u32); HASHED_MEMBERS];
     let mut count = 0usize;
-    for (index, (name, _)) in members.clone().enumerate() {
+    for (index, (name, value)) in members.clone().enumerate() {
+        visit(name, value);
         if index >= HASHED_MEMBERS {
             // Pairwise for the tail: each later name against every earlier one.
             let earlier = members.clone().take(index);
@@ -99,6 +110,25 @@ mod tests {
         assert!(!unique(r#"{"\/":1,"/":2}"#));
         assert!(unique(r#"{"a":1,"A":2,"a ":3}"#));
         assert!(!unique("[1]"));
+    }
+
+    #[test]
+    fn visit_sees_every_member_in_order() {
+        let doc = parse(br#"{"a":1,"b":[2],"\u0063":"3"}"#, 4).unwrap();
+        let mut seen = Vec::new();
+        assert!(super::visit_unique_members(&doc, |n, v| {
+            seen.push((n.chars().collect::<String>(), v.raw()))
+        }));
+        assert_eq!(
+            seen,
+            [
+                ("a".into(), "1"),
+                ("b".into(), "[2]"),
+                ("c".into(), "\"3\"")
+            ]
+        );
+        let dup = parse(br#"{"a":1,"a":2}"#, 4).unwrap();
+        assert!(!super::visit_unique_members(&dup, |_, _| {}));
     }
 
     fn object(names: &[String]) -> String {

@@ -31,10 +31,10 @@ impl<'s> Claims<'s> {
     /// `iat > now + leeway`); `sub` and `jti` must be strings when present.
     pub(super) fn check(payload: &'s [u8], policy: &Policy<'_>, now: u64) -> Result<Self, Error> {
         let root = json::parse(payload, policy.max_depth).map_err(|_| Error::Malformed)?;
-        if root.members().is_none() || !json::check_unique_names(&root) {
+        let mut found = RegisteredClaims::default();
+        if !json::visit_unique_members(&root, |name, value| found.record(name, value)) {
             return Err(Error::Malformed);
         }
-        let found = RegisteredClaims::find(&root);
         let issuer = found.iss.ok_or(Error::MissingClaim)?;
         let issuer = issuer.as_str().ok_or(Error::InvalidClaim)?;
         if !issuer.eq_str(policy.issuer) {
@@ -142,8 +142,7 @@ impl<'s> Claims<'s> {
     }
 }
 
-/// The registered claims verification reads, found in one pass over the members (names are
-/// known to be unique).
+/// The registered claims verification reads, recorded during the duplicate-name walk.
 #[derive(Default)]
 struct RegisteredClaims<'s> {
     iss: Option<Value<'s>>,
@@ -156,36 +155,32 @@ struct RegisteredClaims<'s> {
 }
 
 impl<'s> RegisteredClaims<'s> {
-    fn find(root: &Value<'s>) -> Self {
-        let mut found = RegisteredClaims::default();
-        for (name, value) in root.members().into_iter().flatten() {
-            let slot = match name.as_plain() {
-                Some("iss") => &mut found.iss,
-                Some("aud") => &mut found.aud,
-                Some("exp") => &mut found.exp,
-                Some("nbf") => &mut found.nbf,
-                Some("iat") => &mut found.iat,
-                Some("sub") => &mut found.sub,
-                Some("jti") => &mut found.jti,
-                Some(_) => continue,
-                // Escaped names are rare: compare them decoded.
-                None => match ["iss", "aud", "exp", "nbf", "iat", "sub", "jti"]
-                    .iter()
-                    .position(|n| name.eq_str(n))
-                {
-                    Some(0) => &mut found.iss,
-                    Some(1) => &mut found.aud,
-                    Some(2) => &mut found.exp,
-                    Some(3) => &mut found.nbf,
-                    Some(4) => &mut found.iat,
-                    Some(5) => &mut found.sub,
-                    Some(6) => &mut found.jti,
-                    _ => continue,
-                },
-            };
-            *slot = Some(value);
-        }
-        found
+    fn record(&mut self, name: JsonStr<'s>, value: Value<'s>) {
+        let slot = match name.as_plain() {
+            Some("iss") => &mut self.iss,
+            Some("aud") => &mut self.aud,
+            Some("exp") => &mut self.exp,
+            Some("nbf") => &mut self.nbf,
+            Some("iat") => &mut self.iat,
+            Some("sub") => &mut self.sub,
+            Some("jti") => &mut self.jti,
+            Some(_) => return,
+            // Escaped names are rare: compare them decoded.
+            None => match ["iss", "aud", "exp", "nbf", "iat", "sub", "jti"]
+                .iter()
+                .position(|n| name.eq_str(n))
+            {
+                Some(0) => &mut self.iss,
+                Some(1) => &mut self.aud,
+                Some(2) => &mut self.exp,
+                Some(3) => &mut self.nbf,
+                Some(4) => &mut self.iat,
+                Some(5) => &mut self.sub,
+                Some(6) => &mut self.jti,
+                _ => return,
+            },
+        };
+        *slot = Some(value);
     }
 }
 

@@ -17,18 +17,30 @@ pub(super) struct Header<'s> {
 /// ([`Error::Malformed`]), expected `typ` ([`Error::WrongType`]).
 pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<'s>, Error> {
     let root = json::parse(header, policy.max_depth).map_err(|_| Error::Malformed)?;
-    if root.members().is_none() || !json::check_unique_names(&root) {
+    let (mut alg, mut crit, mut typ, mut kid) = (None, false, None, None);
+    let unique = json::visit_unique_members(&root, |name, value| {
+        if name.eq_str("alg") {
+            alg = Some(value);
+        } else if name.eq_str("crit") {
+            crit = true;
+        } else if name.eq_str("typ") {
+            typ = Some(value);
+        } else if name.eq_str("kid") {
+            kid = Some(value);
+        }
+    });
+    if !unique {
         return Err(Error::Malformed);
     }
-    match root.get("alg").and_then(|v| v.as_str()) {
+    match alg.and_then(|v| v.as_str()) {
         Some(alg) if alg.eq_str("RS256") => {}
         _ => return Err(Error::UnsupportedAlg),
     }
-    if root.get("crit").is_some() {
+    if crit {
         return Err(Error::UnsupportedCrit);
     }
-    let typ = optional_string(&root, "typ")?;
-    let kid = optional_string(&root, "kid")?;
+    let typ = optional_string(typ)?;
+    let kid = optional_string(kid)?;
     if let Some(expected) = policy.typ {
         let matches = typ.is_some_and(|t| {
             t.chars()
@@ -42,8 +54,8 @@ pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<
     Ok(Header { kid })
 }
 
-fn optional_string<'s>(root: &Value<'s>, name: &str) -> Result<Option<JsonStr<'s>>, Error> {
-    match root.get(name) {
+fn optional_string(value: Option<Value<'_>>) -> Result<Option<JsonStr<'_>>, Error> {
+    match value {
         None => Ok(None),
         Some(v) => v.as_str().map(Some).ok_or(Error::Malformed),
     }

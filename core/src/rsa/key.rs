@@ -42,9 +42,14 @@ pub struct RsaPublicKey {
 }
 
 const _: () = assert!(core::mem::size_of::<RsaPublicKey>() == RsaPublicKey::SIZE);
+const _: () = assert!(core::mem::align_of::<RsaPublicKey>() == 8);
+const _: fn() = || {
+    fn shareable<T: Send + Sync + Copy + 'static>() {}
+    shareable::<RsaPublicKey>();
+};
 
 impl RsaPublicKey {
-    /// Size of the struct in bytes (checked at compile time).
+    /// Size of the struct in bytes (checked at compile time; alignment 8).
     pub const SIZE: usize = 1048;
 
     /// Builds a key from the big-endian modulus and exponent bytes (what a JWK's `n` and `e`

@@ -8,10 +8,21 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Keys of 2048 to 4096 bits; the key keeps the Montgomery constants so a verification is
-//! one conversion, `e`'s square-and-multiply and a byte-for-byte compare with the full expected
-//! encoding (padding is never parsed). The arithmetic is variable-time: that is fine here
-//! because every input (key, message, signature) is public.
+//! - Keys: 2048 to 4096-bit odd, minimally encoded moduli; odd exponents `3 <= e < 2^33`
+//!   (ring's rule). [`RsaPublicKey`] is 1,048 bytes whatever the size and keeps the Montgomery
+//!   constants (`R^2 mod n`, `-n^-1 mod 2^64`), so a verification never recomputes them.
+//! - Verification: the signature must be exactly the modulus length and `s < n`; `s^e mod n`
+//!   (`e = 65537`: 16 squarings and 2 multiplications) is compared byte for byte with the full
+//!   expected encoding `00 01 FF..FF 00 || DigestInfo(SHA-256) || H`. Padding is never parsed.
+//! - Arithmetic: Montgomery multiplication on 64-bit limbs with the limb count fixed per size
+//!   class (32, 48 or 64 limbs), a dedicated squaring, a portable `u128` backend and, on x86_64
+//!   CPUs with BMI2 and ADX (asked once with `cpuid` and cached in a static: the only
+//!   process-wide state, an immutable fact about the CPU), an assembly backend. Both backends
+//!   are tested against each other, a naive oracle and ring.
+//! - Stack: about 5.5 KiB for a 4096-bit verification in an optimised build (tests/tests/rsa_stack.rs).
+//!
+//! The arithmetic is variable-time. That is fine here: every input (key, message, signature)
+//! is public, and nothing secret is computed.
 
 #[cfg(target_arch = "x86_64")]
 mod adx;

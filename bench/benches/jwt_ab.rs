@@ -1,0 +1,62 @@
+//! A/B companion of the `jwt` criterion bench for a loaded machine: the three verifiers of
+//! `jwt_verify_2048` run in finely alternating rounds (5 verifications each), so all see the
+//! same load; prints per-verification minimum, 10th percentile and median of each, and the
+//! ratios to `ring_signature_only`. `cargo bench -p tollgate-bench --bench jwt_ab`.
+
+mod jwt_setup;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+const PER_ROUND: u32 = 5;
+const ROUNDS: usize = 3000;
+
+/// Microseconds per call of `f`, averaged over one round.
+fn round(mut f: impl FnMut() -> bool) -> f64 {
+    let start = Instant::now();
+    for _ in 0..PER_ROUND {
+        assert!(black_box(f()));
+    }
+    start.elapsed().as_secs_f64() * 1e6 / f64::from(PER_ROUND)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument is a filter we do not support.
+    let w = jwt_setup::Workload::new();
+    let mut scratch = vec![0u8; w.token.len()];
+    let mut samples: [Vec<f64>; 3] = Default::default();
+    for _ in 0..ROUNDS {
+        samples[0].push(round(|| black_box(&w).tollgate(&mut scratch)));
+        samples[1].push(round(|| black_box(&w).ring_signature_only()));
+        samples[2].push(round(|| black_box(&w).jsonwebtoken()));
+    }
+    let stats: Vec<[f64; 3]> = samples
+        .iter_mut()
+        .map(|s| {
+            s.sort_by(f64::total_cmp);
+            let q = |q: f64| s[((s.len() - 1) as f64 * q) as usize];
+            [q(0.0), q(0.1), q(0.5)]
+        })
+        .collect();
+    println!(
+        "jwt_verify_2048 A/B, {ROUNDS} alternating rounds of {PER_ROUND}, µs per verification"
+    );
+    println!(
+        "{:<22}{:>9}{:>9}{:>9}   ratio to ring (min / p10 / median)",
+        "", "min", "p10", "median"
+    );
+    for (name, s) in ["tollgate", "ring_signature_only", "jsonwebtoken"]
+        .iter()
+        .zip(&stats)
+    {
+        println!(
+            "{name:<22}{:>9.2}{:>9.2}{:>9.2}   {:.3} / {:.3} / {:.3}",
+            s[0],
+            s[1],
+            s[2],
+            s[0] / stats[1][0],
+            s[1] / stats[1][1],
+            s[2] / stats[1][2]
+        );
+    }
+}
