@@ -357,7 +357,8 @@ typedef struct tollgate_str {
  * A key set: up to `TOLLGATE_KEYSET_CAPACITY` RS256 public keys of 2048 to 4096 bits, parsed
  * from a JWKS document by `tollgate_keyset_parse`. Opaque: place it anywhere (static, stack,
  * heap; 8-byte aligned, which the `uint64_t` array gives), never read or write its bytes.
- * It holds no pointers, so it may be copied with `memcpy`.
+ * It holds no pointers, so it may be copied with `memcpy` (it is a memory object of one build
+ * of the library, not a file format).
  *
  * A parsed key set is immutable: any number of threads may verify with it at once. To
  * rotate keys, parse the new JWKS into a second `tollgate_keyset` and swap the pointer your

@@ -88,19 +88,20 @@ fn set_token(slot: &mut Option<String>, arg: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The token from stdin with one trailing newline (`\n` or `\r\n`) removed.
-fn read_stdin_token() -> Result<String, String> {
-    let mut text = String::new();
+/// The token from stdin (bytes: invalid UTF-8 is the verifier's `malformed`, not a usage
+/// error) with one trailing newline (`\n` or `\r\n`) removed.
+fn read_stdin_token() -> Result<Vec<u8>, String> {
+    let mut token = Vec::new();
     std::io::stdin()
-        .read_to_string(&mut text)
+        .read_to_end(&mut token)
         .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
+    if token.last() == Some(&b'\n') {
+        token.pop();
+        if token.last() == Some(&b'\r') {
+            token.pop();
         }
     }
-    Ok(text)
+    Ok(token)
 }
 
 fn unix_now() -> Result<u64, String> {
@@ -144,7 +145,7 @@ fn verify(args: &[String]) -> Result<ExitCode, String> {
         .check()
         .map_err(|_| "invalid policy: --iss and every --aud must be non-empty".to_string())?;
     let token = match options.token {
-        Some(token) => token,
+        Some(token) => token.into_bytes(),
         None => read_stdin_token()?,
     };
     let now = match options.now {
@@ -152,7 +153,7 @@ fn verify(args: &[String]) -> Result<ExitCode, String> {
         None => unix_now()?,
     };
     let mut scratch = vec![0u8; jwt::scratch_len(token.len())];
-    match jwt::verify(&keys, &policy, token.as_bytes(), now, &mut scratch) {
+    match jwt::verify(&keys, &policy, &token, now, &mut scratch) {
         Ok(claims) => {
             println!("{}", claims.json());
             Ok(ExitCode::SUCCESS)

@@ -145,6 +145,14 @@ fn token_from_stdin_with_one_trailing_newline_stripped() {
         "{}",
         stderr(&o)
     );
+    // Bytes that are not UTF-8 are a malformed token, not a usage error.
+    let o = tollgate(&acs_args(&jwks, &[]), Some(b"\xff.e30.e30\n"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("rejected: malformed: "),
+        "{}",
+        stderr(&o)
+    );
     // The bundled sample is the same token.
     let sample = std::fs::read(fixtures().join("sample/acs-webhook.jwt")).unwrap();
     let o = tollgate(&acs_args(&jwks, &[]), Some(&sample));
