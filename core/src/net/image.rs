@@ -411,6 +411,7 @@ mod tests {
         assert_eq!(index_bits_for(8, 0, 32), 1);
         assert_eq!(index_bits_for(1 << 20, 0, 32), 18);
         assert_eq!(index_bits_for(1 << 20, 28, 32), 4);
+        assert_eq!(index_bits_for(16, 0, 128), 2);
         assert_eq!(index_bits_for(usize::MAX, 0, 128), MAX_INDEX_BITS);
     }
 
