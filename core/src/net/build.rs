@@ -9,8 +9,7 @@
 use super::addr::IpNumber;
 use super::image::{
     cast, cast_mut, checksum, field, index_bits_for, write_bytes, Entry, FamilyShape, Key, Layout,
-    Pod,
-    FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
+    Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
@@ -431,7 +430,10 @@ fn fill_index<E: Entry>(
         let (front, back) = area
             .split_at_mut_checked(entries_span.0)
             .ok_or(Error::BufferTooSmall)?;
-        (front.get_mut(index_span.0..index_span.1), back.get(..entries_len))
+        (
+            front.get_mut(index_span.0..index_span.1),
+            back.get(..entries_len),
+        )
     } else {
         let (front, back) = area
             .split_at_mut_checked(index_span.0)

@@ -164,7 +164,11 @@ impl Entry for u64 {
     fn count_at_most(entries: &[Self], at: usize, a: u32) -> Option<usize> {
         let window: &[u64; 8] = entries.get(at..at.checked_add(8)?)?.try_into().ok()?;
         // Comparing the keys as u32 lets the compiler use 32-bit vector compares.
-        Some(window.iter().fold(0usize, |n, &e| n + usize::from((e >> 32) as u32 <= a)))
+        Some(
+            window
+                .iter()
+                .fold(0usize, |n, &e| n + usize::from((e >> 32) as u32 <= a)),
+        )
     }
 }
 
@@ -190,7 +194,11 @@ impl Entry for [u128; 2] {
     #[inline(always)]
     fn count_at_most(entries: &[Self], at: usize, a: u128) -> Option<usize> {
         let window: &[[u128; 2]; 4] = entries.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(window.iter().fold(0usize, |n, e| n + usize::from(e[0] <= a)))
+        Some(
+            window
+                .iter()
+                .fold(0usize, |n, e| n + usize::from(e[0] <= a)),
+        )
     }
 }
 

@@ -4,11 +4,10 @@
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::build::chunk_start;
 use super::image::{
-    cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, Entry, FamilyShape, Key,
-    Layout, HEADER_LEN, MAX_INDEX_BITS,
+    cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, Entry, FamilyShape,
+    Key, Layout, HEADER_LEN, MAX_INDEX_BITS,
 };
 use crate::Error;
-
 
 /// One family's entries and index geometry.
 #[derive(Clone, Copy, Debug)]
@@ -163,7 +162,10 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
         }
         // Every key but the first lies inside the window (checking the ends suffices).
         if n > 1 {
-            for e in [self.entries.get(1), self.entries.last()].into_iter().flatten() {
+            for e in [self.entries.get(1), self.entries.last()]
+                .into_iter()
+                .flatten()
+            {
                 if e.key().xor(self.base).and(self.window_mask) != E::Key::ZERO {
                     return Err(Error::ImageCorrupt);
                 }
