@@ -128,17 +128,14 @@ unsafe impl Pod for [u128; 2] {}
 pub(crate) trait Entry: Pod + PartialEq + core::fmt::Debug {
     /// The address type.
     type Key: Key;
-    /// How many entries a lookup compares at once before falling back to binary search (one
-    /// 64-byte line of IPv4 entries, two of IPv6).
+    /// The width of the window a lookup searches before falling back to a full binary search
+    /// (one 64-byte line of IPv4 entries, two of IPv6).
     const SCAN_WIDTH: usize;
     fn new(key: Self::Key, tag: u32) -> Self;
     fn key(self) -> Self::Key;
     fn tag(self) -> u32;
     /// Whether this entry's key is `<= a`.
     fn at_most(self, a: Self::Key) -> bool;
-    /// How many of `entries[at..at + SCAN_WIDTH]` have keys `<= a` (None when the window
-    /// does not fit).
-    fn count_at_most(entries: &[Self], at: usize, a: Self::Key) -> Option<usize>;
 }
 
 impl Entry for u64 {
@@ -160,16 +157,6 @@ impl Entry for u64 {
     fn at_most(self, a: u32) -> bool {
         (self >> 32) as u32 <= a
     }
-    #[inline(always)]
-    fn count_at_most(entries: &[Self], at: usize, a: u32) -> Option<usize> {
-        let window: &[u64; 8] = entries.get(at..at.checked_add(8)?)?.try_into().ok()?;
-        // Comparing the keys as u32 lets the compiler use 32-bit vector compares.
-        Some(
-            window
-                .iter()
-                .fold(0usize, |n, &e| n + usize::from((e >> 32) as u32 <= a)),
-        )
-    }
 }
 
 impl Entry for [u128; 2] {
@@ -190,15 +177,6 @@ impl Entry for [u128; 2] {
     #[inline(always)]
     fn at_most(self, a: u128) -> bool {
         self[0] <= a
-    }
-    #[inline(always)]
-    fn count_at_most(entries: &[Self], at: usize, a: u128) -> Option<usize> {
-        let window: &[[u128; 2]; 4] = entries.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(
-            window
-                .iter()
-                .fold(0usize, |n, e| n + usize::from(e[0] <= a)),
-        )
     }
 }
 

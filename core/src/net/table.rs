@@ -77,13 +77,20 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
         }
         let (lo, count) = self.candidates(a);
         if count <= E::SCAN_WIDTH {
-            // Count the keys <= a in a fixed-width window holding every candidate: keys before
-            // `lo` are <= a and keys after the candidates are > a, so the count locates the
-            // answer. Fixed width means no data-dependent branches, and the compiler
-            // vectorizes the comparisons.
+            // Search a fixed-width window holding every candidate: keys before `lo` are <= a
+            // and keys after the candidates are > a, so the last key <= a in the window is
+            // the answer. Binary lifting over a fixed width: a constant number of steps (the
+            // compiler unrolls them) and conditional moves instead of branches.
             let start = lo.min(len - E::SCAN_WIDTH);
-            if let Some(below) = E::count_at_most(self.entries, start, a) {
-                return start + below.saturating_sub(1);
+            if let Some(window) = self.entries.get(start..start + E::SCAN_WIDTH) {
+                let mut base = 0usize;
+                let mut step = E::SCAN_WIDTH / 2;
+                while step > 0 {
+                    let below = window.get(base + step).is_some_and(|e| e.at_most(a));
+                    base = core::hint::select_unpredictable(below, base + step, base);
+                    step /= 2;
+                }
+                return start + base;
             }
         }
         let Some(range) = self.entries.get(lo..lo.saturating_add(count)) else {
