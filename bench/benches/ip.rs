@@ -46,6 +46,11 @@ static ALLOC: LiveBytes = LiveBytes;
 
 const BATCH: usize = 1024;
 
+/// Prefixes with tags: (address, length, tag mask).
+type V4Rows = Vec<(u32, u8, u32)>;
+/// Prefixes with tags: (address, length, tag mask).
+type V6Rows = Vec<(u128, u8, u32)>;
+
 /// Build time and heap growth of `f`.
 fn measure<R>(f: impl FnOnce() -> R) -> (R, Duration, usize) {
     let before = LIVE.load(Ordering::Relaxed);
@@ -243,7 +248,7 @@ fn bench_v6(c: &mut Criterion, group: &str, tables: &Tables, addrs: &[u128]) {
 }
 
 /// The ACS ranges from the built-in list text, split by family.
-fn acs_prefixes() -> (Vec<(u32, u8, u32)>, Vec<(u128, u8, u32)>) {
+fn acs_prefixes() -> (V4Rows, V6Rows) {
     let (mut v4, mut v6) = (Vec::new(), Vec::new());
     for e in net::entries(net::ACS_LIST) {
         let e = e.expect("ACS list");
@@ -269,7 +274,7 @@ fn ip(c: &mut Criterion) {
 
     let large4 = large_v4_prefixes(500_000, 21);
     // Tags vary (1, 2, 4, ..., 128) so nested prefixes stay distinct intervals.
-    let t4: Vec<(u32, u8, u32)> = large4
+    let t4: V4Rows = large4
         .iter()
         .enumerate()
         .map(|(i, &(a, l))| (a, l, 1 << (i % 8)))
@@ -279,7 +284,7 @@ fn ip(c: &mut Criterion) {
     drop(tables);
 
     let large6 = large_v6_prefixes(200_000, 31);
-    let t6: Vec<(u128, u8, u32)> = large6
+    let t6: V6Rows = large6
         .iter()
         .enumerate()
         .map(|(i, &(a, l))| (a, l, 1 << (i % 8)))

@@ -8,8 +8,8 @@
 
 use super::addr::IpNumber;
 use super::image::{
-    cast, cast_mut, checksum, field, index_bits_for, write_bytes, FamilyShape, Key, Layout, Pod,
-    FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
+    cast, cast_mut, checksum, field, index_bits_for, write_bytes, Entry, FamilyShape, Key, Layout,
+    Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
@@ -187,22 +187,27 @@ fn build_counted<'s>(
         return Err(Error::InvalidArgument);
     }
 
-    let e4 = sweep_into(area, bound.v4_keys, bound.v4_tags, r4)?;
-    let e6 = sweep_into(area, bound.v6_keys, bound.v6_tags, r6)?;
+    let e4 = sweep_into::<u64>(area, bound.v4_entries, r4)?;
+    let e6 = sweep_into::<[u128; 2]>(area, bound.v6_entries, r6)?;
 
     // Final geometry from the real boundaries, then move the arrays down into place.
-    let (s4, base4) = shape_of::<u32>(area, bound.v4_keys, e4)?;
-    let (s6, base6) = shape_of::<u128>(area, bound.v6_keys, e6)?;
+    let (s4, base4) = shape_of::<u64>(area, bound.v4_entries, e4)?;
+    let (s6, base6) = shape_of::<[u128; 2]>(area, bound.v6_entries, e6)?;
     let layout = Layout::new(s4, s6).ok_or(Error::TooManyPrefixes)?;
-    area.copy_within(bound.v4_keys.0..bound.v4_keys.0 + 4 * e4, layout.v4_keys.0);
-    area.copy_within(bound.v4_tags.0..bound.v4_tags.0 + 4 * e4, layout.v4_tags.0);
-    area.copy_within(bound.v6_keys.0..bound.v6_keys.0 + 16 * e6, layout.v6_keys.0);
-    area.copy_within(bound.v6_tags.0..bound.v6_tags.0 + 4 * e6, layout.v6_tags.0);
-    fill_index::<u32>(area, layout.v4_index, layout.v4_keys, base4, s4)?;
-    fill_index::<u128>(area, layout.v6_index, layout.v6_keys, base6, s6)?;
+    area.copy_within(
+        bound.v4_entries.0..bound.v4_entries.0 + 8 * e4,
+        layout.v4_entries.0,
+    );
+    area.copy_within(
+        bound.v6_entries.0..bound.v6_entries.0 + 32 * e6,
+        layout.v6_entries.0,
+    );
+    fill_index::<u64>(area, layout.v4_index, layout.v4_entries, base4, s4)?;
+    fill_index::<[u128; 2]>(area, layout.v6_index, layout.v6_entries, base6, s6)?;
     for pad in [
-        layout.v4_tags.1..layout.v6_keys.0,
-        layout.v6_tags.1..layout.total,
+        layout.v4_index.1..layout.v4_entries.0,
+        layout.v4_entries.1..layout.v6_entries.0,
+        layout.v6_index.1..layout.total,
     ] {
         if let Some(p) = area.get_mut(pad) {
             p.fill(0);
@@ -240,26 +245,19 @@ fn build_counted<'s>(
     IpSet::load(storage)
 }
 
-/// Sort the records and sweep them into the (bound-sized) key and tag arrays at `keys_span` /
-/// `tags_span`; returns how many boundaries were written.
-fn sweep_into<K: Key>(
+/// Sort the records and sweep them into the (bound-sized) entry array at `span`; returns how
+/// many boundaries were written.
+fn sweep_into<E: Entry>(
     area: &mut [u8],
-    keys_span: (usize, usize),
-    tags_span: (usize, usize),
-    records: &mut [Record<K>],
+    span: (usize, usize),
+    records: &mut [Record<E::Key>],
 ) -> Result<usize, Error> {
     records.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let (keys, tags) = area
-        .get_mut(keys_span.0..tags_span.1)
-        .and_then(|r| r.split_at_mut_checked(tags_span.0 - keys_span.0))
-        .ok_or(Error::BufferTooSmall)?;
     let mut out = Boundaries {
-        keys: cast_mut(
-            keys.get_mut(..keys_span.1 - keys_span.0)
-                .ok_or(Error::BufferTooSmall)?,
-        )
-        .ok_or(Error::Misaligned)?,
-        tags: cast_mut(tags).ok_or(Error::Misaligned)?,
+        entries: area
+            .get_mut(span.0..span.1)
+            .and_then(cast_mut::<E>)
+            .ok_or(Error::Misaligned)?,
         len: 0,
         overflow: false,
     };
@@ -270,38 +268,40 @@ fn sweep_into<K: Key>(
     Ok(out.len)
 }
 
-/// The growing list of interval starts and their tags; merges equal neighbours.
-struct Boundaries<'a, K> {
-    keys: &'a mut [K],
-    tags: &'a mut [u32],
+/// The growing list of intervals (first address and tags); merges equal neighbours.
+struct Boundaries<'a, E> {
+    entries: &'a mut [E],
     len: usize,
     overflow: bool,
 }
 
-impl<K: Key> Boundaries<'_, K> {
-    fn emit(&mut self, key: K, tag: u32) {
+impl<E: Entry> Boundaries<'_, E> {
+    fn emit(&mut self, key: E::Key, tag: u32) {
         if let Some(last) = self.len.checked_sub(1) {
-            if self.keys.get(last) == Some(&key) {
+            let Some(&prev) = self.entries.get(last) else {
+                self.overflow = true;
+                return;
+            };
+            if prev.key() == key {
                 // A later start at the same address replaces the earlier one.
-                if let Some(t) = self.tags.get_mut(last) {
-                    *t = tag;
+                if let Some(e) = self.entries.get_mut(last) {
+                    *e = E::new(key, tag);
                 }
-                if last > 0 && self.tags.get(last - 1) == Some(&tag) {
+                if last > 0 && self.entries.get(last - 1).map(|e| e.tag()) == Some(tag) {
                     self.len = last;
                 }
                 return;
             }
-            if self.tags.get(last) == Some(&tag) {
+            if prev.tag() == tag {
                 return;
             }
         }
-        match (self.keys.get_mut(self.len), self.tags.get_mut(self.len)) {
-            (Some(k), Some(t)) => {
-                *k = key;
-                *t = tag;
+        match self.entries.get_mut(self.len) {
+            Some(e) => {
+                *e = E::new(key, tag);
                 self.len += 1;
             }
-            _ => self.overflow = true,
+            None => self.overflow = true,
         }
     }
 }
@@ -315,7 +315,7 @@ struct Open<K> {
     tags: u32,
 }
 
-fn sweep<K: Key>(records: &[Record<K>], out: &mut Boundaries<'_, K>) {
+fn sweep<K: Key, E: Entry<Key = K>>(records: &[Record<K>], out: &mut Boundaries<'_, E>) {
     // Nested prefixes strictly grow in length, so at most BITS + 1 are open at once.
     let mut stack = [Open {
         start: K::ZERO,
@@ -373,29 +373,33 @@ fn sweep<K: Key>(records: &[Record<K>], out: &mut Boundaries<'_, K>) {
     }
 }
 
-/// The index geometry for the `entries` boundaries at `keys_span`: the leading bits shared by
-/// every key but the first (`skip`, with their value as `base`) and the index width.
-fn shape_of<K: Key>(
+/// The index geometry for the `entries` intervals at `span`: the leading bits shared by every
+/// key but the first (`skip`, with their value as `base`) and the index width.
+fn shape_of<E: Entry>(
     area: &[u8],
-    keys_span: (usize, usize),
+    span: (usize, usize),
     entries: usize,
-) -> Result<(FamilyShape, K), Error> {
-    let keys: &[K] = area
-        .get(keys_span.0..keys_span.0 + entries * core::mem::size_of::<K>())
+) -> Result<(FamilyShape, E::Key), Error> {
+    let list: &[E] = area
+        .get(span.0..span.0 + entries * core::mem::size_of::<E>())
         .and_then(cast)
         .ok_or(Error::Misaligned)?;
-    let (skip, base) = match (keys.get(1), keys.last()) {
+    let bits = <E::Key as Key>::BITS;
+    let (skip, base) = match (list.get(1), list.last()) {
         (Some(&first), Some(&last)) if entries >= 2 => {
-            let skip = first.xor(last).leading_zeros();
-            let mask = K::ZERO.not().checked_shl(K::BITS - skip).unwrap_or(K::ZERO);
-            (skip, first.and(mask))
+            let skip = first.key().xor(last.key()).leading_zeros();
+            let mask = E::Key::ZERO
+                .not()
+                .checked_shl(bits - skip)
+                .unwrap_or(E::Key::ZERO);
+            (skip, first.key().and(mask))
         }
-        _ => (0, K::ZERO),
+        _ => (0, E::Key::ZERO),
     };
     Ok((
         FamilyShape {
             entries,
-            index_bits: index_bits_for(entries, skip, K::BITS),
+            index_bits: index_bits_for(entries, skip, bits),
             skip,
         },
         base,
@@ -413,22 +417,22 @@ pub(crate) fn chunk_start<K: Key>(base: K, c: usize, chunk_shift: u32) -> K {
 
 /// Write the chunk index: entry `c` is the position of the last key at or before chunk `c`'s
 /// first address; the extra final entry is the last position.
-fn fill_index<K: Key>(
+fn fill_index<E: Entry>(
     area: &mut [u8],
     index_span: (usize, usize),
-    keys_span: (usize, usize),
-    base: K,
+    entries_span: (usize, usize),
+    base: E::Key,
     shape: FamilyShape,
 ) -> Result<(), Error> {
-    let keys_len = keys_span.1 - keys_span.0;
+    let entries_len = entries_span.1 - entries_span.0;
     let index_len = index_span.1 - index_span.0;
-    let (index_bytes, key_bytes) = if index_span.1 <= keys_span.0 {
+    let (index_bytes, entry_bytes) = if index_span.1 <= entries_span.0 {
         let (front, back) = area
-            .split_at_mut_checked(keys_span.0)
+            .split_at_mut_checked(entries_span.0)
             .ok_or(Error::BufferTooSmall)?;
         (
             front.get_mut(index_span.0..index_span.1),
-            back.get(..keys_len),
+            back.get(..entries_len),
         )
     } else {
         let (front, back) = area
@@ -436,20 +440,20 @@ fn fill_index<K: Key>(
             .ok_or(Error::BufferTooSmall)?;
         (
             back.get_mut(..index_len),
-            front.get(keys_span.0..keys_span.1),
+            front.get(entries_span.0..entries_span.1),
         )
     };
     let index: &mut [u32] = index_bytes.and_then(cast_mut).ok_or(Error::Misaligned)?;
-    let keys: &[K] = key_bytes.and_then(cast).ok_or(Error::Misaligned)?;
-    let chunk_shift = K::BITS.saturating_sub(shape.skip + shape.index_bits);
+    let entries: &[E] = entry_bytes.and_then(cast).ok_or(Error::Misaligned)?;
+    let chunk_shift = <E::Key as Key>::BITS.saturating_sub(shape.skip + shape.index_bits);
     let chunks = index.len().saturating_sub(1);
     let mut pos = 0usize;
     for (c, slot) in index.iter_mut().enumerate() {
         if c == chunks {
-            *slot = keys.len().saturating_sub(1) as u32;
+            *slot = entries.len().saturating_sub(1) as u32;
         } else {
             let start = chunk_start(base, c, chunk_shift);
-            while keys.get(pos + 1).is_some_and(|&k| k <= start) {
+            while entries.get(pos + 1).is_some_and(|e| e.key() <= start) {
                 pos += 1;
             }
             *slot = pos as u32;

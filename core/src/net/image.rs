@@ -12,15 +12,14 @@
 //! 32      v4 entries u32, index_bits u32, skip u32, base u32
 //! 48      v6 entries u32, index_bits u32, skip u32, reserved u32 (0)
 //! 64      v6 base u128
-//! 80      v4 index   [u32; 2^index_bits + 1]
-//!         v4 keys    [u32; entries]     v4 tags [u32; entries]    (then padding to 16)
-//!         v6 keys    [u128; entries]
-//!         v6 index   [u32; 2^index_bits + 1]
-//!         v6 tags    [u32; entries]                               (then padding to 16)
+//! 80      v4 index   [u32; 2^index_bits + 1]            (then padding to 16)
+//!         v4 entries [u64; entries]      key << 32 | tag  (then padding to 16)
+//!         v6 entries [[u128; 2]; entries] [key, tag]
+//!         v6 index   [u32; 2^index_bits + 1]            (then padding to 16)
 //! ```
 //!
-//! Each family is a sorted array of interval starts (`keys`, the first always 0) with the tag
-//! mask of each interval (`tags`). Keys whose leading `skip` bits differ from `base` lie
+//! Each family is a sorted array of intervals: the interval's first address (its key; the
+//! first is always 0) next to its tag mask, so a lookup reads both from one cache line. Keys whose leading `skip` bits differ from `base` lie
 //! outside every stored boundary but the first; inside that window the next `index_bits` bits
 //! select a chunk, and `index[c]..=index[c + 1]` bounds the binary search for it.
 
@@ -53,11 +52,6 @@ pub(crate) mod field {
 pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     const BITS: u32;
     const ZERO: Self;
-    /// How many keys a lookup compares at once before falling back to binary search (64
-    /// bytes of IPv4 keys, 128 of IPv6).
-    const SCAN_WIDTH: usize;
-    /// How many of `keys[at..at + SCAN_WIDTH]` are `<= a` (None when the window does not fit).
-    fn count_at_most(keys: &[Self], at: usize, a: Self) -> Option<usize>;
     fn checked_shl(self, n: u32) -> Option<Self>;
     fn checked_shr(self, n: u32) -> Option<Self>;
     fn xor(self, other: Self) -> Self;
@@ -70,16 +64,10 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
 }
 
 macro_rules! impl_key {
-    ($t:ty, $scan:literal) => {
+    ($t:ty) => {
         impl Key for $t {
             const BITS: u32 = <$t>::BITS;
             const ZERO: Self = 0;
-            const SCAN_WIDTH: usize = $scan;
-            #[inline(always)]
-            fn count_at_most(keys: &[Self], at: usize, a: Self) -> Option<usize> {
-                let window: &[Self; $scan] = keys.get(at..at.checked_add($scan)?)?.try_into().ok()?;
-                Some(window.iter().fold(0usize, |n, &k| n + usize::from(k <= a)))
-            }
             #[inline(always)]
             fn checked_shl(self, n: u32) -> Option<Self> {
                 <$t>::checked_shl(self, n)
@@ -119,8 +107,8 @@ macro_rules! impl_key {
         }
     };
 }
-impl_key!(u32, 16);
-impl_key!(u128, 4);
+impl_key!(u32);
+impl_key!(u128);
 
 /// Element types an image is made of: any bit pattern is a valid value, no padding.
 ///
@@ -133,6 +121,64 @@ unsafe impl Pod for u32 {}
 unsafe impl Pod for u64 {}
 // SAFETY: as above.
 unsafe impl Pod for u128 {}
+// SAFETY: an array of integers: no padding, every bit pattern valid.
+unsafe impl Pod for [u128; 2] {}
+
+/// One interval of a family table: its first address (key) and its tag mask, stored together.
+pub(crate) trait Entry: Pod + PartialEq + core::fmt::Debug {
+    /// The address type.
+    type Key: Key;
+    /// The width of the window a lookup searches before falling back to a full binary search
+    /// (one 64-byte line of IPv4 entries, two of IPv6).
+    const SCAN_WIDTH: usize;
+    fn new(key: Self::Key, tag: u32) -> Self;
+    fn key(self) -> Self::Key;
+    fn tag(self) -> u32;
+    /// Whether this entry's key is `<= a`.
+    fn at_most(self, a: Self::Key) -> bool;
+}
+
+impl Entry for u64 {
+    type Key = u32;
+    const SCAN_WIDTH: usize = 8;
+    #[inline(always)]
+    fn new(key: u32, tag: u32) -> Self {
+        (u64::from(key) << 32) | u64::from(tag)
+    }
+    #[inline(always)]
+    fn key(self) -> u32 {
+        (self >> 32) as u32
+    }
+    #[inline(always)]
+    fn tag(self) -> u32 {
+        self as u32
+    }
+    #[inline(always)]
+    fn at_most(self, a: u32) -> bool {
+        (self >> 32) as u32 <= a
+    }
+}
+
+impl Entry for [u128; 2] {
+    type Key = u128;
+    const SCAN_WIDTH: usize = 4;
+    #[inline(always)]
+    fn new(key: u128, tag: u32) -> Self {
+        [key, u128::from(tag)]
+    }
+    #[inline(always)]
+    fn key(self) -> u128 {
+        self[0]
+    }
+    #[inline(always)]
+    fn tag(self) -> u32 {
+        self[1] as u32
+    }
+    #[inline(always)]
+    fn at_most(self, a: u128) -> bool {
+        self[0] <= a
+    }
+}
 
 /// View aligned bytes as a slice of `T` (None when misaligned or not a whole number of `T`).
 pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
@@ -188,11 +234,9 @@ impl FamilyShape {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub v4_index: (usize, usize),
-    pub v4_keys: (usize, usize),
-    pub v4_tags: (usize, usize),
-    pub v6_keys: (usize, usize),
+    pub v4_entries: (usize, usize),
+    pub v6_entries: (usize, usize),
     pub v6_index: (usize, usize),
-    pub v6_tags: (usize, usize),
     pub total: usize,
 }
 
@@ -206,22 +250,18 @@ impl Layout {
             return None;
         }
         let v4_index = span(HEADER_LEN, v4.index_len()?, 4)?;
-        let v4_keys = span(v4_index.1, v4.entries, 4)?;
-        let v4_tags = span(v4_keys.1, v4.entries, 4)?;
-        let v6_keys = span(pad16(v4_tags.1)?, v6.entries, 16)?;
-        let v6_index = span(v6_keys.1, v6.index_len()?, 4)?;
-        let v6_tags = span(v6_index.1, v6.entries, 4)?;
-        let total = pad16(v6_tags.1)?;
+        let v4_entries = span(pad16(v4_index.1)?, v4.entries, 8)?;
+        let v6_entries = span(pad16(v4_entries.1)?, v6.entries, 32)?;
+        let v6_index = span(v6_entries.1, v6.index_len()?, 4)?;
+        let total = pad16(v6_index.1)?;
         if u64::try_from(total).is_err() {
             return None;
         }
         Some(Layout {
             v4_index,
-            v4_keys,
-            v4_tags,
-            v6_keys,
+            v4_entries,
+            v6_entries,
             v6_index,
-            v6_tags,
             total,
         })
     }
@@ -353,10 +393,11 @@ mod tests {
     #[test]
     fn index_bits_grow_with_entries_and_respect_caps() {
         assert_eq!(index_bits_for(1, 0, 32), 0);
-        assert_eq!(index_bits_for(8, 0, 32), 0);
-        assert_eq!(index_bits_for(16, 0, 32), 1);
-        assert_eq!(index_bits_for(1 << 20, 0, 32), 17);
+        assert_eq!(index_bits_for(4, 0, 32), 0);
+        assert_eq!(index_bits_for(8, 0, 32), 1);
+        assert_eq!(index_bits_for(1 << 20, 0, 32), 18);
         assert_eq!(index_bits_for(1 << 20, 28, 32), 4);
+        assert_eq!(index_bits_for(16, 0, 128), 2);
         assert_eq!(index_bits_for(usize::MAX, 0, 128), MAX_INDEX_BITS);
     }
 
@@ -376,11 +417,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(l.v4_index, (80, 88));
-        assert_eq!(l.v4_keys, (88, 100));
-        assert_eq!(l.v4_tags, (100, 112));
-        assert_eq!(l.v6_keys, (112, 192));
-        assert_eq!(l.v6_index, (192, 212));
-        assert_eq!(l.v6_tags, (212, 232));
-        assert_eq!(l.total, 240);
+        assert_eq!(l.v4_entries, (96, 120));
+        assert_eq!(l.v6_entries, (128, 288));
+        assert_eq!(l.v6_index, (288, 308));
+        assert_eq!(l.total, 320);
     }
 }

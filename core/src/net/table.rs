@@ -4,88 +4,96 @@
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::build::chunk_start;
 use super::image::{
-    cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, FamilyShape, Key,
-    Layout, HEADER_LEN, MAX_INDEX_BITS,
+    cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, Entry, FamilyShape,
+    Key, Layout, HEADER_LEN, MAX_INDEX_BITS,
 };
 use crate::Error;
 
-
-/// One family's arrays and index geometry.
+/// One family's entries and index geometry.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct FamilyTable<'a, K: Key> {
+pub(crate) struct FamilyTable<'a, E: Entry> {
     index: &'a [u32],
-    keys: &'a [K],
-    tags: &'a [u32],
-    base: K,
+    entries: &'a [E],
+    base: E::Key,
     /// The leading `skip` bits set: keys whose masked bits differ from `base` are outside the
     /// window.
-    window_mask: K,
+    window_mask: E::Key,
     /// `BITS - skip - index_bits`: the shift that leaves the chunk number.
     chunk_shift: u32,
 }
 
-impl<'a, K: Key> FamilyTable<'a, K> {
-    fn new(index: &'a [u32], keys: &'a [K], tags: &'a [u32], base: K, shape: FamilyShape) -> Self {
-        let window_mask = K::ZERO
+impl<'a, E: Entry> FamilyTable<'a, E> {
+    fn new(index: &'a [u32], entries: &'a [E], base: E::Key, shape: FamilyShape) -> Self {
+        let bits = <E::Key as Key>::BITS;
+        let window_mask = E::Key::ZERO
             .not()
-            .checked_shl(K::BITS.saturating_sub(shape.skip))
-            .unwrap_or(K::ZERO);
+            .checked_shl(bits.saturating_sub(shape.skip))
+            .unwrap_or(E::Key::ZERO);
         FamilyTable {
             index,
-            keys,
-            tags,
+            entries,
             base,
             window_mask,
-            chunk_shift: K::BITS
+            chunk_shift: bits
                 .saturating_sub(shape.skip)
                 .saturating_sub(shape.index_bits),
         }
     }
 
     /// Where the interval holding `a` is: a start position and a count such that the last key
-    /// `<= a` lies in `keys[start..start + count]` (and `keys[start] <= a`).
+    /// `<= a` lies in `entries[start..start + count]` (and `entries[start]`'s key is `<= a`).
     #[inline(always)]
-    fn candidates(&self, a: K) -> (usize, usize) {
-        if a.xor(self.base).and(self.window_mask) != K::ZERO {
+    fn candidates(&self, a: E::Key) -> (usize, usize) {
+        if a.xor(self.base).and(self.window_mask) != E::Key::ZERO {
             let pos = if a < self.base {
                 0
             } else {
-                self.keys.len().saturating_sub(1)
+                self.entries.len().saturating_sub(1)
             };
             return (pos, 1);
         }
         let chunk = a
             .and(self.window_mask.not())
             .checked_shr(self.chunk_shift)
-            .unwrap_or(K::ZERO)
+            .unwrap_or(E::Key::ZERO)
             .low_usize();
         let lo = self.index.get(chunk).copied().unwrap_or(0) as usize;
         let hi = self.index.get(chunk.wrapping_add(1)).copied().unwrap_or(0) as usize;
         (lo, (hi + 1).saturating_sub(lo))
     }
 
-    /// The position of the interval holding `a`: the last key `<= a`.
+    /// The position of the interval holding `a`: the last entry whose key is `<= a`.
     #[inline(always)]
-    fn position(&self, a: K) -> usize {
-        let len = self.keys.len();
-        if len <= K::SCAN_WIDTH {
+    fn position(&self, a: E::Key) -> usize {
+        let len = self.entries.len();
+        if len <= E::SCAN_WIDTH {
             // A tiny table (the ACS ranges): count every key <= a. The loop length never
             // changes for a table, so its branch is always predicted.
-            let below = self.keys.iter().fold(0usize, |n, &k| n + usize::from(k <= a));
+            let below = self
+                .entries
+                .iter()
+                .fold(0usize, |n, &e| n + usize::from(e.at_most(a)));
             return below.saturating_sub(1);
         }
         let (lo, count) = self.candidates(a);
-        if count <= K::SCAN_WIDTH {
-            // Count the keys <= a in a fixed-width window holding every candidate: keys before
-            // `lo` are <= a and keys after the candidates are > a, so the count locates the
-            // answer. Fixed width means no data-dependent branches, and the compiler
-            // vectorizes the comparisons.
-            let start = lo.min(len - K::SCAN_WIDTH);
-            if let Some(below) = K::count_at_most(self.keys, start, a) {
-                return start + below.saturating_sub(1);
+        if count <= E::SCAN_WIDTH {
+            // Search a fixed-width window holding every candidate: keys before `lo` are <= a
+            // and keys after the candidates are > a, so the last key <= a in the window is
+            // the answer. Binary lifting over a fixed width: a constant number of steps (the
+            // compiler unrolls them) and conditional moves instead of branches.
+            let start = lo.min(len - E::SCAN_WIDTH);
+            if let Some(window) = self.entries.get(start..start + E::SCAN_WIDTH) {
+                let mut base = 0usize;
+                let mut step = E::SCAN_WIDTH / 2;
+                while step > 0 {
+                    let below = window.get(base + step).is_some_and(|e| e.at_most(a));
+                    base = core::hint::select_unpredictable(below, base + step, base);
+                    step /= 2;
+                }
+                return start + base;
             }
         }
-        let Some(range) = self.keys.get(lo..lo.saturating_add(count)) else {
+        let Some(range) = self.entries.get(lo..lo.saturating_add(count)) else {
             return 0;
         };
         // Branch-free binary search for the last key <= a (range[0] <= a).
@@ -95,38 +103,79 @@ impl<'a, K: Key> FamilyTable<'a, K> {
             let half = len / 2;
             let mid = base + half;
             // `mid < range.len()` always; the check only keeps this free of panics.
-            let Some(&k) = range.get(mid) else { break };
-            base = core::hint::select_unpredictable(k <= a, mid, base);
+            let Some(&e) = range.get(mid) else { break };
+            base = core::hint::select_unpredictable(e.at_most(a), mid, base);
             len -= half;
         }
         lo + base
     }
 
     #[inline(always)]
-    fn lookup(&self, a: K) -> u32 {
-        self.tags.get(self.position(a)).copied().unwrap_or(0)
+    fn lookup(&self, a: E::Key) -> u32 {
+        self.entries.get(self.position(a)).map_or(0, |e| e.tag())
+    }
+
+    /// Look up many addresses. For a tiny table the work is turned around: each interval is
+    /// compared with every address (a loop the compiler vectorizes), counting per address the
+    /// intervals that start at or before it.
+    fn lookup_batch(&self, addrs: &[E::Key], out: &mut [u32]) {
+        if self.entries.len() > E::SCAN_WIDTH {
+            for (o, &a) in out.iter_mut().zip(addrs) {
+                *o = self.lookup(a);
+            }
+            return;
+        }
+        let out = match out.get_mut(..addrs.len()) {
+            Some(o) => o,
+            None => out,
+        };
+        out.fill(0);
+        for e in self.entries {
+            let k = e.key();
+            for (o, &a) in out.iter_mut().zip(addrs) {
+                *o += u32::from(k <= a);
+            }
+        }
+        for o in out.iter_mut() {
+            let position = (*o as usize).saturating_sub(1);
+            *o = self.entries.get(position).map_or(0, |e| e.tag());
+        }
     }
 
     /// Every structural invariant lookups rely on for correct answers.
     fn validate(&self, shape: FamilyShape) -> Result<(), Error> {
-        let n = self.keys.len();
-        if n == 0 || self.tags.len() != n || self.keys.first() != Some(&K::ZERO) {
+        let bits = <E::Key as Key>::BITS;
+        let n = self.entries.len();
+        if n == 0 || self.entries.first().map(|e| e.key()) != Some(E::Key::ZERO) {
             return Err(Error::ImageCorrupt);
         }
-        if !self.keys.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
+        if !self
+            .entries
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.key() < b.key()))
+        {
             return Err(Error::ImageCorrupt);
         }
-        if shape.skip > K::BITS
+        // Tags are u32 values; in wider entries the unused bits are zero.
+        if !self.entries.iter().all(|&e| E::new(e.key(), e.tag()) == e) {
+            return Err(Error::ImageCorrupt);
+        }
+        if shape.skip > bits
             || shape.index_bits > MAX_INDEX_BITS
-            || shape.skip + shape.index_bits > K::BITS
-            || self.base.and(self.window_mask.not()) != K::ZERO
+            || shape.skip + shape.index_bits > bits
+            || self.base.and(self.window_mask.not()) != E::Key::ZERO
         {
             return Err(Error::ImageCorrupt);
         }
         // Every key but the first lies inside the window (checking the ends suffices).
-        for k in [self.keys.get(1), self.keys.last()].into_iter().flatten() {
-            if n > 1 && k.xor(self.base).and(self.window_mask) != K::ZERO {
-                return Err(Error::ImageCorrupt);
+        if n > 1 {
+            for e in [self.entries.get(1), self.entries.last()]
+                .into_iter()
+                .flatten()
+            {
+                if e.key().xor(self.base).and(self.window_mask) != E::Key::ZERO {
+                    return Err(Error::ImageCorrupt);
+                }
             }
         }
         // index[c] is the last key <= the chunk's first address; the final entry is n - 1.
@@ -137,7 +186,7 @@ impl<'a, K: Key> FamilyTable<'a, K> {
                 n - 1
             } else {
                 let start = chunk_start(self.base, c, self.chunk_shift);
-                while self.keys.get(pos + 1).is_some_and(|&k| k <= start) {
+                while self.entries.get(pos + 1).is_some_and(|e| e.key() <= start) {
                     pos += 1;
                 }
                 pos
@@ -161,8 +210,8 @@ impl<'a, K: Key> FamilyTable<'a, K> {
 pub struct IpSet<'a> {
     image: &'a [u8],
     prefix_count: u64,
-    v4: FamilyTable<'a, u32>,
-    v6: FamilyTable<'a, u128>,
+    v4: FamilyTable<'a, u64>,
+    v6: FamilyTable<'a, [u128; 2]>,
 }
 
 /// The header fields of both families.
@@ -246,16 +295,14 @@ impl<'a> IpSet<'a> {
         prefix_count: 0,
         v4: FamilyTable {
             index: &[0, 0],
-            keys: &[0],
-            tags: &[0],
+            entries: &[0],
             base: 0,
             window_mask: 0,
             chunk_shift: 32,
         },
         v6: FamilyTable {
             index: &[0, 0],
-            keys: &[0],
-            tags: &[0],
+            entries: &[[0, 0]],
             base: 0,
             window_mask: 0,
             chunk_shift: 128,
@@ -267,14 +314,12 @@ impl<'a> IpSet<'a> {
         if layout.total != header.total || header.total < HEADER_LEN {
             return None;
         }
-        let v4_keys: &[u32] = slice(image, layout.v4_keys)?;
-        let v4_tags: &[u32] = slice(image, layout.v4_tags)?;
-        let v6_keys: &[u128] = slice(image, layout.v6_keys)?;
-        let v6_tags: &[u32] = slice(image, layout.v6_tags)?;
+        let v4_entries: &[u64] = slice(image, layout.v4_entries)?;
+        let v6_entries: &[[u128; 2]] = slice(image, layout.v6_entries)?;
         let v4_index: &[u32] = slice(image, layout.v4_index)?;
         let v6_index: &[u32] = slice(image, layout.v6_index)?;
-        let v4 = FamilyTable::new(v4_index, v4_keys, v4_tags, header.v4_base, header.v4);
-        let v6 = FamilyTable::new(v6_index, v6_keys, v6_tags, header.v6_base, header.v6);
+        let v4 = FamilyTable::new(v4_index, v4_entries, header.v4_base, header.v4);
+        let v6 = FamilyTable::new(v6_index, v6_entries, header.v6_base, header.v6);
         Some(IpSet {
             image,
             prefix_count: header.prefix_count,
@@ -296,7 +341,7 @@ impl<'a> IpSet<'a> {
 
     /// How many intervals each family (IPv4, IPv6) stores.
     pub fn interval_counts(&self) -> (usize, usize) {
-        (self.v4.keys.len(), self.v6.keys.len())
+        (self.v4.entries.len(), self.v6.entries.len())
     }
 
     /// The tag mask of an IPv4 address (given as a number, `10.0.0.1` = `0x0a000001`).
@@ -342,15 +387,16 @@ impl<'a> IpSet<'a> {
 
     /// Look up many IPv4 addresses: `out[i]` = `lookup_v4(addrs[i])` for the common length.
     pub fn lookup_v4_batch(&self, addrs: &[u32], out: &mut [u32]) {
-        for (o, &a) in out.iter_mut().zip(addrs) {
-            *o = self.v4.lookup(a);
-        }
+        self.v4.lookup_batch(addrs, out);
     }
 
     /// Look up many IPv6 addresses (mapped ones as IPv4), like [`IpSet::lookup_v4_batch`].
     pub fn lookup_v6_batch(&self, addrs: &[u128], out: &mut [u32]) {
+        self.v6.lookup_batch(addrs, out);
         for (o, &a) in out.iter_mut().zip(addrs) {
-            *o = self.lookup_v6(a);
+            if let Some(v4) = ipv4_mapped(a) {
+                *o = self.v4.lookup(v4);
+            }
         }
     }
 }

@@ -303,7 +303,7 @@ fn keys_out_of_order_are_corrupt() {
     let set = IpSet::load(image.bytes()).unwrap();
     let len = set.image().len();
     assert!(set.interval_counts().0 >= 3);
-    // The v4 keys follow the index; swap the second and third key.
+    // The v4 entries follow the index (padded to 16); swap the second and third entry.
     let index_len = (1usize
         << u32::from_ne_bytes(
             image.bytes()[field::V4 + 4..field::V4 + 8]
@@ -311,12 +311,12 @@ fn keys_out_of_order_are_corrupt() {
                 .unwrap(),
         ))
         + 1;
-    let keys = image::HEADER_LEN + 4 * index_len;
+    let entries = (image::HEADER_LEN + 4 * index_len).div_ceil(16) * 16;
     let b = &mut image.bytes()[..len];
-    let (k1, k2) = (keys + 4, keys + 8);
-    let tmp: [u8; 4] = b[k1..k1 + 4].try_into().unwrap();
-    b.copy_within(k2..k2 + 4, k1);
-    b[k2..k2 + 4].copy_from_slice(&tmp);
+    let (e1, e2) = (entries + 8, entries + 16);
+    let tmp: [u8; 8] = b[e1..e1 + 8].try_into().unwrap();
+    b.copy_within(e2..e2 + 8, e1);
+    b[e2..e2 + 8].copy_from_slice(&tmp);
     reseal(b);
     assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt);
 }

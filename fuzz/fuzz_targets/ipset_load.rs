@@ -1,0 +1,57 @@
+//! Image loading with mutated bytes: a valid image with the input's edits applied (or the raw
+//! input) must load or fail cleanly, never read out of bounds or panic; whatever loads answers
+//! lookups without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tollgate_core::net::{self, IpSet};
+
+const LIST: &str = "10.0.0.0/8 1\n10.1.0.0/16 2\n192.0.2.7\n2001:db8::/32 4\n2001:db8:1::/48 8\n\
+                    ::ffff:198.51.100.0/120 16\n0.0.0.0/0 32\n";
+
+fn aligned_copy(bytes: &[u8]) -> Vec<u128> {
+    let mut words = vec![0u128; bytes.len().div_ceil(16)];
+    // SAFETY: u128 storage viewed as bytes.
+    let dst = unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 16) };
+    dst[..bytes.len()].copy_from_slice(bytes);
+    words
+}
+
+fn exercise(image: &[u8], probes: &[u8]) {
+    if let Ok(set) = IpSet::load(image) {
+        for c in probes.chunks(4) {
+            let mut b = [0u8; 16];
+            b[..c.len()].copy_from_slice(c);
+            let _ = set.lookup_bytes(&b[..4]);
+            let _ = set.lookup_bytes(&b);
+        }
+    }
+    let trusted = IpSet::from_trusted_image(image);
+    let _ = trusted.lookup_v4(0x0a01_0203);
+    let _ = trusted.lookup_v6(0x2001_0db8_0001 << 80);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else { return };
+    if mode & 1 == 0 {
+        // Raw bytes as an image.
+        let words = aligned_copy(rest);
+        // SAFETY: as above.
+        let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), rest.len()) };
+        exercise(bytes, rest);
+        return;
+    }
+    // A valid image with edits: (offset u16, value u8) triples; then a length cut.
+    let size = net::required_size(LIST).unwrap();
+    let mut storage = vec![0u128; size.div_ceil(16)];
+    // SAFETY: as above.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(storage.as_mut_ptr().cast::<u8>(), storage.len() * 16) };
+    let len = net::build(bytes, LIST).unwrap().image().len();
+    let image = &mut bytes[..len];
+    for edit in rest.chunks_exact(3) {
+        let at = usize::from(u16::from_le_bytes([edit[0], edit[1]])) % len;
+        image[at] = edit[2];
+    }
+    let cut = if mode & 2 != 0 { len - usize::from(mode >> 2) % len } else { len };
+    exercise(&image[..cut], rest);
+});
