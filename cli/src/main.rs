@@ -4,9 +4,9 @@
 mod apikey;
 mod decode;
 mod discover;
+mod ip;
 mod json_text;
 mod verify;
-mod ip;
 
 use std::process::ExitCode;
 

@@ -23,8 +23,12 @@ for std in c++11 c++17; do
   c++ -std=$std "${warn[@]}" -I"$root/include" "$out/header_only.cpp" -o "$out/header_$std" || fail=1
 done
 
+echo "--- README example"
+awk '/^```c$/{on=1;next} /^```$/{if(on){exit}} on' "$root/README.md" > "$out/test_readme_example.c"
+[ -s "$out/test_readme_example.c" ] || { echo "README has no C example"; fail=1; }
+
 shopt -s nullglob
-for src in "$here"/test_*.c "$here"/test_*.cpp; do
+for src in "$here"/test_*.c "$here"/test_*.cpp "$out"/test_readme_example.c; do
   name=$(basename "${src%.*}")
   case "$src" in *.cpp) comp=(c++ -std=c++17) ;; *) comp=(cc -std=c99) ;; esac
   echo "--- $name (static, ASan+UBSan)"
