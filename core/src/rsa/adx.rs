@@ -9,7 +9,7 @@ use core::arch::asm;
 use core::arch::x86_64::{__cpuid, __cpuid_count};
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use super::limbs::{less_than, sub_assign};
+use super::limbs::{double_and_add_squares, less_than, sub_assign};
 use super::montgomery::Backend;
 
 /// Proof that the CPU has BMI2 and ADX (private field: only [`Adx::detect`] makes one).
@@ -253,21 +253,7 @@ fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
             options(nostack),
         );
     }
-    let t = wide.as_flattened_mut();
-    let mut shifted_out = 0u64;
-    let mut carry = 0u64;
-    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
-        let [lo, hi] = pair else { break };
-        let new_lo = (*lo << 1) | shifted_out;
-        let new_hi = (*hi << 1) | (*lo >> 63);
-        shifted_out = *hi >> 63;
-        let sq = u128::from(ai) * u128::from(ai);
-        let v = u128::from(new_lo) + (sq & u128::from(u64::MAX)) + u128::from(carry);
-        *lo = v as u64;
-        let v = u128::from(new_hi) + (sq >> 64) + (v >> 64);
-        *hi = v as u64;
-        carry = (v >> 64) as u64;
-    }
+    double_and_add_squares(wide.as_flattened_mut(), a);
     reduce(wide, n, n0)
 }
 

@@ -1,5 +1,6 @@
 //! Unsigned integers as little-endian arrays of `u64` limbs: conversion from and to big-endian
-//! bytes, comparison and subtraction. Lengths are the callers' (fixed per key size).
+//! bytes, comparison, subtraction and
+//! the doubling step shared by both squaring backends. Lengths are the callers' (fixed per key size).
 
 /// Bytes in one limb.
 pub(crate) const LIMB_BYTES: usize = 8;
@@ -53,6 +54,27 @@ pub(crate) fn shl1_assign(a: &mut [u64]) -> bool {
         carry = out;
     }
     carry != 0
+}
+
+/// The second half of a squaring: `t` holds the cross products `a[i]*a[j]` (i < j) at
+/// `t[i+j]`; this doubles them and adds the squares `a[i]^2` at `t[2i]`, leaving `a^2` in `t`
+/// (`t` has twice as many limbs as `a`).
+#[inline(always)]
+pub(crate) fn double_and_add_squares(t: &mut [u64], a: &[u64]) {
+    let mut shifted_out = 0u64;
+    let mut carry = 0u64;
+    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        let [lo, hi] = pair else { break };
+        let new_lo = (*lo << 1) | shifted_out;
+        let new_hi = (*hi << 1) | (*lo >> 63);
+        shifted_out = *hi >> 63;
+        let sq = u128::from(ai) * u128::from(ai);
+        let v = u128::from(new_lo) + (sq & u128::from(u64::MAX)) + u128::from(carry);
+        *lo = v as u64;
+        let v = u128::from(new_hi) + (sq >> 64) + (v >> 64);
+        *hi = v as u64;
+        carry = (v >> 64) as u64;
+    }
 }
 
 #[cfg(test)]

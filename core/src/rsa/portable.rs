@@ -3,7 +3,7 @@
 //! then a separate reduction). Inputs are `< n`; outputs are fully reduced (`< n`).
 //! Variable-time: it only ever handles public values.
 
-use super::limbs::{less_than, sub_assign};
+use super::limbs::{double_and_add_squares, less_than, sub_assign};
 
 /// `(hi, lo)` of `a * b + c + d` (never overflows 128 bits).
 #[inline(always)]
@@ -82,21 +82,7 @@ pub(crate) fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [
             *tk = carry;
         }
     }
-    // Double them and add the squares a[i]^2 at t[2i].
-    let mut shifted_out = 0u64;
-    let mut carry = 0u64;
-    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
-        let [lo, hi] = pair else { break };
-        let new_lo = (*lo << 1) | shifted_out;
-        let new_hi = (*hi << 1) | (*lo >> 63);
-        shifted_out = *hi >> 63;
-        let sq = u128::from(ai) * u128::from(ai);
-        let v = u128::from(new_lo) + (sq & u128::from(u64::MAX)) + u128::from(carry);
-        *lo = v as u64;
-        let v = u128::from(new_hi) + (sq >> 64) + (v >> 64);
-        *hi = v as u64;
-        carry = (v >> 64) as u64;
-    }
+    double_and_add_squares(t, a);
     // Montgomery reduction of the 2L-limb square.
     let mut top = 0u64;
     for i in 0..L {
