@@ -156,95 +156,92 @@ fn build_tables(name: &str, v4: &[(u32, u8, u32)], v6: &[(u128, u8, u32)]) -> Ta
     }
 }
 
-fn bench_v4(c: &mut Criterion, group: &str, tables: &Tables, addrs: &[u32]) {
-    let set = tables.tollgate();
+/// The group `group`: the same batch of addresses looked up by tollgate (its batch API) and
+/// by each peer (one lookup per address: they have no batch API). Closures are generic, not
+/// `dyn`, so no side pays for an indirect call per lookup.
+fn bench_family<A, One, Batch, Int, Trie>(
+    c: &mut Criterion,
+    group: &str,
+    addrs: &[A],
+    (ours_one, ours_batch): (One, Batch),
+    (ip_network_table, prefix_trie): (Int, Trie),
+) where
+    A: Copy + std::fmt::Debug,
+    One: Fn(A) -> u32,
+    Batch: Fn(&[A], &mut [u32]),
+    Int: Fn(A) -> Option<u32>,
+    Trie: Fn(A) -> Option<u32>,
+{
     // Every peer must agree on whether each address matches (a sanity check, not timed).
     for &a in addrs {
-        let ours = set.lookup_v4(a) != 0;
-        let int = tables
-            .ip_network_table
-            .longest_match_ipv4(Ipv4Addr::from(a))
-            .is_some();
-        let pt = tables.prefix_trie_v4.get_lpm(&(a, 32)).is_some();
-        assert_eq!((ours, ours), (int, pt), "{group}: {}", Ipv4Addr::from(a));
+        let ours = ours_one(a) != 0;
+        let peers = (ip_network_table(a).is_some(), prefix_trie(a).is_some());
+        assert_eq!((ours, ours), peers, "{group}: {a:?}");
     }
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(addrs.len() as u64));
     g.bench_function(BenchmarkId::from_parameter("tollgate"), |b| {
         let mut out = vec![0u32; addrs.len()];
         b.iter(|| {
-            set.lookup_v4_batch(black_box(addrs), &mut out);
+            ours_batch(black_box(addrs), &mut out);
             out.iter().fold(0u32, |acc, &t| acc.wrapping_add(t))
         })
     });
-    g.bench_function(BenchmarkId::from_parameter("ip_network_table"), |b| {
-        b.iter(|| {
-            let mut acc = 0u32;
-            for &a in black_box(addrs) {
-                let t = tables
-                    .ip_network_table
-                    .longest_match_ipv4(Ipv4Addr::from(a));
-                acc = acc.wrapping_add(t.map_or(0, |(_, &v)| v));
-            }
-            acc
-        })
-    });
-    g.bench_function(BenchmarkId::from_parameter("prefix_trie"), |b| {
-        b.iter(|| {
-            let mut acc = 0u32;
-            for &a in black_box(addrs) {
-                let t = tables.prefix_trie_v4.get_lpm(&(a, 32));
-                acc = acc.wrapping_add(t.map_or(0, |(_, &v)| v));
-            }
-            acc
-        })
-    });
+    bench_peer(&mut g, "ip_network_table", addrs, ip_network_table);
+    bench_peer(&mut g, "prefix_trie", addrs, prefix_trie);
     g.finish();
+}
+
+/// A peer's function in the group: one lookup per address, values summed.
+fn bench_peer<A: Copy>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    addrs: &[A],
+    lookup: impl Fn(A) -> Option<u32>,
+) {
+    g.bench_function(BenchmarkId::from_parameter(name), |b| {
+        b.iter(|| {
+            black_box(addrs)
+                .iter()
+                .fold(0u32, |acc, &a| acc.wrapping_add(lookup(a).unwrap_or(0)))
+        })
+    });
+}
+
+fn bench_v4(c: &mut Criterion, group: &str, tables: &Tables, addrs: &[u32]) {
+    let set = tables.tollgate();
+    let ours = (
+        |a| set.lookup_v4(a),
+        |a: &[u32], out: &mut [u32]| set.lookup_v4_batch(a, out),
+    );
+    let peers = (
+        |a| {
+            let t = tables
+                .ip_network_table
+                .longest_match_ipv4(Ipv4Addr::from(a));
+            t.map(|(_, &v)| v)
+        },
+        |a| tables.prefix_trie_v4.get_lpm(&(a, 32)).map(|(_, &v)| v),
+    );
+    bench_family(c, group, addrs, ours, peers);
 }
 
 fn bench_v6(c: &mut Criterion, group: &str, tables: &Tables, addrs: &[u128]) {
     let set = tables.tollgate();
-    for &a in addrs {
-        let ours = set.lookup_v6(a) != 0;
-        let int = tables
-            .ip_network_table
-            .longest_match_ipv6(Ipv6Addr::from(a))
-            .is_some();
-        let pt = tables.prefix_trie_v6.get_lpm(&(a, 128)).is_some();
-        assert_eq!((ours, ours), (int, pt), "{group}: {}", Ipv6Addr::from(a));
-    }
-    let mut g = c.benchmark_group(group);
-    g.throughput(Throughput::Elements(addrs.len() as u64));
-    g.bench_function(BenchmarkId::from_parameter("tollgate"), |b| {
-        let mut out = vec![0u32; addrs.len()];
-        b.iter(|| {
-            set.lookup_v6_batch(black_box(addrs), &mut out);
-            out.iter().fold(0u32, |acc, &t| acc.wrapping_add(t))
-        })
-    });
-    g.bench_function(BenchmarkId::from_parameter("ip_network_table"), |b| {
-        b.iter(|| {
-            let mut acc = 0u32;
-            for &a in black_box(addrs) {
-                let t = tables
-                    .ip_network_table
-                    .longest_match_ipv6(Ipv6Addr::from(a));
-                acc = acc.wrapping_add(t.map_or(0, |(_, &v)| v));
-            }
-            acc
-        })
-    });
-    g.bench_function(BenchmarkId::from_parameter("prefix_trie"), |b| {
-        b.iter(|| {
-            let mut acc = 0u32;
-            for &a in black_box(addrs) {
-                let t = tables.prefix_trie_v6.get_lpm(&(a, 128));
-                acc = acc.wrapping_add(t.map_or(0, |(_, &v)| v));
-            }
-            acc
-        })
-    });
-    g.finish();
+    let ours = (
+        |a| set.lookup_v6(a),
+        |a: &[u128], out: &mut [u32]| set.lookup_v6_batch(a, out),
+    );
+    let peers = (
+        |a| {
+            let t = tables
+                .ip_network_table
+                .longest_match_ipv6(Ipv6Addr::from(a));
+            t.map(|(_, &v)| v)
+        },
+        |a| tables.prefix_trie_v6.get_lpm(&(a, 128)).map(|(_, &v)| v),
+    );
+    bench_family(c, group, addrs, ours, peers);
 }
 
 /// The ACS ranges from the built-in list text, split by family.
