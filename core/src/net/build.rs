@@ -82,15 +82,16 @@ fn bound_shapes(
     if v4_prefixes > MAX_PREFIXES_PER_FAMILY || v6_prefixes > MAX_PREFIXES_PER_FAMILY {
         return Err(Error::TooManyPrefixes);
     }
-    let shape = |prefixes: usize, bits: u32| {
-        let entries = 2 * prefixes + 1;
-        FamilyShape {
-            entries,
-            index_bits: index_bits_for(entries, 0, bits),
-            skip: 0,
-        }
+    let (e4, e6) = (2 * v4_prefixes + 1, 2 * v6_prefixes + 1);
+    let shape = |entries: usize, index_bits: u32| FamilyShape {
+        entries,
+        index_bits,
+        skip: 0,
     };
-    Ok((shape(v4_prefixes, 32), shape(v6_prefixes, 128)))
+    Ok((
+        shape(e4, index_bits_for::<u64>(e4, 0)),
+        shape(e6, index_bits_for::<[u128; 2]>(e6, 0)),
+    ))
 }
 
 /// The bytes of storage a build from this many IPv4 and IPv6 prefixes needs (IPv4-mapped IPv6
@@ -399,7 +400,7 @@ fn shape_of<E: Entry>(
     Ok((
         FamilyShape {
             entries,
-            index_bits: index_bits_for(entries, skip, bits),
+            index_bits: index_bits_for::<E>(entries, skip),
             skip,
         },
         base,

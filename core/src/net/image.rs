@@ -53,7 +53,6 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     const BITS: u32;
     const ZERO: Self;
     fn checked_shl(self, n: u32) -> Option<Self>;
-    fn checked_shr(self, n: u32) -> Option<Self>;
     fn xor(self, other: Self) -> Self;
     fn and(self, other: Self) -> Self;
     fn not(self) -> Self;
@@ -61,6 +60,9 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     fn plus_one(self) -> Option<Self>;
     fn from_u64(v: u64) -> Self;
     fn low_usize(self) -> usize;
+    /// `self >> n` as a usize, the shift taken modulo `BITS` (one instruction; callers keep
+    /// `n < BITS`, and a larger `n` gives a wrong chunk, never undefined behaviour).
+    fn shr_usize(self, n: u32) -> usize;
 }
 
 macro_rules! impl_key {
@@ -71,10 +73,6 @@ macro_rules! impl_key {
             #[inline(always)]
             fn checked_shl(self, n: u32) -> Option<Self> {
                 <$t>::checked_shl(self, n)
-            }
-            #[inline(always)]
-            fn checked_shr(self, n: u32) -> Option<Self> {
-                <$t>::checked_shr(self, n)
             }
             #[inline(always)]
             fn xor(self, other: Self) -> Self {
@@ -104,6 +102,15 @@ macro_rules! impl_key {
             fn low_usize(self) -> usize {
                 self as usize
             }
+            #[inline(always)]
+            fn shr_usize(self, n: u32) -> usize {
+                if <$t>::BITS > 64 && n >= 64 {
+                    // Only the high word matters: one 64-bit shift, not a double-word one.
+                    ((self >> 64) as u64).wrapping_shr(n - 64) as usize
+                } else {
+                    self.wrapping_shr(n) as usize
+                }
+            }
         }
     };
 }
@@ -131,16 +138,22 @@ pub(crate) trait Entry: Pod + PartialEq + core::fmt::Debug {
     /// The width of the window a lookup searches before falling back to a full binary search
     /// (one 64-byte line of IPv4 entries, two of IPv6).
     const SCAN_WIDTH: usize;
+    /// The log2 of the average number of entries per index chunk.
+    const CHUNK_LOG: u32;
     fn new(key: Self::Key, tag: u32) -> Self;
     fn key(self) -> Self::Key;
     fn tag(self) -> u32;
     /// Whether this entry's key is `<= a`.
     fn at_most(self, a: Self::Key) -> bool;
+    /// How many keys of `window` (sorted, [`Entry::SCAN_WIDTH`] long; None otherwise) are
+    /// `<= a`.
+    fn count_at_most(window: &[Self], a: Self::Key) -> Option<usize>;
 }
 
 impl Entry for u64 {
     type Key = u32;
     const SCAN_WIDTH: usize = 8;
+    const CHUNK_LOG: u32 = 1;
     #[inline(always)]
     fn new(key: u32, tag: u32) -> Self {
         (u64::from(key) << 32) | u64::from(tag)
@@ -157,11 +170,16 @@ impl Entry for u64 {
     fn at_most(self, a: u32) -> bool {
         (self >> 32) as u32 <= a
     }
+    #[inline(always)]
+    fn count_at_most(window: &[Self], a: u32) -> Option<usize> {
+        window.try_into().ok().map(|w| super::scan::count_v4(w, a))
+    }
 }
 
 impl Entry for [u128; 2] {
     type Key = u128;
     const SCAN_WIDTH: usize = 4;
+    const CHUNK_LOG: u32 = 0;
     #[inline(always)]
     fn new(key: u128, tag: u32) -> Self {
         [key, u128::from(tag)]
@@ -177,6 +195,10 @@ impl Entry for [u128; 2] {
     #[inline(always)]
     fn at_most(self, a: u128) -> bool {
         self[0] <= a
+    }
+    #[inline(always)]
+    fn count_at_most(window: &[Self], a: u128) -> Option<usize> {
+        window.try_into().ok().map(|w| super::scan::count_v6(w, a))
     }
 }
 
@@ -268,12 +290,13 @@ impl Layout {
 }
 
 /// The index width for a family of `entries` boundaries whose keys share `skip` leading bits:
-/// about four entries per chunk, capped by [`MAX_INDEX_BITS`] and the bits left.
-pub(crate) fn index_bits_for(entries: usize, skip: u32, key_bits: u32) -> u32 {
+/// about 2^[`Entry::CHUNK_LOG`] entries per chunk, so that nearly every chunk's candidates fit
+/// one scan window; capped by [`MAX_INDEX_BITS`] and the bits left.
+pub(crate) fn index_bits_for<E: Entry>(entries: usize, skip: u32) -> u32 {
     let log = usize::BITS - 1 - entries.max(1).leading_zeros();
-    log.saturating_sub(2)
+    log.saturating_sub(E::CHUNK_LOG)
         .min(MAX_INDEX_BITS)
-        .min(key_bits.saturating_sub(skip))
+        .min(<E::Key as Key>::BITS.saturating_sub(skip))
 }
 
 /// Read a native-endian u32 at `at` (0 when out of range; callers check lengths first).
@@ -392,13 +415,16 @@ mod tests {
 
     #[test]
     fn index_bits_grow_with_entries_and_respect_caps() {
-        assert_eq!(index_bits_for(1, 0, 32), 0);
-        assert_eq!(index_bits_for(4, 0, 32), 0);
-        assert_eq!(index_bits_for(8, 0, 32), 1);
-        assert_eq!(index_bits_for(1 << 20, 0, 32), 18);
-        assert_eq!(index_bits_for(1 << 20, 28, 32), 4);
-        assert_eq!(index_bits_for(16, 0, 128), 2);
-        assert_eq!(index_bits_for(usize::MAX, 0, 128), MAX_INDEX_BITS);
+        // IPv4: about two entries per chunk.
+        assert_eq!(index_bits_for::<u64>(1, 0), 0);
+        assert_eq!(index_bits_for::<u64>(4, 0), 1);
+        assert_eq!(index_bits_for::<u64>(1 << 20, 0), 19);
+        assert_eq!(index_bits_for::<u64>(1 << 20, 28), 4);
+        assert_eq!(index_bits_for::<u64>(usize::MAX, 0), MAX_INDEX_BITS);
+        // IPv6: about one entry per chunk.
+        assert_eq!(index_bits_for::<[u128; 2]>(16, 0), 4);
+        assert_eq!(index_bits_for::<[u128; 2]>(1 << 20, 120), 8);
+        assert_eq!(index_bits_for::<[u128; 2]>(usize::MAX, 0), MAX_INDEX_BITS);
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod build;
 mod image;
 mod list;
 mod prefix;
+mod scan;
 mod table;
 
 pub use acs::{

@@ -7,7 +7,36 @@ use super::image::{
     cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, Entry, FamilyShape,
     Key, Layout, HEADER_LEN, MAX_INDEX_BITS,
 };
+use super::scan::prefetch;
 use crate::Error;
+
+/// Tables up to this many entries are counted whole: every key is compared, without branches
+/// (the built-in ACS IPv4 table is this small).
+const LINEAR_TABLE: usize = 8;
+
+/// Tables up to this many entries are binary-searched whole (a few steps in the L1 cache,
+/// without the index or its data-dependent branches); larger ones go through the index.
+const SMALL_TABLE: usize = 64;
+
+/// The position of the last key `<= a` in `range`, whose first key is `<= a`: a binary search
+/// without branches on the data (a constant number of steps for a given length).
+#[inline(always)]
+fn last_at_most<E: Entry>(range: &[E], a: E::Key) -> usize {
+    let mut base = 0usize;
+    let mut len = range.len();
+    while len > 1 {
+        let half = len / 2;
+        let mid = base + half;
+        // `mid < range.len()` always; the check only keeps this free of panics.
+        let Some(&e) = range.get(mid) else { break };
+        // The comparison result goes through `black_box`: otherwise the compiler turns this
+        // select (for u128 keys) into a branch that mispredicts half the time.
+        let below = core::hint::black_box(usize::from(e.at_most(a)));
+        base += half & below.wrapping_neg();
+        len -= half;
+    }
+    base
+}
 
 /// One family's entries and index geometry.
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +47,8 @@ pub(crate) struct FamilyTable<'a, E: Entry> {
     /// The leading `skip` bits set: keys whose masked bits differ from `base` are outside the
     /// window.
     window_mask: E::Key,
+    /// `!window_mask`: the bits of an address inside the window.
+    chunk_mask: E::Key,
     /// `BITS - skip - index_bits`: the shift that leaves the chunk number.
     chunk_shift: u32,
 }
@@ -34,39 +65,22 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
             entries,
             base,
             window_mask,
+            chunk_mask: window_mask.not(),
             chunk_shift: bits
                 .saturating_sub(shape.skip)
                 .saturating_sub(shape.index_bits),
         }
     }
 
-    /// Where the interval holding `a` is: a start position and a count such that the last key
-    /// `<= a` lies in `entries[start..start + count]` (and `entries[start]`'s key is `<= a`).
-    #[inline(always)]
-    fn candidates(&self, a: E::Key) -> (usize, usize) {
-        if a.xor(self.base).and(self.window_mask) != E::Key::ZERO {
-            let pos = if a < self.base {
-                0
-            } else {
-                self.entries.len().saturating_sub(1)
-            };
-            return (pos, 1);
-        }
-        let chunk = a
-            .and(self.window_mask.not())
-            .checked_shr(self.chunk_shift)
-            .unwrap_or(E::Key::ZERO)
-            .low_usize();
-        let lo = self.index.get(chunk).copied().unwrap_or(0) as usize;
-        let hi = self.index.get(chunk.wrapping_add(1)).copied().unwrap_or(0) as usize;
-        (lo, (hi + 1).saturating_sub(lo))
-    }
-
     /// The position of the interval holding `a`: the last entry whose key is `<= a`.
+    ///
+    /// This is the hot path of every lookup, written for few instructions and loads so that
+    /// the lookups of a batch overlap in the CPU: one index read, one window count, no
+    /// data-dependent branch in the common case.
     #[inline(always)]
     fn position(&self, a: E::Key) -> usize {
         let len = self.entries.len();
-        if len <= E::SCAN_WIDTH {
+        if len <= LINEAR_TABLE {
             // A tiny table (the ACS ranges): count every key <= a. The loop length never
             // changes for a table, so its branch is always predicted.
             let below = self
@@ -75,39 +89,53 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
                 .fold(0usize, |n, &e| n + usize::from(e.at_most(a)));
             return below.saturating_sub(1);
         }
-        let (lo, count) = self.candidates(a);
-        if count <= E::SCAN_WIDTH {
-            // Search a fixed-width window holding every candidate: keys before `lo` are <= a
-            // and keys after the candidates are > a, so the last key <= a in the window is
-            // the answer. Binary lifting over a fixed width: a constant number of steps (the
-            // compiler unrolls them) and conditional moves instead of branches.
-            let start = lo.min(len - E::SCAN_WIDTH);
-            if let Some(window) = self.entries.get(start..start + E::SCAN_WIDTH) {
-                let mut base = 0usize;
-                let mut step = E::SCAN_WIDTH / 2;
-                while step > 0 {
-                    let below = window.get(base + step).is_some_and(|e| e.at_most(a));
-                    base = core::hint::select_unpredictable(below, base + step, base);
-                    step /= 2;
-                }
-                return start + base;
-            }
+        if len <= SMALL_TABLE {
+            return last_at_most(self.entries, a);
         }
-        let Some(range) = self.entries.get(lo..lo.saturating_add(count)) else {
+        self.position_indexed(a)
+    }
+
+    /// [`FamilyTable::position`] for a table wider than one window.
+    #[inline(always)]
+    fn position_indexed(&self, a: E::Key) -> usize {
+        let len = self.entries.len();
+        if a.xor(self.base).and(self.window_mask) != E::Key::ZERO {
+            // Outside the window every key but the first shares: before it or after it.
+            return if a < self.base { 0 } else { len - 1 };
+        }
+        let chunk = self.chunk(a);
+        let Some(&[lo, hi]) = self.index.get(chunk..chunk + 2) else {
             return 0;
         };
-        // Branch-free binary search for the last key <= a (range[0] <= a).
-        let mut base = 0usize;
-        let mut len = range.len();
-        while len > 1 {
-            let half = len / 2;
-            let mid = base + half;
-            // `mid < range.len()` always; the check only keeps this free of panics.
-            let Some(&e) = range.get(mid) else { break };
-            base = core::hint::select_unpredictable(e.at_most(a), mid, base);
-            len -= half;
+        let (lo, hi) = (lo as usize, hi as usize);
+        // The candidates are entries[lo..=hi]; `entries[lo] <= a`.
+        if hi.wrapping_sub(lo) < E::SCAN_WIDTH {
+            // Count in a fixed-width window holding every candidate: keys before `lo` are
+            // <= a and keys after the candidates are > a, so the last key <= a in the window
+            // is the answer (and `entries[lo] <= a` makes the count at least 1).
+            let start = lo.min(len - E::SCAN_WIDTH);
+            let window = self.entries.get(start..start + E::SCAN_WIDTH);
+            if let Some(n) = window.and_then(|w| E::count_at_most(w, a)) {
+                return start + n.saturating_sub(1);
+            }
         }
-        lo + base
+        self.search(a, lo, hi)
+    }
+
+    /// The index slot of an address inside the window.
+    #[inline(always)]
+    fn chunk(&self, a: E::Key) -> usize {
+        a.and(self.chunk_mask).shr_usize(self.chunk_shift)
+    }
+
+    /// The slow path of [`FamilyTable::position`]: a binary search of a chunk with more
+    /// candidates than one window holds.
+    #[inline(never)]
+    fn search(&self, a: E::Key, lo: usize, hi: usize) -> usize {
+        match self.entries.get(lo..hi.saturating_add(1)) {
+            Some(range) => lo + last_at_most(range, a),
+            None => 0,
+        }
     }
 
     #[inline(always)]
@@ -115,13 +143,50 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
         self.entries.get(self.position(a)).map_or(0, |e| e.tag())
     }
 
-    /// Look up many addresses. For a tiny table the work is turned around: each interval is
-    /// compared with every address (a loop the compiler vectorizes), counting per address the
-    /// intervals that start at or before it.
-    fn lookup_batch(&self, addrs: &[E::Key], out: &mut [u32]) {
-        if self.entries.len() > E::SCAN_WIDTH {
+    /// Look up many addresses; `mapped` answers for the addresses another table serves
+    /// (IPv4-mapped IPv6 addresses), before this table is asked.
+    ///
+    /// An indexed table is read ahead: while looking up address `i`, the index slot of address
+    /// `i + INDEX_AHEAD` and the scan window of address `i + WINDOW_AHEAD` are prefetched, so
+    /// the cache misses of many lookups overlap instead of following one another.
+    ///
+    /// For a tiny table the work is turned around: each interval is compared with every
+    /// address (a loop the compiler vectorizes), counting per address the intervals that start
+    /// at or before it.
+    #[inline(always)]
+    fn lookup_batch(
+        &self,
+        addrs: &[E::Key],
+        out: &mut [u32],
+        mapped: impl Fn(E::Key) -> Option<u32>,
+    ) {
+        const INDEX_AHEAD: usize = 16;
+        const WINDOW_AHEAD: usize = 8;
+        if self.entries.len() > SMALL_TABLE {
+            for (i, (o, &a)) in out.iter_mut().zip(addrs).enumerate() {
+                if let Some(&ahead) = addrs.get(i + INDEX_AHEAD) {
+                    prefetch(self.index.as_ptr().wrapping_add(self.chunk(ahead)));
+                }
+                if let Some(&ahead) = addrs.get(i + WINDOW_AHEAD) {
+                    if let Some(&lo) = self.index.get(self.chunk(ahead)) {
+                        let window = self.entries.as_ptr().wrapping_add(lo as usize);
+                        prefetch(window);
+                        prefetch(window.wrapping_add(E::SCAN_WIDTH - 1));
+                    }
+                }
+                *o = match mapped(a) {
+                    Some(tags) => tags,
+                    None => {
+                        let position = self.position_indexed(a);
+                        self.entries.get(position).map_or(0, |e| e.tag())
+                    }
+                };
+            }
+            return;
+        }
+        if self.entries.len() > LINEAR_TABLE {
             for (o, &a) in out.iter_mut().zip(addrs) {
-                *o = self.lookup(a);
+                *o = mapped(a).unwrap_or_else(|| self.lookup(a));
             }
             return;
         }
@@ -136,9 +201,9 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
                 *o += u32::from(k <= a);
             }
         }
-        for o in out.iter_mut() {
+        for (o, &a) in out.iter_mut().zip(addrs) {
             let position = (*o as usize).saturating_sub(1);
-            *o = self.entries.get(position).map_or(0, |e| e.tag());
+            *o = mapped(a).unwrap_or_else(|| self.entries.get(position).map_or(0, |e| e.tag()));
         }
     }
 
@@ -298,6 +363,7 @@ impl<'a> IpSet<'a> {
             entries: &[0],
             base: 0,
             window_mask: 0,
+            chunk_mask: !0,
             chunk_shift: 32,
         },
         v6: FamilyTable {
@@ -305,6 +371,7 @@ impl<'a> IpSet<'a> {
             entries: &[[0, 0]],
             base: 0,
             window_mask: 0,
+            chunk_mask: !0,
             chunk_shift: 128,
         },
     };
@@ -387,16 +454,12 @@ impl<'a> IpSet<'a> {
 
     /// Look up many IPv4 addresses: `out[i]` = `lookup_v4(addrs[i])` for the common length.
     pub fn lookup_v4_batch(&self, addrs: &[u32], out: &mut [u32]) {
-        self.v4.lookup_batch(addrs, out);
+        self.v4.lookup_batch(addrs, out, |_| None);
     }
 
     /// Look up many IPv6 addresses (mapped ones as IPv4), like [`IpSet::lookup_v4_batch`].
     pub fn lookup_v6_batch(&self, addrs: &[u128], out: &mut [u32]) {
-        self.v6.lookup_batch(addrs, out);
-        for (o, &a) in out.iter_mut().zip(addrs) {
-            if let Some(v4) = ipv4_mapped(a) {
-                *o = self.v4.lookup(v4);
-            }
-        }
+        self.v6
+            .lookup_batch(addrs, out, |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4)));
     }
 }

@@ -135,6 +135,19 @@ fn entry() -> impl Strategy<Value = ListEntry> {
     (prop_oneof![v4, v6], tags).prop_map(|(prefix, tags)| ListEntry { prefix, tags })
 }
 
+/// Entries without short prefixes and with one-bit tags, so that many distinct intervals
+/// remain (tables big enough to be indexed).
+fn narrow_entry() -> impl Strategy<Value = ListEntry> {
+    let v4 = (v4_addr(), 12u8..=32)
+        .prop_map(|(a, l)| IpNumber::V4(a & prefix::mask_u32(l)).to_prefix(l));
+    let v6 = (v6_addr(), prop_oneof![24u8..=64, 96u8..=128])
+        .prop_map(|(a, l)| IpNumber::V6(a & prefix::mask_u128(l)).to_prefix(l));
+    (prop_oneof![v4, v6], 0u32..8).prop_map(|(prefix, bit)| ListEntry {
+        prefix,
+        tags: 1 << bit,
+    })
+}
+
 trait ToPrefix {
     fn to_prefix(self, len: u8) -> Prefix;
 }
@@ -175,6 +188,40 @@ proptest! {
             .chain(v6.into_iter().map(IpNumber::V6));
         for addr in probes {
             check_all_paths(&set, &list, addr)?;
+        }
+    }
+
+    /// Lists long enough for indexed tables (more than 64 intervals), looked up in whole
+    /// batches, so the read-ahead of batch lookups and IPv4-mapped addresses inside IPv6
+    /// batches are exercised beside single lookups.
+    #[test]
+    fn batch_lookups_of_indexed_tables_match_the_oracle(
+        list in prop::collection::vec(narrow_entry(), 60..300),
+        v4 in prop::collection::vec(v4_addr(), 0..100),
+        v6 in prop::collection::vec(v6_addr(), 0..100),
+    ) {
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let probes: Vec<IpNumber> = edges(&list).into_iter()
+            .chain(v4.into_iter().map(IpNumber::V4))
+            .chain(v6.into_iter().map(IpNumber::V6))
+            .collect();
+        let a4: Vec<u32> = probes.iter().filter_map(|p| match p { IpNumber::V4(a) => Some(*a), _ => None }).collect();
+        // IPv6 probes interleaved with the IPv4 ones as mapped addresses.
+        let a6: Vec<u128> = probes.iter().map(|p| match p {
+            IpNumber::V6(a) => *a,
+            IpNumber::V4(a) => 0xffff_0000_0000 | u128::from(*a),
+        }).collect();
+        let mut out = vec![0u32; a4.len().max(a6.len())];
+        set.lookup_v4_batch(&a4, &mut out);
+        for (&a, &t) in a4.iter().zip(&out) {
+            prop_assert_eq!(t, oracle(&list, IpNumber::V4(a)), "v4 batch {:#x}", a);
+            prop_assert_eq!(set.lookup_v4(a), t);
+        }
+        set.lookup_v6_batch(&a6, &mut out);
+        for (&a, &t) in a6.iter().zip(&out) {
+            prop_assert_eq!(t, oracle(&list, IpNumber::V6(a)), "v6 batch {:#x}", a);
+            prop_assert_eq!(set.lookup_v6(a), t);
         }
     }
 
