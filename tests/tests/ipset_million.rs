@@ -102,10 +102,23 @@ fn one_million_prefixes_match_the_oracle() {
             }
         }
     }
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for _ in 0..20_000 {
         let x = rng.next() as u32;
         assert_eq!(set.lookup_v4(x), want4(x), "v4 {x:#x}");
         let y = (u128::from(rng.next()) << 64 | u128::from(rng.next())) >> 3 | (1u128 << 125);
         assert_eq!(set.lookup_v6(y), want6(y), "v6 {y:#x}");
+        xs.push(x);
+        ys.push(y);
+    }
+    // The batch lookups (which read ahead) give the same answers over whole batches.
+    let mut out = vec![0u32; xs.len()];
+    set.lookup_v4_batch(&xs, &mut out);
+    for (&x, &t) in xs.iter().zip(&out) {
+        assert_eq!(t, want4(x), "v4 batch {x:#x}");
+    }
+    set.lookup_v6_batch(&ys, &mut out);
+    for (&y, &t) in ys.iter().zip(&out) {
+        assert_eq!(t, want6(y), "v6 batch {y:#x}");
     }
 }
