@@ -162,6 +162,7 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
     ) {
         const INDEX_AHEAD: usize = 16;
         const WINDOW_AHEAD: usize = 8;
+        let line_entries = (64 / core::mem::size_of::<E>()).max(1);
         if self.entries.len() > SMALL_TABLE {
             for (i, (o, &a)) in out.iter_mut().zip(addrs).enumerate() {
                 if let Some(&ahead) = addrs.get(i + INDEX_AHEAD) {
@@ -169,8 +170,12 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
                 }
                 if let Some(&ahead) = addrs.get(i + WINDOW_AHEAD) {
                     if let Some(&lo) = self.index.get(self.chunk(ahead)) {
+                        // Every cache line the window may span: one per 64 bytes from
+                        // its start, and the line of its last entry.
                         let window = self.entries.as_ptr().wrapping_add(lo as usize);
-                        prefetch(window);
+                        for at in (0..E::SCAN_WIDTH).step_by(line_entries) {
+                            prefetch(window.wrapping_add(at));
+                        }
                         prefetch(window.wrapping_add(E::SCAN_WIDTH - 1));
                     }
                 }
