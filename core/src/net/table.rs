@@ -190,8 +190,13 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
             return;
         }
         if self.entries.len() > LINEAR_TABLE {
+            // A small table: the binary search `position` would pick, without asking again
+            // for every address which kind of table this is.
             for (o, &a) in out.iter_mut().zip(addrs) {
-                *o = mapped(a).unwrap_or_else(|| self.lookup(a));
+                *o = mapped(a).unwrap_or_else(|| {
+                    let position = last_at_most(self.entries, a);
+                    self.entries.get(position).map_or(0, |e| e.tag())
+                });
             }
             return;
         }
