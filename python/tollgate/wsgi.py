@@ -1,0 +1,42 @@
+"""WSGI middleware (Flask, Django, any WSGI app) applying a :class:`tollgate.Guard`.
+
+Wrap the app: ``app.wsgi_app = tollgate.wsgi.GuardMiddleware(app.wsgi_app, guard)``. Refused
+requests never reach it; allowed ones carry the verified claims (a dict; empty when no JWT is
+required) in ``environ["tollgate.claims"]`` (Flask: ``request.environ["tollgate.claims"]``).
+The peer address is ``REMOTE_ADDR``: behind a reverse proxy, put a proxy-fix middleware that
+you trust (e.g. werkzeug's ``ProxyFix``) outside this one.
+"""
+from typing import Any, Callable, Iterable
+
+from ._guard import CLAIMS_KEY, Denied, Guard
+
+__all__ = ["GuardMiddleware", "CLAIMS_KEY"]
+
+
+class GuardMiddleware:
+    """A WSGI app that checks each request to a guarded path with ``guard`` before passing it to
+    ``app``: 403 for a refused address, 401 for a bad API key or token."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], guard: Guard) -> None:
+        if not isinstance(guard, Guard):
+            raise TypeError("guard must be a tollgate.Guard")
+        self.app = app
+        self.guard = guard
+
+    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.pop(CLAIMS_KEY, None)
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if not self.guard.guards(path):
+            return self.app(environ, start_response)
+        # WSGI carries raw header bytes as latin-1 strings.
+        auth = environ.get("HTTP_AUTHORIZATION")
+        verdict = self.guard.check(
+            remote_addr=environ.get("REMOTE_ADDR"),
+            query=environ.get("QUERY_STRING", "").encode("latin-1"),
+            authorization=None if auth is None else [auth.encode("latin-1")],
+        )
+        if isinstance(verdict, Denied):
+            start_response(f"{verdict.status} {verdict.reason}", verdict.headers)
+            return [verdict.body]
+        environ[CLAIMS_KEY] = verdict
+        return self.app(environ, start_response)
