@@ -38,8 +38,8 @@ class IpSet:
 
     @classmethod
     def from_list(cls, text: Text) -> "IpSet":
-        """Build from a list: one ``CIDR [tags]`` per line (tags a decimal or ``0x`` mask,
-        default 1), ``#`` comments and blank lines allowed. Raises :class:`TollgateError`
+        """Build from a list: one ``CIDR [tags]`` per line (tags a decimal mask, default 1),
+        ``#`` comments and blank lines allowed. Raises :class:`TollgateError`
         (``invalid_address``, ``host_bits_set``, ``invalid_list_line``, ...)."""
         data = to_bytes(text, "text")
         size = ctypes.c_size_t(0)
