@@ -5,9 +5,11 @@ Objects the C side treats as opaque (key sets, policies, IP sets) are passed as 
 any suitably aligned buffer can be handed over. Every function returning a status returns a
 plain ``c_uint32``; :func:`status_name` turns it into the stable error name.
 """
+from __future__ import annotations
+
 import ctypes
 import os
-from typing import Tuple
+from typing import Any, Optional, Tuple
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 #: Where the library is loaded from: ``$TOLLGATE_LIB`` when set, else the copy bundled in the
@@ -36,7 +38,7 @@ class Str(ctypes.Structure):
 
     _fields_ = [("ptr", ctypes.c_void_p), ("len", ctypes.c_size_t)]
 
-    def bytes(self):
+    def bytes(self) -> Optional[bytes]:
         """The bytes pointed to, or None for a NULL pointer."""
         return None if self.ptr is None else ctypes.string_at(self.ptr, self.len)
 
@@ -130,10 +132,11 @@ lib = load()
 
 def status_name(status: int) -> str:
     """The stable name of a status (``"ok"``, ``"expired"``, ... or ``"unknown_status"``)."""
-    return lib.tollgate_status_str(status).decode("ascii")
+    name: bytes = lib.tollgate_status_str(status)
+    return name.decode("ascii")
 
 
-def aligned_buffer(size: int, align: int) -> Tuple[ctypes.Array, int]:
+def aligned_buffer(size: int, align: int) -> Tuple[ctypes.Array[ctypes.c_char], int]:
     """A zeroed buffer with ``size`` bytes at an address that is a multiple of ``align``: the
     buffer (keep it alive) and that address."""
     raw = ctypes.create_string_buffer(size + align)
@@ -141,7 +144,7 @@ def aligned_buffer(size: int, align: int) -> Tuple[ctypes.Array, int]:
     return raw, address + (-address) % align
 
 
-def words(size: int) -> ctypes.Array:
+def words(size: int) -> ctypes.Array[ctypes.c_uint64]:
     """A zeroed, 8-byte-aligned buffer of at least ``size`` bytes (for ``uint64_t opaque[N]``
     objects such as key sets and policies)."""
     return (ctypes.c_uint64 * ((size + 7) // 8))()

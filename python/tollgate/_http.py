@@ -19,8 +19,8 @@ def bearer_token(header_value: Text) -> str:
     status = _lib.tollgate_bearer_token(value, len(value), ctypes.byref(ptr), ctypes.byref(n))
     if status != _ffi.OK:
         raise TokenError(_ffi.status_name(status))
-    # token68 is ASCII, checked by tollgate.
-    return ctypes.string_at(ptr.value, n.value).decode("ascii")
+    # Success always sets the pointer (into `value`); token68 is ASCII, checked by tollgate.
+    return ctypes.string_at(ptr.value or 0, n.value).decode("ascii")
 
 
 def check_api_key(uri: Text, keys: Iterable[Text], param: Text = "token") -> None:

@@ -1,5 +1,7 @@
 """``IpSet``: a CIDR table with a tag mask per prefix (built from a list, loaded from an image,
 or the ACS ranges compiled into the library), answering address lookups."""
+from __future__ import annotations
+
 import ctypes
 import ipaddress
 from typing import Optional, Union
@@ -25,12 +27,16 @@ class IpSet:
     addresses match IPv4 prefixes. Safe to share between threads."""
 
     __slots__ = ("_keep", "_ptr")
+    _keep: Optional[ctypes.Array[ctypes.c_char]]
+    _ptr: int
 
     def __init__(self) -> None:
         raise TypeError("use IpSet.from_list(text), IpSet.load(image) or IpSet.acs()")
 
     @classmethod
-    def _wrap(cls, keep: Optional[ctypes.Array], ptr: int) -> "IpSet":
+    def _wrap(cls, keep: Optional[ctypes.Array[ctypes.c_char]], ptr: Optional[int]) -> IpSet:
+        if ptr is None:
+            raise TollgateError("null_pointer", "the library returned no table")
         self = object.__new__(cls)
         self._keep = keep
         self._ptr = ptr
@@ -91,7 +97,8 @@ class IpSet:
             packed = bytes(address)
             if len(packed) not in (4, 16):
                 raise TollgateError("invalid_address", "packed addresses are 4 or 16 bytes")
-            return _lib.tollgate_ipset_lookup(self._ptr, packed, len(packed))
+            found: int = _lib.tollgate_ipset_lookup(self._ptr, packed, len(packed))
+            return found
         data = to_bytes(address, "address")
         tags = ctypes.c_uint32(0)
         status = _lib.tollgate_ipset_lookup_text(self._ptr, data, len(data), ctypes.byref(tags))

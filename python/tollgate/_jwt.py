@@ -1,5 +1,7 @@
 """JWT verification: ``KeySet`` (a parsed JWKS), ``Policy`` (issuer, audiences and the other
 rules) and ``verify`` (a token to a dict of claims), over the C functions in ``_ffi``."""
+from __future__ import annotations
+
 import ctypes
 import json
 import time
@@ -21,6 +23,8 @@ class KeySet:
     from many threads). Build it with :meth:`from_jwks`."""
 
     __slots__ = ("_buf", "_report")
+    _buf: ctypes.Array[ctypes.c_uint64]
+    _report: _ffi.JwksReport
 
     def __init__(self) -> None:
         raise TypeError("use KeySet.from_jwks(document)")
@@ -42,7 +46,8 @@ class KeySet:
         return self
 
     def __len__(self) -> int:
-        return _lib.tollgate_keyset_len(self._buf)
+        n: int = _lib.tollgate_keyset_len(self._buf)
+        return n
 
     @property
     def kids(self) -> List[Optional[str]]:

@@ -6,7 +6,7 @@ required) in ``environ["tollgate.claims"]`` (Flask: ``request.environ["tollgate.
 The peer address is ``REMOTE_ADDR``: behind a reverse proxy, put a proxy-fix middleware that
 you trust (e.g. werkzeug's ``ProxyFix``) outside this one.
 """
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Dict, Iterable
 
 from ._guard import CLAIMS_KEY, Denied, Guard
 
@@ -23,7 +23,7 @@ class GuardMiddleware:
         self.app = app
         self.guard = guard
 
-    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ.pop(CLAIMS_KEY, None)
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if not self.guard.guards(path):
