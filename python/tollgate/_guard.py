@@ -17,14 +17,16 @@ Headers = List[Tuple[str, str]]
 
 
 class Denied:
-    """A refusal: HTTP ``status`` (401 or 403), the response ``headers``, a short plain-text
-    ``body``, and ``name``, the stable error name behind it."""
+    """A refusal: HTTP ``status`` (401, 403, or 503 when a :class:`JwksCache` has no keys at
+    all), the response ``headers``, a short plain-text ``body``, and ``name``, the error name
+    behind it (tollgate's stable names, or ``address_not_allowed``, ``missing_authorization``,
+    ``keys_unavailable``)."""
 
     __slots__ = ("status", "reason", "headers", "body", "name")
 
     def __init__(self, status: int, name: str, headers: Optional[Headers] = None) -> None:
         self.status = status
-        self.reason = "Unauthorized" if status == 401 else "Forbidden"
+        self.reason = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Service Unavailable")
         self.name = name
         self.body = (name + "\n").encode()
         self.headers: Headers = list(headers or []) + [
@@ -112,6 +114,12 @@ class Guard:
             token = bearer_token(authorization[0])
             now = None if self.clock is None else self.clock()
             if isinstance(self.keys, JwksCache):
+                try:
+                    self.keys.keys
+                except Exception:
+                    # The first fetch failed (the error is in last_error): not the client's
+                    # fault, and nothing to verify with.
+                    return Denied(503, "keys_unavailable", [("Retry-After", "30")])
                 return self.keys.verify(self.policy, token, now)
             return verify(self.keys, self.policy, token, now)
         except TokenError as e:

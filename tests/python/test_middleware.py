@@ -206,6 +206,19 @@ class GuardRules(unittest.TestCase):
         self.assertEqual((got.status, got.name), (401, "invalid_authorization"))
         self.assertEqual(g.check(remote_addr=None, query=b"", authorization=[b"Bearer " + token])["sub"], "acs")
 
+    def test_unreachable_jwks_is_503(self):
+        def down():
+            raise OSError("endpoint down")
+
+        cache = tollgate.JwksCache(down, cooldown=0)
+        g = guard(keys=cache, api_keys=None, ipset=None)
+        got = g.check(remote_addr=None, query=b"", authorization=[b"Bearer " + mint(claims()).encode()])
+        self.assertEqual((got.status, got.reason, got.name), (503, "Service Unavailable", "keys_unavailable"))
+        self.assertIn("endpoint down", str(cache.last_error))
+        r = flask_app(g).post("/api/callbacks", headers={"Authorization": "Bearer " + mint(claims())},
+                              environ_base={"REMOTE_ADDR": ACS_ADDR})
+        self.assertEqual((r.status_code, r.data, r.headers["Retry-After"]), (503, b"keys_unavailable\n", "30"))
+
     def test_jwks_cache_as_keys(self):
         cache = tollgate.JwksCache(lambda: read(os.path.join(PYJWT, "jwks", "acs.json")))
         g = guard(keys=cache, api_keys=None, ipset=None)

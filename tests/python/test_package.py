@@ -135,6 +135,30 @@ class Package(unittest.TestCase):
         self.assertEqual(claims, rich)
         self.assertEqual(tollgate.verify(self.acs, self.policy, mint(rich).encode()), rich)
 
+    def test_threads_share_keys_and_policy(self):
+        import threading
+        now = int(time.time())
+        good = mint({"iss": ACS_ISS, "aud": ACS_AUD, "exp": now + 300, "n": 1})
+        bad = mint({"iss": ACS_ISS, "aud": "other", "exp": now + 300})
+        errors = []
+
+        def worker(i):
+            for _ in range(50):
+                try:
+                    self.assertEqual(tollgate.verify(self.acs, self.policy, good)["n"], 1)
+                    with self.assertRaises(tollgate.TokenError) as cm:
+                        tollgate.verify(self.acs, self.policy, bad)
+                    self.assertEqual(cm.exception.name, "wrong_audience")
+                except Exception as e:  # reported below: assertions in threads do not fail tests
+                    errors.append(e)
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+
     def test_policy_rules(self):
         for kwargs, name in [
             (dict(issuer="", audiences=["a"]), "invalid_policy"),
