@@ -13,6 +13,15 @@ from ._guard import CLAIMS_KEY, Denied, Guard
 __all__ = ["GuardMiddleware", "CLAIMS_KEY"]
 
 
+def _raw(value: str) -> bytes:
+    """The raw bytes of a WSGI environ string (latin-1 by PEP 3333); a server that broke the
+    rule gets UTF-8, which tollgate then refuses by name rather than with a 500."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
+
+
 class GuardMiddleware:
     """A WSGI app that checks each request to a guarded path with ``guard`` before passing it to
     ``app``: 403 for a refused address, 401 for a bad API key or token."""
@@ -32,8 +41,8 @@ class GuardMiddleware:
         auth = environ.get("HTTP_AUTHORIZATION")
         verdict = self.guard.check(
             remote_addr=environ.get("REMOTE_ADDR"),
-            query=environ.get("QUERY_STRING", "").encode("latin-1"),
-            authorization=None if auth is None else [auth.encode("latin-1")],
+            query=_raw(environ.get("QUERY_STRING", "")),
+            authorization=None if auth is None else [_raw(auth)],
         )
         if isinstance(verdict, Denied):
             start_response(f"{verdict.status} {verdict.reason}", verdict.headers)

@@ -219,6 +219,16 @@ class GuardRules(unittest.TestCase):
                               environ_base={"REMOTE_ADDR": ACS_ADDR})
         self.assertEqual((r.status_code, r.data, r.headers["Retry-After"]), (503, b"keys_unavailable\n", "30"))
 
+    def test_wsgi_environ_outside_latin1_is_refused_by_name(self):
+        app = tollgate.wsgi.GuardMiddleware(lambda e, s: [b"reached"], guard(ipset=None))
+        seen = []
+        body = app({"PATH_INFO": "/api/callbacks", "QUERY_STRING": "token=\u4e2d",
+                    "HTTP_AUTHORIZATION": "Bearer \u4e2d"}, lambda status, headers: seen.append(status))
+        self.assertEqual((seen, body), (["401 Unauthorized"], [b"invalid_uri\n"]))
+        body = app({"PATH_INFO": "/api/callbacks", "QUERY_STRING": "token=" + KEY,
+                    "HTTP_AUTHORIZATION": "Bearer \u4e2d"}, lambda status, headers: seen.append(status))
+        self.assertEqual(body, [b"invalid_authorization\n"])
+
     def test_jwks_cache_as_keys(self):
         cache = tollgate.JwksCache(lambda: read(os.path.join(PYJWT, "jwks", "acs.json")))
         g = guard(keys=cache, api_keys=None, ipset=None)
