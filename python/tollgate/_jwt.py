@@ -148,7 +148,8 @@ def verify(keys: KeySet, policy: Policy, token: Text, now: Optional[float] = Non
     :class:`TokenError` whose ``name`` says why (``expired``, ``bad_signature``,
     ``unknown_kid``, ...)."""
     if not isinstance(keys, KeySet):
-        raise TypeError(f"keys must be a tollgate.KeySet, not {type(keys).__name__}")
+        hint = " (use cache.verify(policy, token))" if type(keys).__name__ == "JwksCache" else ""
+        raise TypeError(f"keys must be a tollgate.KeySet, not {type(keys).__name__}{hint}")
     if not isinstance(policy, Policy):
         raise TypeError(f"policy must be a tollgate.Policy, not {type(policy).__name__}")
     tok = to_bytes(token, "token")
