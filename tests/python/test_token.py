@@ -1,5 +1,5 @@
-"""Token verification through ctypes, as a Python host calls the shared library: key sets and
-policies placed in buffers sized by tollgate_keyset_size()/tollgate_policy_size(), every case
+"""Token verification through the C ABI (tollgate._ffi), as a Python host calls the shared
+library: key sets and policies placed in buffers sized by tollgate_keyset_size()/tollgate_policy_size(), every case
 of the PyJWT-minted manifest verified (claims compared with the manifest), claim getters,
 OIDC discovery, and the failure rules (statuses, outputs untouched)."""
 import ctypes
@@ -7,76 +7,10 @@ import json
 import os
 import unittest
 
-from tollgate_ctypes import ROOT, TollgateStr, load
+from helpers import ROOT, TollgateStr, load
+from tollgate._ffi import Claims, JwksReport
 
 PYJWT = os.path.join(ROOT, "tests", "fixtures", "pyjwt")
-c_size_p = ctypes.POINTER(ctypes.c_size_t)
-
-
-class JwksReport(ctypes.Structure):
-    _fields_ = [
-        ("loaded", ctypes.c_uint32),
-        ("skipped", ctypes.c_uint32),
-        ("skipped_for", ctypes.c_uint32 * 8),
-        ("listed_len", ctypes.c_uint32),
-        ("listed", (ctypes.c_uint32 * 2) * 16),
-    ]
-
-
-class Str(ctypes.Structure):
-    """tollgate_str as an output (a raw pointer: the bytes may contain NUL)."""
-
-    _fields_ = [("ptr", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
-    def bytes(self):
-        return None if self.ptr is None else ctypes.string_at(self.ptr, self.len)
-
-
-class Claims(ctypes.Structure):
-    _fields_ = [
-        ("iss", Str),
-        ("aud", Str),
-        ("aud_index", ctypes.c_size_t),
-        ("sub", Str),
-        ("jti", Str),
-        ("exp", ctypes.c_uint64),
-        ("nbf", ctypes.c_uint64),
-        ("iat", ctypes.c_uint64),
-        ("has_sub", ctypes.c_bool),
-        ("has_jti", ctypes.c_bool),
-        ("has_exp", ctypes.c_bool),
-        ("has_nbf", ctypes.c_bool),
-        ("has_iat", ctypes.c_bool),
-        ("json", Str),
-    ]
-
-
-def prototypes(lib):
-    def proto(name, restype, *argtypes):
-        f = getattr(lib, name)
-        f.restype = restype
-        f.argtypes = list(argtypes)
-
-    u32, size, vp, cp = ctypes.c_uint32, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
-    proto("tollgate_keyset_size", size)
-    proto("tollgate_policy_size", size)
-    proto("tollgate_verify_scratch_size", size, size)
-    proto("tollgate_keyset_parse", u32, vp, cp, size, ctypes.POINTER(JwksReport))
-    proto("tollgate_keyset_len", size, vp)
-    proto("tollgate_keyset_kid", u32, vp, size, ctypes.POINTER(ctypes.c_void_p), c_size_p)
-    proto("tollgate_skip_reason_str", cp, u32)
-    proto("tollgate_policy_init", u32, vp, cp, size, ctypes.POINTER(TollgateStr), size)
-    proto("tollgate_policy_set_leeway", u32, vp, ctypes.c_uint64)
-    proto("tollgate_policy_set_max_age", u32, vp, ctypes.c_uint64)
-    proto("tollgate_policy_set_max_depth", u32, vp, u32)
-    proto("tollgate_policy_set_typ", u32, vp, cp, size)
-    proto("tollgate_verify", u32, vp, vp, cp, size, ctypes.c_uint64, vp, size,
-          ctypes.POINTER(Claims))
-    proto("tollgate_claims_get", u32, ctypes.POINTER(Claims), cp, size,
-          ctypes.POINTER(ctypes.c_void_p), c_size_p)
-    proto("tollgate_claims_get_str", u32, ctypes.POINTER(Claims), cp, size, vp, size, c_size_p)
-    proto("tollgate_oidc_parse", u32, cp, size, vp, size, c_size_p, vp, size, c_size_p)
-    return lib
 
 
 def read(path):
@@ -87,7 +21,7 @@ def read(path):
 class Token(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.lib = prototypes(load())
+        cls.lib = load()
         with open(os.path.join(PYJWT, "manifest.json")) as f:
             cls.manifest = json.load(f)
 
