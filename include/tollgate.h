@@ -120,6 +120,11 @@
 #define TOLLGATE_POLICY_MAX_TYP_LEN 64
 
 /**
+ * Largest leeway `tollgate_policy_set_leeway` accepts, in seconds (one hour).
+ */
+#define TOLLGATE_POLICY_MAX_LEEWAY 3600
+
+/**
  * Size in bytes of a `tollgate_policy` (also `tollgate_policy_size()`).
  */
 #define TOLLGATE_POLICY_SIZE 2456
@@ -805,8 +810,9 @@ size_t tollgate_policy_size(void);
  * trailing slash and prefix all matter) for any of the `auds_len` audiences `auds` (the
  * token's `aud`, a string or an array, must contain one exactly). Everything is copied.
  *
- * Defaults: leeway 60 s, tokens up to 16 KiB, `exp` required, any `typ`, no maximum age,
- * JSON depth 32; change them with the `tollgate_policy_set_*` functions.
+ * Defaults: leeway 60 s, tokens up to `TOLLGATE_DEFAULT_MAX_TOKEN_LEN` (16 KiB), `exp`
+ * required, any `typ`, no maximum age, JSON depth 32; change them with the
+ * `tollgate_policy_set_*` functions.
  *
  * Statuses: `TOLLGATE_STATUS_INVALID_POLICY` (empty issuer, no audience, an empty audience,
  * more than `TOLLGATE_POLICY_MAX_AUDIENCES`, an issuer or audience longer than its
@@ -825,8 +831,10 @@ tollgate_status tollgate_policy_init(struct tollgate_policy *out,
                                      size_t auds_len);
 
 /**
- * Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (default 60).
- * `TOLLGATE_STATUS_INVALID_ARGUMENT` when `policy` was never initialised.
+ * Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (default 60, at most
+ * `TOLLGATE_POLICY_MAX_LEEWAY`). Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT` (beyond the
+ * maximum, or `policy` never initialised), `TOLLGATE_STATUS_NULL_POINTER`,
+ * `TOLLGATE_STATUS_MISALIGNED`. A failed setter leaves the policy unchanged.
  *
  * # Safety
  * `policy` points to a writable `tollgate_policy` no other thread is using.
@@ -834,8 +842,8 @@ tollgate_status tollgate_policy_init(struct tollgate_policy *out,
 tollgate_status tollgate_policy_set_leeway(struct tollgate_policy *policy, uint64_t leeway_secs);
 
 /**
- * Longest token accepted, in bytes (default 16384); longer ones fail with
- * `TOLLGATE_STATUS_TOO_LARGE` before any work. 0 is `TOLLGATE_STATUS_INVALID_POLICY`.
+ * Longest token accepted, in bytes (default `TOLLGATE_DEFAULT_MAX_TOKEN_LEN`); longer ones
+ * fail with `TOLLGATE_STATUS_TOO_LARGE` before any work. 0 is `TOLLGATE_STATUS_INVALID_POLICY`.
  *
  * # Safety
  * As for `tollgate_policy_set_leeway`.
@@ -844,13 +852,12 @@ tollgate_status tollgate_policy_set_max_token_len(struct tollgate_policy *policy
                                                   size_t max_token_len);
 
 /**
- * Whether tokens without `exp` are rejected (`TOLLGATE_STATUS_MISSING_CLAIM`): 0 = no, any
- * other value = yes (the default).
+ * Whether tokens without `exp` are rejected (`TOLLGATE_STATUS_MISSING_CLAIM`); default true.
  *
  * # Safety
  * As for `tollgate_policy_set_leeway`.
  */
-tollgate_status tollgate_policy_set_require_exp(struct tollgate_policy *policy, uint32_t require);
+tollgate_status tollgate_policy_set_require_exp(struct tollgate_policy *policy, bool require);
 
 /**
  * The header's `typ` must equal `typ` ignoring ASCII case (`TOLLGATE_STATUS_WRONG_TYPE`
@@ -868,7 +875,8 @@ tollgate_status tollgate_policy_set_typ(struct tollgate_policy *policy,
 /**
  * Require `iat` and reject tokens issued more than `max_age_secs` (plus leeway) before `now`,
  * or after `now` plus leeway (`TOLLGATE_STATUS_TOO_OLD`; a missing `iat` is
- * `TOLLGATE_STATUS_MISSING_CLAIM`). Off by default; initialise a new policy to turn it off.
+ * `TOLLGATE_STATUS_MISSING_CLAIM`). 0 turns the check off again (the default: no maximum
+ * age, `iat` optional).
  *
  * # Safety
  * As for `tollgate_policy_set_leeway`.

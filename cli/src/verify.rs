@@ -21,7 +21,7 @@ pub const USAGE: &str = "\
 ";
 
 /// Keys a JWKS may hold for the CLI (as many as the C `tollgate_keyset`).
-const KEYSET_CAPACITY: usize = 16;
+const KEYSET_CAPACITY: usize = tollgate_core::jwt::KEY_SET_CAPACITY;
 
 struct Options {
     jwks: String,

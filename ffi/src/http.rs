@@ -30,8 +30,8 @@ pub unsafe extern "C" fn tollgate_bearer_token(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_token)?;
-        util::out_ptr(out_len)?;
+        util::check_ptr(out_token)?;
+        util::check_ptr(out_len)?;
         let value = util::bytes(value.cast(), value_len)?;
         let token = tollgate_core::http::bearer_token(value)?;
         out_token.write(token.as_ptr().cast());

@@ -83,7 +83,7 @@ pub unsafe extern "C" fn tollgate_ipset_required_size(
     out_size: *mut usize,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_size)?;
+        util::check_ptr(out_size)?;
         let text = util::text(text, text_len)?;
         net::required_size(text).map_err(Error::from)
     })();
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn tollgate_ipset_build(
     out_set: *mut *const tollgate_ipset,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_set)?;
+        util::check_ptr(out_set)?;
         if storage.is_null() {
             return Err(Error::NullPointer);
         }
@@ -137,7 +137,7 @@ pub unsafe extern "C" fn tollgate_ipset_load(
     out_set: *mut *const tollgate_ipset,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_set)?;
+        util::check_ptr(out_set)?;
         if image.is_null() {
             return Err(Error::NullPointer);
         }
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_text(
     out_tags: *mut u32,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_tags)?;
+        util::check_ptr(out_tags)?;
         let s = view(set).ok_or(Error::NullPointer)?;
         let text = util::text(addr, addr_len).map_err(|e| match e {
             Error::InvalidText => Error::InvalidAddress,
@@ -257,7 +257,7 @@ pub unsafe extern "C" fn tollgate_ipset_explain(
     out_len: *mut usize,
 ) -> tollgate_status {
     let checked = (|| {
-        util::out_ptr(out_len)?;
+        util::check_ptr(out_len)?;
         if buf.is_null() {
             return Err(Error::NullPointer);
         }
@@ -309,7 +309,7 @@ pub unsafe extern "C" fn tollgate_acs_allows(
     out_allowed: *mut bool,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_allowed)?;
+        util::check_ptr(out_allowed)?;
         let addr = util::bytes(addr, addr_len)?;
         let protocol = Protocol::from_number(protocol)?;
         let port = u16::try_from(port).map_err(|_| Error::InvalidArgument)?;

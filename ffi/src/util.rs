@@ -51,10 +51,13 @@ pub(crate) unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [
     Ok(core::slice::from_raw_parts_mut(ptr, len))
 }
 
-/// Check that an output pointer is non-NULL before any work is done.
-pub(crate) fn out_ptr<T>(ptr: *mut T) -> Result<(), Error> {
+/// The one pointer check of every object and out-pointer: [`Error::NullPointer`] when NULL,
+/// [`Error::Misaligned`] when not aligned for `T`. (Works for `*mut T` too, by coercion.)
+pub(crate) fn check_ptr<T>(ptr: *const T) -> Result<(), Error> {
     if ptr.is_null() {
         Err(Error::NullPointer)
+    } else if !ptr.is_aligned() {
+        Err(Error::Misaligned)
     } else {
         Ok(())
     }

@@ -312,10 +312,15 @@ static void test_arguments_and_untouched_outputs(void) {
   CHECK_STATUS(tollgate_verify(ks, &p, token, n, now, scratch, need, &c), "wrong_type");
   CHECK_STATUS(tollgate_policy_set_typ(&p, NULL, 0), "ok");
   CHECK(memcmp(&p, &p_before, sizeof p) == 0);
-  CHECK_STATUS(tollgate_policy_set_max_age(&p, 0), "ok");
+  CHECK_STATUS(tollgate_policy_set_max_age(&p, 1), "ok");
   CHECK_STATUS(tollgate_policy_set_leeway(&p, 0), "ok");
   CHECK_STATUS(tollgate_verify(ks, &p, token, n, now, scratch, need, &c), "too_old");
-  CHECK_STATUS(tollgate_policy_set_require_exp(&p, 0), "ok");
+  /* A maximum age of 0 turns the check off again. */
+  CHECK_STATUS(tollgate_policy_set_max_age(&p, 0), "ok");
+  CHECK_STATUS(tollgate_verify(ks, &p, token, n, now, scratch, need, &c), "ok");
+  CHECK_STATUS(tollgate_policy_set_leeway(&p, TOLLGATE_POLICY_MAX_LEEWAY), "ok");
+  CHECK_STATUS(tollgate_policy_set_leeway(&p, TOLLGATE_POLICY_MAX_LEEWAY + 1), "invalid_argument");
+  CHECK_STATUS(tollgate_policy_set_require_exp(&p, false), "ok");
   CHECK_STATUS(tollgate_policy_set_leeway(NULL, 0), "null_pointer");
 
   /* A failed parse leaves a parsed key set working as before (same kids, same verdicts). */

@@ -215,10 +215,16 @@ class Token(unittest.TestCase):
         before = p.raw
         self.assertEqual(self.name(self.lib.tollgate_policy_set_max_depth(p, 0)), "invalid_policy")
         self.assertEqual(p.raw, before)
-        # iat is 60 s before now: a 0 s maximum age is still inside the 60 s leeway.
+        # iat is 60 s before now: a 1 s maximum age is still inside the 60 s leeway.
+        self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 1), 0)
+        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "ok")
+        self.assertEqual(self.verify(ks, p, token, now + 2)[0], "too_old")
+        # 0 turns the maximum age off.
         self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 0), 0)
-        self.assertEqual(self.verify(ks, p, token, now)[0], "ok")
-        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "too_old")
+        self.assertEqual(self.verify(ks, p, token, now + 2)[0], "ok")
+        self.assertEqual(self.lib.tollgate_policy_set_leeway(p, 3600), 0)
+        self.assertEqual(self.name(self.lib.tollgate_policy_set_leeway(p, 3601)), "invalid_argument")
+        self.assertEqual(self.lib.tollgate_policy_set_leeway(p, 60), 0)
 
     def test_scratch_and_getters(self):
         ks, _, p, case = self.acs("acs_webhook")

@@ -2,7 +2,6 @@
 //! caller-placed fixed-size storage, with the load report (keys loaded, entries skipped and
 //! why) and read-only accessors.
 
-use super::check_object;
 use crate::status::tollgate_status;
 use crate::util;
 use core::ffi::c_char;
@@ -13,6 +12,7 @@ use tollgate_core::Error;
 
 /// How many keys a `tollgate_keyset` holds.
 pub const TOLLGATE_KEYSET_CAPACITY: usize = 16;
+const _: () = assert!(TOLLGATE_KEYSET_CAPACITY == tollgate_core::jwt::KEY_SET_CAPACITY);
 
 /// Size in bytes of a `tollgate_keyset` (also `tollgate_keyset_size()`).
 pub const TOLLGATE_KEYSET_SIZE: usize = 19128;
@@ -133,7 +133,7 @@ impl From<&LoadReport> for tollgate_jwks_report {
 pub(crate) unsafe fn parsed<'a>(
     keyset: *const tollgate_keyset,
 ) -> Result<&'a KeySet<TOLLGATE_KEYSET_CAPACITY>, Error> {
-    check_object(keyset)?;
+    util::check_ptr(keyset)?;
     let storage = keyset.cast::<KeysetStorage>();
     if addr_of!((*storage).magic).read() != MAGIC {
         return Err(Error::InvalidArgument);
@@ -179,7 +179,7 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
     out_report: *mut tollgate_jwks_report,
 ) -> tollgate_status {
     let result = (|| {
-        check_object(out)?;
+        util::check_ptr(out)?;
         if !out_report.is_null() && !out_report.is_aligned() {
             return Err(Error::Misaligned);
         }
@@ -228,8 +228,8 @@ pub unsafe extern "C" fn tollgate_keyset_kid(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_kid)?;
-        util::out_ptr(out_len)?;
+        util::check_ptr(out_kid)?;
+        util::check_ptr(out_len)?;
         let set = parsed(keyset)?;
         let key = set.keys().nth(index).ok_or(Error::InvalidArgument)?;
         let (ptr, len) = match key.kid() {

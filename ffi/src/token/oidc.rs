@@ -37,8 +37,8 @@ pub unsafe extern "C" fn tollgate_oidc_parse(
     jwks_uri_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(issuer_len)?;
-        util::out_ptr(jwks_uri_len)?;
+        util::check_ptr(issuer_len)?;
+        util::check_ptr(jwks_uri_len)?;
         let doc = util::bytes(doc.cast(), doc_len)?;
         let issuer_buf = util::bytes_mut(issuer_buf.cast(), issuer_cap)?;
         let jwks_uri_buf = util::bytes_mut(jwks_uri_buf.cast(), jwks_uri_cap)?;

@@ -8,7 +8,7 @@ use crate::types::tollgate_str;
 use crate::util;
 use core::ffi::{c_char, c_void};
 use core::ptr::addr_of;
-use tollgate_core::json::{self, JsonStr};
+use tollgate_core::json;
 use tollgate_core::jwt;
 use tollgate_core::Error;
 
@@ -53,27 +53,15 @@ pub struct tollgate_claims {
 /// (at most `token_len` more). Saturates at `SIZE_MAX`.
 #[no_mangle]
 pub extern "C" fn tollgate_verify_scratch_size(token_len: usize) -> usize {
-    jwt::scratch_len(token_len).saturating_add(token_len)
+    jwt::text_scratch_len(token_len)
 }
 
-/// The string's unescaped bytes: borrowed when it has no escapes, else decoded into the
-/// front of `*spare`, which then shrinks past them.
-fn unescaped<'s>(value: JsonStr<'s>, spare: &mut &'s mut [u8]) -> Result<tollgate_str, Error> {
-    let text: &'s [u8] = match value.as_plain() {
-        Some(plain) => plain.as_bytes(),
-        None => {
-            let len = value.unescaped_len();
-            let (head, tail) = core::mem::take(spare)
-                .split_at_mut_checked(len)
-                .ok_or(Error::BufferTooSmall)?;
-            *spare = tail;
-            value.unescape_into(head)?.as_bytes()
-        }
-    };
-    Ok(tollgate_str {
+/// A borrowed Rust string as a `tollgate_str`.
+fn c_str(text: &str) -> tollgate_str {
+    tollgate_str {
         ptr: text.as_ptr().cast(),
         len: text.len(),
-    })
+    }
 }
 
 const ABSENT: tollgate_str = tollgate_str {
@@ -133,50 +121,35 @@ pub unsafe extern "C" fn tollgate_verify(
     out: *mut tollgate_claims,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out)?;
-        if !out.is_aligned() {
-            return Err(Error::Misaligned);
-        }
-        let keys = keyset::parsed(keyset)?;
-        let token = util::bytes(token.cast(), token_len)?;
-        let scratch = util::bytes_mut(scratch.cast(), scratch_len)?;
+        util::check_ptr(out)?;
+        // SAFETY: `keyset` points to a readable key set not written meanwhile (caller).
+        let keys = unsafe { keyset::parsed(keyset) }?;
+        // SAFETY: `token` points to `token_len` readable bytes (caller).
+        let token = unsafe { util::bytes(token.cast(), token_len) }?;
+        // SAFETY: `scratch` points to `scratch_len` writable bytes aliasing nothing (caller).
+        let scratch = unsafe { util::bytes_mut(scratch.cast(), scratch_len) }?;
         let mut audiences = [""; TOLLGATE_POLICY_MAX_AUDIENCES];
-        let policy = policy::core_policy(policy, &mut audiences)?;
-        if token.len() > policy.max_token_len {
-            return Err(Error::TooLarge);
-        }
-        if scratch.len() < tollgate_verify_scratch_size(token.len()) {
-            return Err(Error::BufferTooSmall);
-        }
-        let (decoded, mut spare) = scratch
-            .split_at_mut_checked(jwt::scratch_len(token.len()))
-            .ok_or(Error::BufferTooSmall)?;
-        let c = jwt::verify(keys, &policy, token, now, decoded)?;
-        let json = c.json();
+        // SAFETY: `policy` points to a readable policy not written meanwhile (caller).
+        let policy = unsafe { policy::core_policy(policy, &mut audiences) }?;
+        let (c, text) = jwt::verify_with_text(keys, &policy, token, now, scratch)?;
         let claims = tollgate_claims {
-            iss: unescaped(c.issuer(), &mut spare)?,
-            aud: unescaped(c.audience(), &mut spare)?,
+            iss: c_str(text.issuer),
+            aud: c_str(text.audience),
             aud_index: c.audience_index(),
-            sub: c
-                .subject()
-                .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
-            jti: c
-                .jwt_id()
-                .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
+            sub: text.subject.map_or(ABSENT, c_str),
+            jti: text.jwt_id.map_or(ABSENT, c_str),
             exp: c.expires_at().unwrap_or(0),
             nbf: c.not_before().unwrap_or(0),
             iat: c.issued_at().unwrap_or(0),
-            has_sub: c.subject().is_some(),
-            has_jti: c.jwt_id().is_some(),
+            has_sub: text.subject.is_some(),
+            has_jti: text.jwt_id.is_some(),
             has_exp: c.expires_at().is_some(),
             has_nbf: c.not_before().is_some(),
             has_iat: c.issued_at().is_some(),
-            json: tollgate_str {
-                ptr: json.as_ptr().cast(),
-                len: json.len(),
-            },
+            json: c_str(c.json()),
         };
-        out.write(claims);
+        // SAFETY: `out` is non-NULL and aligned (checked above) and writable (caller).
+        unsafe { out.write(claims) };
         Ok(())
     })();
     result.into()
@@ -191,16 +164,14 @@ unsafe fn claim_value<'a>(
     name: *const c_char,
     name_len: usize,
 ) -> Result<json::Value<'a>, Error> {
-    if claims.is_null() {
-        return Err(Error::NullPointer);
-    }
-    if !claims.is_aligned() {
-        return Err(Error::Misaligned);
-    }
-    let name = util::text(name, name_len)?;
+    util::check_ptr(claims)?;
+    // SAFETY: `name` points to `name_len` readable bytes (caller).
+    let name = unsafe { util::text(name, name_len) }?;
     // Only the `json` field is read (the flags are `bool`s a caller could have changed).
-    let set = addr_of!((*claims).json).read();
-    let text = set.bytes()?;
+    // SAFETY: `claims` is non-NULL and aligned (checked above) and readable (caller).
+    let set = unsafe { addr_of!((*claims).json).read() };
+    // SAFETY: `json` points into the caller's unchanged scratch (caller).
+    let text = unsafe { set.bytes() }?;
     let root = json::parse(text, json::MAX_DEPTH).map_err(|_| Error::Malformed)?;
     if root.members().is_none() {
         return Err(Error::Malformed);
@@ -227,8 +198,8 @@ pub unsafe extern "C" fn tollgate_claims_get(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_json)?;
-        util::out_ptr(out_len)?;
+        util::check_ptr(out_json)?;
+        util::check_ptr(out_len)?;
         let raw = claim_value(claims, name, name_len)?.raw();
         out_json.write(raw.as_ptr().cast());
         out_len.write(raw.len());
@@ -258,7 +229,7 @@ pub unsafe extern "C" fn tollgate_claims_get_str(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_len)?;
+        util::check_ptr(out_len)?;
         let buf = util::bytes_mut(buf.cast(), buf_len)?;
         let value = claim_value(claims, name, name_len)?
             .as_str()
