@@ -53,46 +53,10 @@
 #define TOLLGATE_KEYSET_SIZE 19128
 
 /**
- * Reason numbers of `tollgate_skipped_key.reason` and indexes of
- * `tollgate_jwks_report.skipped_for`: `kty` absent or not `RSA`.
+ * Length of `tollgate_jwks_report.skipped_for`, indexed by the `TOLLGATE_SKIP_*` reason
+ * numbers (index 0 is unused). Room for new reasons, so adding one changes no layout.
  */
-#define TOLLGATE_SKIP_NOT_RSA 1
-
-/**
- * `use` present and not `sig`.
- */
-#define TOLLGATE_SKIP_NOT_FOR_SIGNATURE 2
-
-/**
- * `alg` present and not `RS256`.
- */
-#define TOLLGATE_SKIP_NOT_RS256 3
-
-/**
- * `key_ops` present without `verify`.
- */
-#define TOLLGATE_SKIP_NO_VERIFY_OPERATION 4
-
-/**
- * Modulus outside 2048–4096 bits.
- */
-#define TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE 5
-
-/**
- * Not an object, duplicate members, a member of the wrong type or encoding, or not a valid
- * RSA key.
- */
-#define TOLLGATE_SKIP_BAD_ENCODING 6
-
-/**
- * `kid` longer than 128 bytes.
- */
-#define TOLLGATE_SKIP_KID_TOO_LONG 7
-
-/**
- * Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
- */
-#define TOLLGATE_SKIP_REASON_SLOTS 8
+#define TOLLGATE_SKIP_REASON_SLOTS 16
 
 /**
  * How many skipped entries a report lists individually (all are counted).
@@ -128,6 +92,41 @@
  * Size in bytes of a `tollgate_policy` (also `tollgate_policy_size()`).
  */
 #define TOLLGATE_POLICY_SIZE 2456
+
+/**
+ * Skip reason `not_rsa`. `kty` is absent or not `RSA`.
+ */
+#define TOLLGATE_SKIP_NOT_RSA 1
+
+/**
+ * Skip reason `not_for_signature`. `use` is present and not `sig`.
+ */
+#define TOLLGATE_SKIP_NOT_FOR_SIGNATURE 2
+
+/**
+ * Skip reason `not_rs256`. `alg` is present and not `RS256`.
+ */
+#define TOLLGATE_SKIP_NOT_RS256 3
+
+/**
+ * Skip reason `no_verify_operation`. `key_ops` is present without `verify`.
+ */
+#define TOLLGATE_SKIP_NO_VERIFY_OPERATION 4
+
+/**
+ * Skip reason `unsupported_key_size`. The modulus is outside 2048–4096 bits.
+ */
+#define TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE 5
+
+/**
+ * Skip reason `bad_encoding`. The entry is not an object, has duplicate members, or a member (`n`, `e`, `kid`, `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
+ */
+#define TOLLGATE_SKIP_BAD_ENCODING 6
+
+/**
+ * Skip reason `kid_too_long`. The `kid` is longer than `MAX_KID_LEN` bytes.
+ */
+#define TOLLGATE_SKIP_KID_TOO_LONG 7
 
 /**
  * The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.

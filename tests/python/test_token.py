@@ -17,7 +17,7 @@ class JwksReport(ctypes.Structure):
     _fields_ = [
         ("loaded", ctypes.c_uint32),
         ("skipped", ctypes.c_uint32),
-        ("skipped_for", ctypes.c_uint32 * 8),
+        ("skipped_for", ctypes.c_uint32 * 16),
         ("listed_len", ctypes.c_uint32),
         ("listed", (ctypes.c_uint32 * 2) * 16),
     ]

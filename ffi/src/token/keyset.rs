@@ -51,24 +51,11 @@ const _: () = assert!(core::mem::size_of::<KeysetStorage>() == TOLLGATE_KEYSET_S
 const _: () = assert!(core::mem::size_of::<KeysetStorage>() <= TOLLGATE_KEYSET_SIZE);
 const _: () = assert!(core::mem::align_of::<KeysetStorage>() <= 8);
 
-/// Reason numbers of `tollgate_skipped_key.reason` and indexes of
-/// `tollgate_jwks_report.skipped_for`: `kty` absent or not `RSA`.
-pub const TOLLGATE_SKIP_NOT_RSA: u32 = 1;
-/// `use` present and not `sig`.
-pub const TOLLGATE_SKIP_NOT_FOR_SIGNATURE: u32 = 2;
-/// `alg` present and not `RS256`.
-pub const TOLLGATE_SKIP_NOT_RS256: u32 = 3;
-/// `key_ops` present without `verify`.
-pub const TOLLGATE_SKIP_NO_VERIFY_OPERATION: u32 = 4;
-/// Modulus outside 2048–4096 bits.
-pub const TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE: u32 = 5;
-/// Not an object, duplicate members, a member of the wrong type or encoding, or not a valid
-/// RSA key.
-pub const TOLLGATE_SKIP_BAD_ENCODING: u32 = 6;
-/// `kid` longer than 128 bytes.
-pub const TOLLGATE_SKIP_KID_TOO_LONG: u32 = 7;
-/// Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
-pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 8;
+pub use super::skip::*;
+
+/// Length of `tollgate_jwks_report.skipped_for`, indexed by the `TOLLGATE_SKIP_*` reason
+/// numbers (index 0 is unused). Room for new reasons, so adding one changes no layout.
+pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 16;
 /// How many skipped entries a report lists individually (all are counted).
 pub const TOLLGATE_JWKS_REPORT_LISTED: usize = 16;
 
@@ -247,16 +234,7 @@ pub unsafe extern "C" fn tollgate_keyset_kid(
 /// `"unknown_skip_reason"` for any other number.
 #[no_mangle]
 pub extern "C" fn tollgate_skip_reason_str(reason: u32) -> *const c_char {
-    let name: &'static [u8] = match reason {
-        TOLLGATE_SKIP_NOT_RSA => b"not_rsa\0",
-        TOLLGATE_SKIP_NOT_FOR_SIGNATURE => b"not_for_signature\0",
-        TOLLGATE_SKIP_NOT_RS256 => b"not_rs256\0",
-        TOLLGATE_SKIP_NO_VERIFY_OPERATION => b"no_verify_operation\0",
-        TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE => b"unsupported_key_size\0",
-        TOLLGATE_SKIP_BAD_ENCODING => b"bad_encoding\0",
-        TOLLGATE_SKIP_KID_TOO_LONG => b"kid_too_long\0",
-        _ => b"unknown_skip_reason\0",
-    };
+    let name = super::skip::skip_reason_cstr(reason);
     name.as_ptr().cast()
 }
 
@@ -271,28 +249,12 @@ mod tests {
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(reason as u32)) };
             assert_eq!(name.to_str().unwrap(), reason.name());
         }
-        let consts = [
-            (TOLLGATE_SKIP_NOT_RSA, SkipReason::NotRsa),
-            (TOLLGATE_SKIP_NOT_FOR_SIGNATURE, SkipReason::NotForSignature),
-            (TOLLGATE_SKIP_NOT_RS256, SkipReason::NotRs256),
-            (
-                TOLLGATE_SKIP_NO_VERIFY_OPERATION,
-                SkipReason::NoVerifyOperation,
-            ),
-            (
-                TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE,
-                SkipReason::UnsupportedKeySize,
-            ),
-            (TOLLGATE_SKIP_BAD_ENCODING, SkipReason::BadEncoding),
-            (TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong),
-        ];
-        assert_eq!(consts.len(), SkipReason::ALL.len());
-        for (number, reason) in consts {
-            assert_eq!(number, reason as u32);
-        }
-        for other in [0, 8, u32::MAX] {
+        let past = SkipReason::ALL.len() as u32 + 1;
+        for other in [0, past, u32::MAX] {
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(other)) };
             assert_eq!(name.to_str().unwrap(), "unknown_skip_reason");
         }
+        assert_eq!(TOLLGATE_SKIP_NOT_RSA, SkipReason::NotRsa as u32);
+        assert_eq!(TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong as u32);
     }
 }

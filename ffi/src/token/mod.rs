@@ -10,4 +10,5 @@
 pub mod keyset;
 pub mod oidc;
 pub mod policy;
+mod skip;
 pub mod verify;
