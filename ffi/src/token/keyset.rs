@@ -122,11 +122,14 @@ pub(crate) unsafe fn parsed<'a>(
 ) -> Result<&'a KeySet<TOLLGATE_KEYSET_CAPACITY>, Error> {
     util::check_ptr(keyset)?;
     let storage = keyset.cast::<KeysetStorage>();
-    if addr_of!((*storage).magic).read() != MAGIC {
+    // SAFETY: `storage` is non-NULL and aligned (checked above) and readable for `'a`
+    // (caller); the magic is a plain u64, valid for any initialised bytes.
+    if unsafe { addr_of!((*storage).magic).read() } != MAGIC {
         return Err(Error::InvalidArgument);
     }
-    // The magic is written only together with a parsed set (`tollgate_keyset_parse`).
-    Ok((*storage).set.assume_init_ref())
+    // SAFETY: the magic is written only after a key set was written in place
+    // (`tollgate_keyset_parse`), so `set` is initialised; nobody writes it during `'a`.
+    Ok(unsafe { (*storage).set.assume_init_ref() })
 }
 
 /// Size in bytes of `tollgate_keyset` (`TOLLGATE_KEYSET_SIZE`), for callers that cannot read
@@ -170,18 +173,27 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
         if !out_report.is_null() && !out_report.is_aligned() {
             return Err(Error::Misaligned);
         }
-        let document = util::bytes(jwks.cast(), jwks_len)?;
+        // SAFETY: `jwks` points to `jwks_len` readable bytes (caller).
+        let document = unsafe { util::bytes(jwks.cast(), jwks_len) }?;
         // Every failure is found here, before `out` is touched.
         KeySet::<TOLLGATE_KEYSET_CAPACITY>::check(document)?;
         let storage = out.cast::<KeysetStorage>();
         // Marked unusable while it is rebuilt, in case the load below failed after all.
-        addr_of_mut!((*storage).magic).write(0);
-        let set = addr_of_mut!((*storage).set).cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
-        set.write(KeySet::new());
-        let report = (*set).load(document)?;
-        addr_of_mut!((*storage).magic).write(MAGIC);
+        // SAFETY: `out` is non-NULL and aligned (checked above), writable and used by no
+        // other thread (caller); writing a field through `addr_of_mut!` reads nothing.
+        unsafe { addr_of_mut!((*storage).magic).write(0) };
+        // SAFETY: as above; `set` is a field of the checked storage.
+        let set =
+            unsafe { addr_of_mut!((*storage).set) }.cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
+        // SAFETY: `set` is valid for writes (as above) and the write reads no old contents.
+        unsafe { set.write(KeySet::new()) };
+        // SAFETY: `set` was initialised just above and nothing else refers to it.
+        let report = unsafe { &mut *set }.load(document)?;
+        // SAFETY: as for the first magic write.
+        unsafe { addr_of_mut!((*storage).magic).write(MAGIC) };
         if !out_report.is_null() {
-            out_report.write(tollgate_jwks_report::from(&report));
+            // SAFETY: non-NULL and aligned (checked above), writable (caller).
+            unsafe { out_report.write(tollgate_jwks_report::from(&report)) };
         }
         Ok(())
     })();
@@ -194,7 +206,8 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
 /// `keyset` is NULL or points to a readable `tollgate_keyset`.
 #[no_mangle]
 pub unsafe extern "C" fn tollgate_keyset_len(keyset: *const tollgate_keyset) -> usize {
-    parsed(keyset).map_or(0, |set| set.len())
+    // SAFETY: forwarded from the caller.
+    unsafe { parsed(keyset) }.map_or(0, |set| set.len())
 }
 
 /// The `kid` of key `index` (document order, `0 <= index < tollgate_keyset_len`):
@@ -217,14 +230,18 @@ pub unsafe extern "C" fn tollgate_keyset_kid(
     let result = (|| {
         util::check_ptr(out_kid)?;
         util::check_ptr(out_len)?;
-        let set = parsed(keyset)?;
+        // SAFETY: `keyset` points to a readable key set (caller).
+        let set = unsafe { parsed(keyset) }?;
         let key = set.keys().nth(index).ok_or(Error::InvalidArgument)?;
         let (ptr, len) = match key.kid() {
             Some(kid) => (kid.as_ptr().cast::<c_char>(), kid.len()),
             None => (core::ptr::null(), 0),
         };
-        out_kid.write(ptr);
-        out_len.write(len);
+        // SAFETY: both are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            out_kid.write(ptr);
+            out_len.write(len);
+        }
         Ok(())
     })();
     result.into()
@@ -246,11 +263,13 @@ mod tests {
     #[test]
     fn skip_reason_numbers_and_names_match_core() {
         for reason in SkipReason::ALL {
+            // SAFETY: every pointer comes from a live Rust value of the right length.
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(reason as u32)) };
             assert_eq!(name.to_str().unwrap(), reason.name());
         }
         let past = SkipReason::ALL.len() as u32 + 1;
         for other in [0, past, u32::MAX] {
+            // SAFETY: every pointer comes from a live Rust value of the right length.
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(other)) };
             assert_eq!(name.to_str().unwrap(), "unknown_skip_reason");
         }

@@ -39,9 +39,13 @@ pub unsafe extern "C" fn tollgate_oidc_parse(
     let result = (|| {
         util::check_ptr(issuer_len)?;
         util::check_ptr(jwks_uri_len)?;
-        let doc = util::bytes(doc.cast(), doc_len)?;
-        let issuer_buf = util::bytes_mut(issuer_buf.cast(), issuer_cap)?;
-        let jwks_uri_buf = util::bytes_mut(jwks_uri_buf.cast(), jwks_uri_cap)?;
+        // SAFETY: `doc` points to `doc_len` readable bytes (caller).
+        let doc = unsafe { util::bytes(doc.cast(), doc_len) }?;
+        // SAFETY: each buffer points to its capacity in writable bytes overlapping nothing
+        // else (caller).
+        let issuer_buf = unsafe { util::bytes_mut(issuer_buf.cast(), issuer_cap) }?;
+        // SAFETY: as above.
+        let jwks_uri_buf = unsafe { util::bytes_mut(jwks_uri_buf.cast(), jwks_uri_cap) }?;
         let discovery = Discovery::parse(doc)?;
         // Both must fit before either is written.
         if discovery.issuer.unescaped_len() > issuer_buf.len()
@@ -51,8 +55,11 @@ pub unsafe extern "C" fn tollgate_oidc_parse(
         }
         let issuer = discovery.issuer.unescape_into(issuer_buf)?.len();
         let jwks_uri = discovery.jwks_uri.unescape_into(jwks_uri_buf)?.len();
-        issuer_len.write(issuer);
-        jwks_uri_len.write(jwks_uri);
+        // SAFETY: both are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            issuer_len.write(issuer);
+            jwks_uri_len.write(jwks_uri);
+        }
         Ok(())
     })();
     result.into()

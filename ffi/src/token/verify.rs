@@ -200,9 +200,13 @@ pub unsafe extern "C" fn tollgate_claims_get(
     let result = (|| {
         util::check_ptr(out_json)?;
         util::check_ptr(out_len)?;
-        let raw = claim_value(claims, name, name_len)?.raw();
-        out_json.write(raw.as_ptr().cast());
-        out_len.write(raw.len());
+        // SAFETY: `claims` and `name` are valid as `tollgate_claims_get` requires (caller).
+        let raw = unsafe { claim_value(claims, name, name_len) }?.raw();
+        // SAFETY: both are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            out_json.write(raw.as_ptr().cast());
+            out_len.write(raw.len());
+        }
         Ok(())
     })();
     result.into()
@@ -230,12 +234,15 @@ pub unsafe extern "C" fn tollgate_claims_get_str(
 ) -> tollgate_status {
     let result = (|| {
         util::check_ptr(out_len)?;
-        let buf = util::bytes_mut(buf.cast(), buf_len)?;
-        let value = claim_value(claims, name, name_len)?
+        // SAFETY: `buf` points to `buf_len` writable bytes overlapping nothing (caller).
+        let buf = unsafe { util::bytes_mut(buf.cast(), buf_len) }?;
+        // SAFETY: `claims` and `name` are valid as `tollgate_claims_get` requires (caller).
+        let value = unsafe { claim_value(claims, name, name_len) }?
             .as_str()
             .ok_or(Error::InvalidClaim)?;
         let text = value.unescape_into(buf)?;
-        out_len.write(text.len());
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out_len.write(text.len()) };
         Ok(())
     })();
     result.into()
