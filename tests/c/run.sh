@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The C/C++ consumers: the header compiles alone as C99, C11, C++11 and C++17 with
 # -Wall -Wextra -Werror -pedantic; every tests/c/test_*.c is built against the static and the
-# shared library and run under ASan+UBSan; each is also run once under valgrind (shared).
+# shared library and run under ASan+UBSan; each is also run once under valgrind (shared). The
+# release library's stack figures are checked against the documented ones (measure_token_stack.c).
 # Expects target/release/libtollgate.{a,so} (cargo build --release -p tollgate-ffi).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,11 @@ done
 echo "--- README example"
 awk '/^```c$/{on=1;next} /^```$/{if(on){exit}} on' "$root/README.md" > "$out/test_readme_example.c"
 [ -s "$out/test_readme_example.c" ] || { echo "README has no C example"; fail=1; }
+
+echo "--- stack of tollgate_keyset_parse and tollgate_verify (release, no sanitizers)"
+cc -std=c99 -O2 "${warn[@]}" -I"$root/include" "$here/measure_token_stack.c" "$lib/libtollgate.a" \
+  -lpthread -o "$out/measure_token_stack" && (cd "$root" && "$out/measure_token_stack") ||
+  { echo "FAIL stack figures"; fail=1; }
 
 shopt -s nullglob
 for src in "$here"/test_*.c "$here"/test_*.cpp "$out"/test_readme_example.c; do

@@ -832,42 +832,6 @@ fn hot_calls_allocate_nothing() {
     );
 }
 
-/// Deepest stack use of `f`, measured by filling `WINDOW` bytes below the caller's frame with
-/// a pattern and finding the lowest byte `f` overwrote. Runs on a fresh 1 MiB thread.
-fn stack_used<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> (usize, R) {
-    const WINDOW: usize = 192 * 1024;
-    const SKIP: usize = 2 * 1024; // room for the helpers' own frames
-    const FILL: u8 = 0x6B;
-    #[inline(never)]
-    fn fill(top: usize) {
-        for addr in (top - SKIP - WINDOW)..(top - SKIP) {
-            // SAFETY: the thread's stack is 1 MiB; this range is below every live frame.
-            unsafe { std::ptr::write_volatile(addr as *mut u8, FILL) };
-        }
-    }
-    #[inline(never)]
-    fn depth(top: usize) -> usize {
-        let low = top - SKIP - WINDOW;
-        // SAFETY: as in `fill`; only reads.
-        let clean = (low..top - SKIP)
-            .take_while(|&a| unsafe { std::ptr::read_volatile(a as *const u8) } == FILL)
-            .count();
-        top - (low + clean)
-    }
-    std::thread::Builder::new()
-        .stack_size(1 << 20)
-        .spawn(move || {
-            let marker = 0u8;
-            let top = std::hint::black_box(&marker) as *const u8 as usize;
-            fill(top);
-            let r = f();
-            (depth(top), r)
-        })
-        .unwrap()
-        .join()
-        .unwrap()
-}
-
 #[test]
 fn verify_through_the_c_abi_stays_within_18_kib_of_debug_stack() {
     let manifest = token_common::manifest();
@@ -888,7 +852,7 @@ fn verify_through_the_c_abi_stays_within_18_kib_of_debug_stack() {
     let token = case["token"].as_str().unwrap().to_string();
     let now = case["now"].as_u64().unwrap();
     let mut scratch = vec![0u8; tollgate_verify_scratch_size(token.len())];
-    let (used, st) = stack_used(move || {
+    let (used, st) = tollgate_tests::stack_used(move || {
         let mut out = std::mem::MaybeUninit::<tollgate_claims>::uninit();
         unsafe {
             tollgate_verify(
@@ -914,7 +878,7 @@ fn verify_through_the_c_abi_stays_within_18_kib_of_debug_stack() {
     // Parsing checks the document, then loads it in place: no key set-sized temporary beyond
     // the unoptimised build's copy of an empty set.
     let jwks = token_common::read_pyjwt("jwks/entra.json");
-    let (used, st) = stack_used(move || {
+    let (used, st) = tollgate_tests::stack_used(move || {
         let mut ks = blank_keyset();
         unsafe {
             tollgate_keyset_parse(
