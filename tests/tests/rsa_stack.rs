@@ -16,7 +16,7 @@ use tollgate_core::rsa::{verify_pkcs1_sha256, RsaPublicKey};
 
 /// Bytes of stack below the measuring frame that `f` wrote to (at least the helper's gap).
 fn peak_stack_of(f: impl Fn() + Send + 'static) -> usize {
-    tollgate_tests::stack_used(move || f()).0
+    tollgate_tests::stack_used(f).0
 }
 
 fn noop() {}
