@@ -23,6 +23,7 @@ use tollgate_core::Error;
 /// `value` must point to `value_len` readable bytes (or be NULL with 0); `out_token` and
 /// `out_len` must be valid for writing.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_bearer_token(
     value: *const c_char,
     value_len: usize,
@@ -64,6 +65,7 @@ pub unsafe extern "C" fn tollgate_bearer_token(
 /// Every non-NULL pointer must point to as many readable bytes (or `tollgate_str` items) as
 /// its length says; NULL only with length 0.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_apikey_check(
     uri: *const c_char,
     uri_len: usize,

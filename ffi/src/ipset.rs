@@ -78,6 +78,7 @@ pub extern "C" fn tollgate_ipset_align() -> usize {
 /// # Safety
 /// `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_required_size(
     text: *const c_char,
     text_len: usize,
@@ -105,6 +106,7 @@ pub unsafe extern "C" fn tollgate_ipset_required_size(
 /// `storage` points to `storage_len` writable bytes not used for anything else while the set
 /// lives; `text` to `text_len` readable bytes (NULL only with 0); `out_set` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_build(
     storage: *mut c_void,
     storage_len: usize,
@@ -138,6 +140,7 @@ pub unsafe extern "C" fn tollgate_ipset_build(
 /// `image` points to `image_len` readable bytes that stay unchanged while the set is used;
 /// `out_set` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_load(
     image: *const c_void,
     image_len: usize,
@@ -197,6 +200,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup(
 /// `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
 /// `count` writable `uint32_t` (each may be NULL only when `count` is 0).
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_lookup_many(
     set: *const tollgate_ipset,
     addrs: *const u8,
@@ -239,6 +243,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
 /// # Safety
 /// `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_lookup_text(
     set: *const tollgate_ipset,
     addr: *const c_char,
@@ -269,6 +274,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_text(
 /// `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
 /// is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_explain(
     text: *const c_char,
     text_len: usize,
@@ -325,6 +331,7 @@ pub extern "C" fn tollgate_acs_ipset() -> *const tollgate_ipset {
 /// # Safety
 /// `addr` points to `addr_len` readable bytes; `out_allowed` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_acs_allows(
     addr: *const u8,
     addr_len: usize,

@@ -39,6 +39,20 @@ mod util;
 pub use ipset::*;
 pub use status::tollgate_status;
 
+const _: () = assert!(core::mem::size_of::<tollgate_status>() == 4);
+
+/// The ABI version of this header and library: raised whenever a change could break a caller
+/// built against an older header (a layout, a signature, a meaning). Compare
+/// `tollgate_abi_version()` with `TOLLGATE_ABI_VERSION` at start-up.
+pub const TOLLGATE_ABI_VERSION: u32 = 1;
+
+/// The ABI version the library was built with (`TOLLGATE_ABI_VERSION` of its header); a
+/// caller built against a header with another value must not use it.
+#[no_mangle]
+pub extern "C" fn tollgate_abi_version() -> u32 {
+    TOLLGATE_ABI_VERSION
+}
+
 /// The library version as static NUL-terminated text, e.g. `"0.1.0"`.
 #[no_mangle]
 pub extern "C" fn tollgate_version() -> *const core::ffi::c_char {

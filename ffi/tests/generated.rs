@@ -45,9 +45,10 @@ fn status_source() -> String {
          //! `TOLLGATE_BLESS=1 cargo test -p tollgate-ffi --test generated`.\n\n\
          use tollgate_core::Error;\n\n\
          /// The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.\n\
-         /// Values are stable; a retired value is never reused. Functions that take a status\n\
-         /// take it as `uint32_t`.\n\
-         #[repr(u32)]\n\
+         /// Values are stable; a retired value is never reused. Functions return it as this\n\
+         /// enum type (so a C or C++ `switch` over it can warn about missing cases) and are\n\
+         /// must-use; functions that take a status take it as `uint32_t`.\n\
+         #[repr(C)]\n\
          #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n\
          pub enum tollgate_status {\n    /// Success.\n    Ok = 0,\n",
     );
@@ -215,10 +216,53 @@ fn header_is_fresh() {
         .generate()
         .expect("cbindgen failed")
         .write(&mut out);
-    check_or_bless(
-        &root().join("include/tollgate.h"),
-        &String::from_utf8(out).unwrap(),
+    // Rustdoc links read as C docs: `[`x`]` becomes `x` in code quotes.
+    let header: String = String::from_utf8(out)
+        .unwrap()
+        .split_inclusive('\n')
+        .map(plain_doc)
+        .collect();
+    check_or_bless(&root().join("include/tollgate.h"), &header);
+}
+
+#[test]
+fn header_has_no_rustdoc_link_markers() {
+    let header = std::fs::read_to_string(root().join("include/tollgate.h")).unwrap();
+    for (n, line) in header.lines().enumerate() {
+        assert!(
+            !line.contains("[`") && !line.contains("`]"),
+            "include/tollgate.h:{}: rustdoc link marker in {line:?}",
+            n + 1
+        );
+    }
+}
+
+#[test]
+fn abi_version_and_sizes_match_the_header() {
+    let header = std::fs::read_to_string(root().join("include/tollgate.h")).unwrap();
+    let want = format!(
+        "#define TOLLGATE_ABI_VERSION {}",
+        tollgate::tollgate_abi_version()
     );
+    assert!(header.contains(&want), "header lacks `{want}`");
+    use tollgate::token::{keyset::*, policy::*, verify::*};
+    for (name, size) in [
+        ("TOLLGATE_KEYSET_SIZE", tollgate_keyset_size()),
+        ("TOLLGATE_POLICY_SIZE", tollgate_policy_size()),
+        ("TOLLGATE_JWKS_REPORT_SIZE", tollgate_jwks_report_size()),
+    ] {
+        let want = format!("#define {name} {size}");
+        assert!(header.contains(&want), "header lacks `{want}`");
+    }
+    assert_eq!(
+        tollgate_claims_size(),
+        std::mem::size_of::<tollgate_claims>()
+    );
+    let want = format!(
+        "#define TOLLGATE_VERIFY_SCRATCH_MAX {}",
+        tollgate_verify_scratch_size(TOLLGATE_DEFAULT_MAX_TOKEN_LEN)
+    );
+    assert!(header.contains(&want), "header lacks `{want}`");
 }
 
 #[test]

@@ -76,7 +76,7 @@ static void *measure(void *arg) {
   token_len = (size_t)(strchr(token, '"') - token);
   aud.ptr = aud_text;
   aud.len = strlen(aud_text);
-  tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1);
+  if (tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1) != TOLLGATE_STATUS_OK) exit(2);
   scratch_len = tollgate_verify_scratch_size(token_len);
   scratch = (char *)malloc(scratch_len);
 

@@ -24,6 +24,26 @@ for std in c++11 c++17; do
   c++ -std=$std "${warn[@]}" -I"$root/include" "$out/header_only.cpp" -o "$out/header_$std" || fail=1
 done
 
+echo "--- a dropped status and a switch missing a status do not compile (-Werror)"
+cat > "$out/must_use.c" <<'EOF_C'
+#include "tollgate.h"
+int main(void) { tollgate_policy p; tollgate_policy_set_leeway(&p, 1); return 0; }
+EOF_C
+cat > "$out/switch.c" <<'EOF_C'
+#include "tollgate.h"
+int f(tollgate_status s) { switch (s) { case TOLLGATE_STATUS_OK: return 0; } return 1; }
+int main(void) { return f(TOLLGATE_STATUS_OK); }
+EOF_C
+for src in must_use switch; do
+  cp "$out/$src.c" "$out/$src.cpp"
+  for comp in "cc -std=c99" "c++ -std=c++11" "c++ -std=c++17"; do
+    case "$comp" in cc*) file="$out/$src.c" ;; *) file="$out/$src.cpp" ;; esac
+    if $comp "${warn[@]}" -I"$root/include" -c "$file" -o "$out/$src.o" 2>/dev/null; then
+      echo "FAIL: $src compiled with $comp"; fail=1
+    fi
+  done
+done
+
 echo "--- README example"
 awk '/^```c$/{on=1;next} /^```$/{if(on){exit}} on' "$root/README.md" > "$out/test_readme_example.c"
 [ -s "$out/test_readme_example.c" ] || { echo "README has no C example"; fail=1; }

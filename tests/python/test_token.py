@@ -76,6 +76,16 @@ def prototypes(lib):
           ctypes.POINTER(ctypes.c_void_p), c_size_p)
     proto("tollgate_claims_get_str", u32, ctypes.POINTER(Claims), cp, size, vp, size, c_size_p)
     proto("tollgate_oidc_parse", u32, cp, size, vp, size, c_size_p, vp, size, c_size_p)
+    proto("tollgate_policy_set_require_exp", u32, vp, ctypes.c_bool)
+    proto("tollgate_abi_version", u32)
+    proto("tollgate_claims_size", size)
+    proto("tollgate_jwks_report_size", size)
+    cl = ctypes.POINTER(Claims)
+    proto("tollgate_claims_get_i64", u32, cl, cp, size, ctypes.POINTER(ctypes.c_int64))
+    proto("tollgate_claims_get_f64", u32, cl, cp, size, ctypes.POINTER(ctypes.c_double))
+    proto("tollgate_claims_get_bool", u32, cl, cp, size, ctypes.POINTER(ctypes.c_bool))
+    proto("tollgate_claims_get_str_count", u32, cl, cp, size, c_size_p)
+    proto("tollgate_claims_get_str_at", u32, cl, cp, size, size, vp, size, c_size_p)
     return lib
 
 
@@ -254,6 +264,56 @@ class Token(unittest.TestCase):
         st = self.lib.tollgate_claims_get(ctypes.byref(claims), b"nope", 4, ctypes.byref(ptr),
                                           ctypes.byref(n))
         self.assertEqual(self.name(st), "claim_not_found")
+
+    def test_abi_version_and_sizes(self):
+        self.assertEqual(self.lib.tollgate_abi_version(), 1)
+        self.assertEqual(self.lib.tollgate_claims_size(), ctypes.sizeof(Claims))
+        self.assertEqual(self.lib.tollgate_jwks_report_size(), ctypes.sizeof(JwksReport))
+
+    def test_typed_getters(self):
+        case = next(t for t in self.manifest["tokens"] if t["name"] == "entra_event_grid")
+        ks = self.keyset(read(os.path.join(PYJWT, case["jwks"])))[0]
+        pol = case["policy"]
+        p = self.policy(pol["issuer"].encode(), [a.encode() for a in pol["audiences"]])
+        got, claims, scratch = self.verify(ks, p, case["token"].encode(), case["now"])
+        self.assertEqual(got, "ok")
+        payload = json.loads(claims.json.bytes())
+        c = ctypes.byref(claims)
+        i, d, b, n = ctypes.c_int64(7), ctypes.c_double(), ctypes.c_bool(), ctypes.c_size_t(9)
+        self.assertEqual(self.lib.tollgate_claims_get_i64(c, b"iat", 3, ctypes.byref(i)), 0)
+        self.assertEqual(i.value, payload["iat"])
+        self.assertEqual(self.lib.tollgate_claims_get_f64(c, b"exp", 3, ctypes.byref(d)), 0)
+        self.assertEqual(d.value, float(payload["exp"]))
+        i = ctypes.c_int64(7)
+        st = self.lib.tollgate_claims_get_i64(c, b"ver", 3, ctypes.byref(i))
+        self.assertEqual((self.name(st), i.value), ("invalid_claim", 7))
+        st = self.lib.tollgate_claims_get_bool(c, b"ver", 3, ctypes.byref(b))
+        self.assertEqual(self.name(st), "invalid_claim")
+        # roles is an array of strings; aud a single string (a list of one).
+        for name, want in ((b"roles", payload["roles"]), (b"aud", [payload["aud"]])):
+            self.assertEqual(self.lib.tollgate_claims_get_str_count(c, name, len(name),
+                                                                    ctypes.byref(n)), 0)
+            self.assertEqual(n.value, len(want))
+            got = []
+            for k in range(n.value):
+                buf, out = ctypes.create_string_buffer(256), ctypes.c_size_t()
+                st = self.lib.tollgate_claims_get_str_at(c, name, len(name), k, buf, len(buf),
+                                                         ctypes.byref(out))
+                self.assertEqual(st, 0)
+                got.append(buf.raw[:out.value].decode())
+            self.assertEqual(got, want)
+            buf, out = ctypes.create_string_buffer(256), ctypes.c_size_t(5)
+            st = self.lib.tollgate_claims_get_str_at(c, name, len(name), n.value, buf, len(buf),
+                                                     ctypes.byref(out))
+            self.assertEqual((self.name(st), out.value), ("invalid_argument", 5))
+        st = self.lib.tollgate_claims_get_str_count(c, b"exp", 3, ctypes.byref(n))
+        self.assertEqual(self.name(st), "invalid_claim")
+        del scratch
+
+    def test_require_exp_takes_bool(self):
+        _, _, p, _ = self.acs("acs_webhook")
+        self.assertEqual(self.lib.tollgate_policy_set_require_exp(p, False), 0)
+        self.assertEqual(self.lib.tollgate_policy_set_require_exp(p, True), 0)
 
     def test_oidc(self):
         doc = read(os.path.join(ROOT, "tests", "fixtures", "sample", "acs-openid-configuration.json"))

@@ -897,3 +897,88 @@ fn verify_through_the_c_abi_stays_within_18_kib_of_debug_stack() {
     );
     assert!(used <= 128 * 1024, "{used} bytes of stack");
 }
+
+#[test]
+fn typed_claim_getters_read_numbers_booleans_and_string_lists() {
+    let ks = acs_keyset();
+    let policy = acs_policy();
+    let extra = r#","flag":true,"off":false,"ratio":-2.5e-1,"n":-42,"big":1e19,
+        "list":["a","b\u0063",""],"mixed":["a",1],"name":"x""#;
+    let token = Signer::new("acs1").token(&header("acs1"), &claims_with(extra, &[]));
+    let (st, claims, _scratch) = verify(&ks, &policy, token.as_bytes(), NOW);
+    assert_eq!(st, St::Ok);
+    let c: *const tollgate_claims = claims.as_ref().unwrap();
+    let name = |n: &str| (n.as_ptr().cast::<c_char>(), n.len());
+
+    let bool_of = |n: &str| {
+        let mut out = false;
+        let (p, l) = name(n);
+        (unsafe { tollgate_claims_get_bool(c, p, l, &mut out) }, out)
+    };
+    assert_eq!(bool_of("flag"), (St::Ok, true));
+    assert_eq!(bool_of("off"), (St::Ok, false));
+    assert_eq!(bool_of("n"), (St::InvalidClaim, false));
+    assert_eq!(bool_of("absent"), (St::ClaimNotFound, false));
+
+    let i64_of = |n: &str| {
+        let mut out = 7i64;
+        let (p, l) = name(n);
+        (unsafe { tollgate_claims_get_i64(c, p, l, &mut out) }, out)
+    };
+    assert_eq!(i64_of("n"), (St::Ok, -42));
+    assert_eq!(i64_of("exp"), (St::Ok, (NOW + 240) as i64));
+    assert_eq!(i64_of("ratio"), (St::InvalidClaim, 7));
+    assert_eq!(i64_of("big"), (St::InvalidClaim, 7));
+
+    let f64_of = |n: &str| {
+        let mut out = 7.0f64;
+        let (p, l) = name(n);
+        (unsafe { tollgate_claims_get_f64(c, p, l, &mut out) }, out)
+    };
+    assert_eq!(f64_of("ratio"), (St::Ok, -0.25));
+    assert_eq!(f64_of("big"), (St::Ok, 1e19));
+    assert_eq!(f64_of("flag"), (St::InvalidClaim, 7.0));
+
+    let strs_of = |n: &str| -> Result<Vec<String>, tollgate_status> {
+        let (p, l) = name(n);
+        let mut count = 0usize;
+        let st = unsafe { tollgate_claims_get_str_count(c, p, l, &mut count) };
+        if st != St::Ok {
+            return Err(st);
+        }
+        let mut out = Vec::new();
+        for i in 0..=count {
+            let mut buf = [0u8; 64];
+            let mut len = 99usize;
+            let st = unsafe {
+                tollgate_claims_get_str_at(c, p, l, i, buf.as_mut_ptr().cast(), 64, &mut len)
+            };
+            if i == count {
+                assert_eq!((st, len), (St::InvalidArgument, 99), "past the end");
+            } else {
+                assert_eq!(st, St::Ok);
+                out.push(String::from_utf8(buf[..len].to_vec()).unwrap());
+            }
+        }
+        Ok(out)
+    };
+    assert_eq!(
+        strs_of("list"),
+        Ok(vec!["a".into(), "bc".into(), String::new()])
+    );
+    assert_eq!(strs_of("name"), Ok(vec!["x".into()]));
+    assert_eq!(strs_of("aud"), Ok(vec![AUD.into()]));
+    assert_eq!(strs_of("mixed"), Err(St::InvalidClaim));
+    assert_eq!(strs_of("n"), Err(St::InvalidClaim));
+
+    let mut out = 0i64;
+    let (p, l) = name("n");
+    assert_eq!(
+        unsafe { tollgate_claims_get_i64(std::ptr::null(), p, l, &mut out) },
+        St::NullPointer
+    );
+    assert_eq!(
+        unsafe { tollgate_claims_get_i64(c, p, l, std::ptr::null_mut()) },
+        St::NullPointer
+    );
+}

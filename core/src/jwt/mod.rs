@@ -42,6 +42,7 @@ mod header;
 mod owned;
 mod policy;
 mod text;
+pub mod typed;
 
 pub use claims::Claims;
 pub use owned::{

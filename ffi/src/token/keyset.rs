@@ -88,6 +88,17 @@ pub struct tollgate_jwks_report {
     pub listed: [tollgate_skipped_key; TOLLGATE_JWKS_REPORT_LISTED],
 }
 
+/// Size in bytes of a `tollgate_jwks_report` (also `tollgate_jwks_report_size()`).
+pub const TOLLGATE_JWKS_REPORT_SIZE: usize = 204;
+const _: () = assert!(core::mem::size_of::<tollgate_jwks_report>() == TOLLGATE_JWKS_REPORT_SIZE);
+
+/// Size in bytes of `tollgate_jwks_report` (`TOLLGATE_JWKS_REPORT_SIZE`), for callers that
+/// cannot read macros (ctypes, dlopen).
+#[no_mangle]
+pub extern "C" fn tollgate_jwks_report_size() -> usize {
+    TOLLGATE_JWKS_REPORT_SIZE
+}
+
 impl From<&LoadReport> for tollgate_jwks_report {
     fn from(report: &LoadReport) -> Self {
         let mut out = tollgate_jwks_report {
@@ -162,6 +173,7 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 /// `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to
 /// `jwks_len` readable bytes (NULL only with 0); `out_report` is NULL or writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_keyset_parse(
     out: *mut tollgate_keyset,
     jwks: *const c_char,
@@ -221,6 +233,7 @@ pub unsafe extern "C" fn tollgate_keyset_len(keyset: *const tollgate_keyset) -> 
 /// # Safety
 /// `keyset` points to a readable `tollgate_keyset`; `out_kid` and `out_len` are writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_keyset_kid(
     keyset: *const tollgate_keyset,
     index: usize,

@@ -26,6 +26,7 @@ use tollgate_core::Error;
 /// `doc` points to `doc_len` readable bytes; each buffer to its capacity in writable bytes
 /// (NULL only with 0), not overlapping `doc` or each other; the length pointers are writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_oidc_parse(
     doc: *const c_char,
     doc_len: usize,

@@ -132,6 +132,7 @@ pub extern "C" fn tollgate_policy_size() -> usize {
 /// `out` points to a writable `tollgate_policy`; `iss` to `iss_len` bytes; `auds` to
 /// `auds_len` `tollgate_str` each pointing to its `len` bytes (NULL only with length 0).
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_init(
     out: *mut tollgate_policy,
     iss: *const c_char,
@@ -180,6 +181,7 @@ pub unsafe extern "C" fn tollgate_policy_init(
 /// # Safety
 /// `policy` points to a writable `tollgate_policy` no other thread is using.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_set_leeway(
     policy: *mut tollgate_policy,
     leeway_secs: u64,
@@ -194,6 +196,7 @@ pub unsafe extern "C" fn tollgate_policy_set_leeway(
 /// # Safety
 /// As for `tollgate_policy_set_leeway`.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_set_max_token_len(
     policy: *mut tollgate_policy,
     max_token_len: usize,
@@ -207,6 +210,7 @@ pub unsafe extern "C" fn tollgate_policy_set_max_token_len(
 /// # Safety
 /// As for `tollgate_policy_set_leeway`.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_set_require_exp(
     policy: *mut tollgate_policy,
     require: bool,
@@ -223,6 +227,7 @@ pub unsafe extern "C" fn tollgate_policy_set_require_exp(
 /// # Safety
 /// As for `tollgate_policy_set_leeway`; `typ` points to `typ_len` bytes (NULL only with 0).
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_set_typ(
     policy: *mut tollgate_policy,
     typ: *const c_char,
@@ -245,6 +250,7 @@ pub unsafe extern "C" fn tollgate_policy_set_typ(
 /// # Safety
 /// As for `tollgate_policy_set_leeway`.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_set_max_age(
     policy: *mut tollgate_policy,
     max_age_secs: u64,
@@ -260,6 +266,7 @@ pub unsafe extern "C" fn tollgate_policy_set_max_age(
 /// # Safety
 /// As for `tollgate_policy_set_leeway`.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_policy_set_max_depth(
     policy: *mut tollgate_policy,
     max_depth: u32,

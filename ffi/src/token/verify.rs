@@ -9,7 +9,7 @@ use crate::util;
 use core::ffi::{c_char, c_void};
 use core::ptr::addr_of;
 use tollgate_core::json;
-use tollgate_core::jwt;
+use tollgate_core::jwt::{self, typed};
 use tollgate_core::Error;
 
 /// The verified claims of a token: a view into the scratch buffer given to `tollgate_verify`
@@ -46,6 +46,25 @@ pub struct tollgate_claims {
     pub has_iat: bool,
     /// The whole claim set as JSON text (the decoded payload), read by the claim getters.
     pub json: tollgate_str,
+}
+
+/// The default maximum token length of a `tollgate_policy`, in bytes (16 KiB).
+pub const TOLLGATE_DEFAULT_MAX_TOKEN_LEN: usize = 16384;
+/// Scratch bytes that always suffice for `tollgate_verify` on any token the default policy
+/// accepts (`tollgate_verify_scratch_size(TOLLGATE_DEFAULT_MAX_TOKEN_LEN)`): a compile-time
+/// size for a scratch buffer. Tokens longer than the default need
+/// `tollgate_verify_scratch_size`.
+pub const TOLLGATE_VERIFY_SCRATCH_MAX: usize = 32768;
+
+const _: () = assert!(TOLLGATE_DEFAULT_MAX_TOKEN_LEN == jwt::DEFAULT_MAX_TOKEN_LEN);
+const _: () =
+    assert!(TOLLGATE_VERIFY_SCRATCH_MAX == jwt::text_scratch_len(TOLLGATE_DEFAULT_MAX_TOKEN_LEN));
+
+/// Size in bytes of `tollgate_claims` on this platform, for callers that cannot read the
+/// struct (ctypes, dlopen); compare it with your own `sizeof` at start-up.
+#[no_mangle]
+pub extern "C" fn tollgate_claims_size() -> usize {
+    core::mem::size_of::<tollgate_claims>()
 }
 
 /// Scratch bytes `tollgate_verify` needs for a token of `token_len` bytes: the decoded
@@ -93,10 +112,11 @@ const ABSENT: tollgate_str = tollgate_str {
 /// static tollgate_keyset keys;   // once, and again on unknown_kid (with a cooldown)
 /// static tollgate_policy policy; // once
 /// tollgate_str aud = {"6a3b8f0e-2c1d-4e5f-9a7b-3c2d1e0f4a5b", 36};
-/// tollgate_keyset_parse(&keys, jwks, jwks_len, NULL);
-/// tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1);
+/// if (tollgate_keyset_parse(&keys, jwks, jwks_len, NULL) != TOLLGATE_STATUS_OK) return;
+/// if (tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1) != TOLLGATE_STATUS_OK) return;
 /// // per request:
-/// const char *tok; size_t tok_len; tollgate_claims claims; char scratch[8192];
+/// const char *tok; size_t tok_len; tollgate_claims claims;
+/// static _Thread_local char scratch[TOLLGATE_VERIFY_SCRATCH_MAX]; // C11; or malloc once
 /// if (tollgate_bearer_token(hdr, hdr_len, &tok, &tok_len) == TOLLGATE_STATUS_OK &&
 ///     tollgate_verify_scratch_size(tok_len) <= sizeof scratch &&
 ///     tollgate_verify(&keys, &policy, tok, tok_len, (uint64_t)time(NULL), scratch,
@@ -110,6 +130,7 @@ const ABSENT: tollgate_str = tollgate_str {
 /// `token_len` bytes; `scratch` to `scratch_len` writable bytes not aliasing the others;
 /// `out` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_verify(
     keyset: *const tollgate_keyset,
     policy: *const tollgate_policy,
@@ -172,11 +193,30 @@ unsafe fn claim_value<'a>(
     let set = unsafe { addr_of!((*claims).json).read() };
     // SAFETY: `json` points into the caller's unchanged scratch (caller).
     let text = unsafe { set.bytes() }?;
-    let root = json::parse(text, json::MAX_DEPTH).map_err(|_| Error::Malformed)?;
-    if root.members().is_none() {
-        return Err(Error::Malformed);
-    }
-    root.get(name).ok_or(Error::ClaimNotFound)
+    typed::claim_in(text, name)
+}
+
+/// Reads claim `name` of `claims` with `read` and writes the result to `out`: the shared body
+/// of the typed getters.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is NULL or writable.
+unsafe fn typed_getter<T>(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut T,
+    read: impl FnOnce(&json::Value<'_>) -> Result<T, Error>,
+) -> tollgate_status {
+    let result = (|| {
+        util::check_ptr(out)?;
+        // SAFETY: forwarded from the caller.
+        let value = read(&unsafe { claim_value(claims, name, name_len) }?)?;
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out.write(value) };
+        Ok(())
+    })();
+    result.into()
 }
 
 /// The top-level claim `name`/`name_len` of verified `claims` as JSON text (e.g. `"abc"` with
@@ -190,6 +230,7 @@ unsafe fn claim_value<'a>(
 /// `claims` was filled by a successful `tollgate_verify` and its scratch buffer is unchanged;
 /// `name` points to `name_len` bytes; `out_json` and `out_len` are writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_claims_get(
     claims: *const tollgate_claims,
     name: *const c_char,
@@ -224,6 +265,7 @@ pub unsafe extern "C" fn tollgate_claims_get(
 /// As for `tollgate_claims_get`; `buf` points to `buf_len` writable bytes (NULL only with 0)
 /// not overlapping the scratch buffer.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_claims_get_str(
     claims: *const tollgate_claims,
     name: *const c_char,
@@ -241,6 +283,114 @@ pub unsafe extern "C" fn tollgate_claims_get_str(
             .as_str()
             .ok_or(Error::InvalidClaim)?;
         let text = value.unescape_into(buf)?;
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out_len.write(text.len()) };
+        Ok(())
+    })();
+    result.into()
+}
+
+/// The integer claim `name`/`name_len` (a JSON number without fraction or exponent, in
+/// `int64_t` range) of verified `claims` in `*out`. Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`,
+/// `TOLLGATE_STATUS_INVALID_CLAIM` (not such a number), `TOLLGATE_STATUS_INVALID_TEXT`,
+/// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`, `TOLLGATE_STATUS_MALFORMED`
+/// (the scratch was overwritten). `*out` is written only on success.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_i64(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut i64,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out, typed::as_i64) }
+}
+
+/// The number claim `name`/`name_len` of verified `claims` as the nearest `double` in `*out`
+/// (`TOLLGATE_STATUS_INVALID_CLAIM` when not a number or beyond `double` range). Other
+/// statuses as for `tollgate_claims_get_i64`.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_f64(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut f64,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out, typed::as_f64) }
+}
+
+/// The boolean claim `name`/`name_len` of verified `claims` in `*out`
+/// (`TOLLGATE_STATUS_INVALID_CLAIM` when not `true` or `false`). Other statuses as for
+/// `tollgate_claims_get_i64`.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_bool(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut bool,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out, typed::as_bool) }
+}
+
+/// How many strings the string-list claim `name`/`name_len` of verified `claims` holds, in
+/// `*out_count`: a string counts as a list of one (as RFC 7519 allows for `aud`); an array
+/// must hold only strings (`TOLLGATE_STATUS_INVALID_CLAIM` otherwise). Read each with
+/// `tollgate_claims_get_str_at`. Other statuses as for `tollgate_claims_get_i64`.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out_count` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_str_count(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out_count: *mut usize,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out_count, typed::str_count) }
+}
+
+/// String `index` (0-based, below the count of `tollgate_claims_get_str_count`) of the
+/// string-list claim `name`/`name_len`, unescaped into `buf`/`buf_len` (UTF-8, not
+/// NUL-terminated); `*out_len` is its length. Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT`
+/// (index past the end), `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, and those of
+/// `tollgate_claims_get_str_count`. `buf` and `*out_len` are written only on success.
+///
+/// # Safety
+/// As for `tollgate_claims_get_str`.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_str_at(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let result = (|| {
+        util::check_ptr(out_len)?;
+        // SAFETY: `buf` points to `buf_len` writable bytes overlapping nothing (caller).
+        let buf = unsafe { util::bytes_mut(buf.cast(), buf_len) }?;
+        // SAFETY: `claims` and `name` are valid as `tollgate_claims_get` requires (caller).
+        let value = unsafe { claim_value(claims, name, name_len) }?;
+        let text = typed::str_at(&value, index)?.unescape_into(buf)?;
         // SAFETY: non-NULL and aligned (checked above), writable (caller).
         unsafe { out_len.write(text.len()) };
         Ok(())
