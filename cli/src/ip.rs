@@ -3,22 +3,21 @@
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
+use tollgate_core::aligned::AlignedBlock;
 use tollgate_core::net::{self, IpSet, ACS_CALLBACK, ACS_MEDIA, MAGIC};
 
 /// Memory that holds a table image with the alignment images need.
-struct ImageStorage(Vec<u128>);
+struct ImageStorage(Vec<AlignedBlock>);
 
 impl ImageStorage {
     fn zeroed(len: usize) -> Self {
-        ImageStorage(vec![0; len.div_ceil(16)])
+        ImageStorage(vec![AlignedBlock::ZERO; AlignedBlock::count_for(len)])
     }
     fn bytes(&self) -> &[u8] {
-        // SAFETY: u128 storage viewed as its bytes.
-        unsafe { std::slice::from_raw_parts(self.0.as_ptr().cast(), self.0.len() * 16) }
+        AlignedBlock::as_bytes(&self.0)
     }
     fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as above, exclusively borrowed.
-        unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast(), self.0.len() * 16) }
+        AlignedBlock::as_bytes_mut(&mut self.0)
     }
 }
 

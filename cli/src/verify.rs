@@ -15,7 +15,7 @@ use tollgate_core::jwk::KeySet;
 use tollgate_core::jwt::{self, Policy};
 
 /// Keys a JWKS may hold for the CLI (as many as the C `tollgate_keyset`).
-pub const KEYSET_CAPACITY: usize = 16;
+pub const KEYSET_CAPACITY: usize = tollgate_core::jwt::KEY_SET_CAPACITY;
 
 /// Verify an RS256 token (TOKEN or stdin) against a JWKS and a policy; claims on stdout.
 ///

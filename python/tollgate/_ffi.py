@@ -43,7 +43,7 @@ class Str(ctypes.Structure):
         return None if self.ptr is None else ctypes.string_at(self.ptr, self.len)
 
 
-SKIP_REASON_SLOTS = 8
+SKIP_REASON_SLOTS = 16
 JWKS_REPORT_LISTED = 16
 
 
@@ -104,8 +104,7 @@ PROTOTYPES = {
     "tollgate_policy_init": (u32, [vp, cp, size_t, ctypes.POINTER(TollgateStr), size_t]),
     "tollgate_policy_set_leeway": (u32, [vp, u64]),
     "tollgate_policy_set_max_token_len": (u32, [vp, size_t]),
-    # Today a uint32_t flag; the C ABI is moving to bool (pass 0/1 either way).
-    "tollgate_policy_set_require_exp": (u32, [vp, u32]),
+    "tollgate_policy_set_require_exp": (u32, [vp, ctypes.c_bool]),
     "tollgate_policy_set_typ": (u32, [vp, cp, size_t]),
     "tollgate_policy_set_max_age": (u32, [vp, u64]),
     "tollgate_policy_set_max_depth": (u32, [vp, u32]),
@@ -113,6 +112,18 @@ PROTOTYPES = {
     "tollgate_verify": (u32, [vp, vp, cp, size_t, u64, vp, size_t, ctypes.POINTER(Claims)]),
     "tollgate_claims_get": (u32, [ctypes.POINTER(Claims), cp, size_t, vp_p, size_p]),
     "tollgate_claims_get_str": (u32, [ctypes.POINTER(Claims), cp, size_t, vp, size_t, size_p]),
+    "tollgate_claims_get_i64": (u32, [ctypes.POINTER(Claims), cp, size_t,
+                                      ctypes.POINTER(ctypes.c_int64)]),
+    "tollgate_claims_get_f64": (u32, [ctypes.POINTER(Claims), cp, size_t,
+                                      ctypes.POINTER(ctypes.c_double)]),
+    "tollgate_claims_get_bool": (u32, [ctypes.POINTER(Claims), cp, size_t,
+                                       ctypes.POINTER(ctypes.c_bool)]),
+    "tollgate_claims_get_str_count": (u32, [ctypes.POINTER(Claims), cp, size_t, size_p]),
+    "tollgate_claims_get_str_at": (u32, [ctypes.POINTER(Claims), cp, size_t, size_t, vp, size_t,
+                                         size_p]),
+    "tollgate_abi_version": (u32, []),
+    "tollgate_claims_size": (size_t, []),
+    "tollgate_jwks_report_size": (size_t, []),
 }
 
 

@@ -78,8 +78,9 @@ class Policy:
 
     ``issuer``: the exact ``iss``; ``audiences``: ``aud`` must contain one of them (a single
     ``str`` counts as one audience); ``leeway``: clock skew in seconds for ``exp``/``nbf``/
-    ``iat``; ``typ``: the header ``typ`` required (ASCII case ignored), None for any;
-    ``max_age``: reject tokens whose ``iat`` is older (seconds), None for no limit;
+    ``iat``, at most 3600 (``TOLLGATE_POLICY_MAX_LEEWAY``); ``typ``: the header ``typ``
+    required (ASCII case ignored), None for any;
+    ``max_age``: reject tokens whose ``iat`` is older (seconds), None or 0 for no limit;
     ``max_token_len``: longest token in bytes; ``require_exp``: reject tokens without ``exp``;
     ``max_depth``: JSON nesting limit (1..128). Raises :class:`TollgateError`
     (``invalid_policy``, ``invalid_text``, ``invalid_argument``) for values tollgate refuses.
@@ -104,7 +105,7 @@ class Policy:
             buf, to_uint(max_token_len, 8 * ctypes.sizeof(ctypes.c_size_t), "max_token_len")))
         if not isinstance(require_exp, bool):
             raise TypeError("require_exp must be a bool")
-        self._check(_lib.tollgate_policy_set_require_exp(buf, int(require_exp)))
+        self._check(_lib.tollgate_policy_set_require_exp(buf, require_exp))
         self._check(_lib.tollgate_policy_set_max_depth(buf, to_uint(max_depth, 32, "max_depth")))
         if typ is not None:
             t = to_bytes(typ, "typ")

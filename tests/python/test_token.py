@@ -149,10 +149,16 @@ class Token(unittest.TestCase):
         before = p.raw
         self.assertEqual(self.name(self.lib.tollgate_policy_set_max_depth(p, 0)), "invalid_policy")
         self.assertEqual(p.raw, before)
-        # iat is 60 s before now: a 0 s maximum age is still inside the 60 s leeway.
+        # iat is 60 s before now: a 1 s maximum age is still inside the 60 s leeway.
+        self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 1), 0)
+        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "ok")
+        self.assertEqual(self.verify(ks, p, token, now + 2)[0], "too_old")
+        # 0 turns the maximum age off.
         self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 0), 0)
-        self.assertEqual(self.verify(ks, p, token, now)[0], "ok")
-        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "too_old")
+        self.assertEqual(self.verify(ks, p, token, now + 2)[0], "ok")
+        self.assertEqual(self.lib.tollgate_policy_set_leeway(p, 3600), 0)
+        self.assertEqual(self.name(self.lib.tollgate_policy_set_leeway(p, 3601)), "invalid_argument")
+        self.assertEqual(self.lib.tollgate_policy_set_leeway(p, 60), 0)
 
     def test_scratch_and_getters(self):
         ks, _, p, case = self.acs("acs_webhook")
@@ -182,6 +188,56 @@ class Token(unittest.TestCase):
         st = self.lib.tollgate_claims_get(ctypes.byref(claims), b"nope", 4, ctypes.byref(ptr),
                                           ctypes.byref(n))
         self.assertEqual(self.name(st), "claim_not_found")
+
+    def test_abi_version_and_sizes(self):
+        self.assertEqual(self.lib.tollgate_abi_version(), 1)
+        self.assertEqual(self.lib.tollgate_claims_size(), ctypes.sizeof(Claims))
+        self.assertEqual(self.lib.tollgate_jwks_report_size(), ctypes.sizeof(JwksReport))
+
+    def test_typed_getters(self):
+        case = next(t for t in self.manifest["tokens"] if t["name"] == "entra_event_grid")
+        ks = self.keyset(read(os.path.join(PYJWT, case["jwks"])))[0]
+        pol = case["policy"]
+        p = self.policy(pol["issuer"].encode(), [a.encode() for a in pol["audiences"]])
+        got, claims, scratch = self.verify(ks, p, case["token"].encode(), case["now"])
+        self.assertEqual(got, "ok")
+        payload = json.loads(claims.json.bytes())
+        c = ctypes.byref(claims)
+        i, d, b, n = ctypes.c_int64(7), ctypes.c_double(), ctypes.c_bool(), ctypes.c_size_t(9)
+        self.assertEqual(self.lib.tollgate_claims_get_i64(c, b"iat", 3, ctypes.byref(i)), 0)
+        self.assertEqual(i.value, payload["iat"])
+        self.assertEqual(self.lib.tollgate_claims_get_f64(c, b"exp", 3, ctypes.byref(d)), 0)
+        self.assertEqual(d.value, float(payload["exp"]))
+        i = ctypes.c_int64(7)
+        st = self.lib.tollgate_claims_get_i64(c, b"ver", 3, ctypes.byref(i))
+        self.assertEqual((self.name(st), i.value), ("invalid_claim", 7))
+        st = self.lib.tollgate_claims_get_bool(c, b"ver", 3, ctypes.byref(b))
+        self.assertEqual(self.name(st), "invalid_claim")
+        # roles is an array of strings; aud a single string (a list of one).
+        for name, want in ((b"roles", payload["roles"]), (b"aud", [payload["aud"]])):
+            self.assertEqual(self.lib.tollgate_claims_get_str_count(c, name, len(name),
+                                                                    ctypes.byref(n)), 0)
+            self.assertEqual(n.value, len(want))
+            got = []
+            for k in range(n.value):
+                buf, out = ctypes.create_string_buffer(256), ctypes.c_size_t()
+                st = self.lib.tollgate_claims_get_str_at(c, name, len(name), k, buf, len(buf),
+                                                         ctypes.byref(out))
+                self.assertEqual(st, 0)
+                got.append(buf.raw[:out.value].decode())
+            self.assertEqual(got, want)
+            buf, out = ctypes.create_string_buffer(256), ctypes.c_size_t(5)
+            st = self.lib.tollgate_claims_get_str_at(c, name, len(name), n.value, buf, len(buf),
+                                                     ctypes.byref(out))
+            self.assertEqual((self.name(st), out.value), ("invalid_argument", 5))
+        st = self.lib.tollgate_claims_get_str_count(c, b"exp", 3, ctypes.byref(n))
+        self.assertEqual(self.name(st), "invalid_claim")
+        del scratch
+
+    def test_require_exp_takes_bool(self):
+        _, _, p, _ = self.acs("acs_webhook")
+        self.assertEqual(self.lib.tollgate_policy_set_require_exp(p, False), 0)
+        self.assertEqual(self.lib.tollgate_policy_set_require_exp(p, True), 0)
 
     def test_oidc(self):
         doc = read(os.path.join(ROOT, "tests", "fixtures", "sample", "acs-openid-configuration.json"))
