@@ -11,6 +11,7 @@ mod completions;
 mod decode;
 mod discover;
 mod exit;
+mod fetch_jwks;
 
 mod ip;
 mod json_text;
@@ -41,6 +42,7 @@ enum Command {
     Verify(verify::Args),
     Decode(decode::Args),
     Discover(discover::Args),
+    FetchJwks(fetch_jwks::Args),
 
     #[command(subcommand)]
     Apikey(apikey::Command),
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Discover(args) => discover::run(args),
+        Command::FetchJwks(args) => fetch_jwks::run(args),
 
         Command::Apikey(command) => apikey::run(command),
         Command::Completions(args) => completions::run::<Cli>(args),
