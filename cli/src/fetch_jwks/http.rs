@@ -57,6 +57,8 @@ impl Client {
             Some(path) => ca_file_roots(path)?,
             None => system_roots()?,
         };
+        // ureq uses rustls's process-wide provider: ring, as core (an Err only says one is set).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
             .root_certs(RootCerts::Specific(Arc::new(roots)))
