@@ -20,6 +20,7 @@ const COMMANDS: &[&[&str]] = &[
     &["verify"],
     &["decode"],
     &["discover"],
+    #[cfg(feature = "fetch-jwks")]
     &["fetch-jwks"],
     &["apikey"],
     &["apikey", "check"],
@@ -75,6 +76,7 @@ fn completions_for_bash_zsh_and_fish_name_every_command() {
             "compile-ipset",
             "verify",
             "discover",
+            #[cfg(feature = "fetch-jwks")]
             "fetch-jwks",
             "apikey",
             "jwks",
@@ -88,8 +90,8 @@ fn completions_for_bash_zsh_and_fish_name_every_command() {
         std::env::temp_dir().join(format!("tollgate-completion-{}.bash", std::process::id()));
     std::fs::write(&script, tollgate(&["completions", "bash"]).stdout).unwrap();
     let shell = format!(
-        "source '{}' && COMP_WORDS=(tollgate fetch-jwks --di) COMP_CWORD=2 && \
-         _tollgate tollgate --di fetch-jwks && echo \"${{COMPREPLY[@]}}\"",
+        "source '{}' && COMP_WORDS=(tollgate discover --ex) COMP_CWORD=2 && \
+         _tollgate tollgate --ex discover && echo \"${{COMPREPLY[@]}}\"",
         script.display()
     );
     let o = Command::new("bash")
@@ -97,7 +99,12 @@ fn completions_for_bash_zsh_and_fish_name_every_command() {
         .output()
         .expect("bash");
     std::fs::remove_file(&script).unwrap();
-    assert_eq!(text(&o.stdout).trim(), "--discovery", "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout).trim(),
+        "--expect-issuer",
+        "{}",
+        text(&o.stderr)
+    );
     let o = tollgate(&["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -2,6 +2,7 @@
 //! time (rcgen) and served with rustls: good fetch, discovery, wrong issuer, bad JWKS (file
 //! kept), 304, untrusted certificate, http:// refused, oversized body, timeout, HTTP errors
 //! and a redirect to http. Nothing leaves the machine; every server loop is bounded.
+#![cfg(feature = "fetch-jwks")]
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
