@@ -8,7 +8,8 @@ use tollgate_core::Error;
 /// Shown under `tollgate --help` / `-h`.
 pub const AFTER_HELP: &str = "\
 Exit codes: 0 accepted / all matched, 1 rejected / not matched (the stable error name on
-stderr), 2 usage, configuration or invalid input. `tollgate help COMMAND` or
+stderr), 2 usage, configuration or invalid input; fetch-jwks adds 3 network/TLS and
+4 HTTP status or size (`tollgate fetch-jwks --help`). `tollgate help COMMAND` or
 `tollgate COMMAND --help` for each command; `--help` (long) also lists the error names.";
 
 /// Shown under `tollgate --help`: the exit codes and every stable error name of core.

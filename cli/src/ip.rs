@@ -122,7 +122,7 @@ pub fn ip(args: IpArgs) -> ExitCode {
                 "invalid"
             }
         };
-        writeln!(out, "{addr}\t{verdict}")
+        writeln!(out, "{addr}\t{verdict}").map_err(|e| context("writing output", e))
     };
     let written = if args.addrs.is_empty() {
         let stdin = std::io::stdin();
@@ -130,8 +130,8 @@ pub fn ip(args: IpArgs) -> ExitCode {
     } else {
         args.addrs.iter().try_for_each(|a| answer(a, &mut out))
     };
-    if let Err(e) = written.and_then(|()| out.flush()) {
-        return fail(format!("writing output: {e}"));
+    if let Err(e) = written.and_then(|()| out.flush().map_err(|e| context("writing output", e))) {
+        return fail(e);
     }
     drop(out);
     if outcome.invalid {
@@ -149,6 +149,11 @@ struct Outcome {
     invalid: bool,
 }
 
+/// `e` with what was being done in front of its message.
+fn context(doing: &str, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{doing}: {e}"))
+}
+
 /// Longest stdin line `tollgate ip` looks up; a longer one is answered `invalid` (an IPv6
 /// address with a zone is far shorter).
 const MAX_LINE: usize = 256;
@@ -164,7 +169,8 @@ fn answer_lines(
     let mut line = Vec::with_capacity(MAX_LINE);
     loop {
         line.clear();
-        let (ended, too_long) = read_line_capped(input, &mut line, MAX_LINE)?;
+        let (ended, too_long) = read_line_capped(input, &mut line, MAX_LINE)
+            .map_err(|e| context("reading stdin", e))?;
         if !ended && line.is_empty() {
             return Ok(());
         }

@@ -4,13 +4,16 @@
 //!
 //! Exit codes, for every command: 0 accepted / matched, 1 rejected / not matched (the stable
 //! error name on stderr), 2 usage, configuration or invalid input (clap's usage errors too).
-//! `fetch-jwks` adds codes of its own (see its module).
+//! `fetch-jwks` (cargo feature `fetch-jwks`, on by default) adds codes of its own (see its
+//! module).
 
 mod apikey;
 mod completions;
 mod decode;
 mod discover;
 mod exit;
+#[cfg(feature = "fetch-jwks")]
+mod fetch_jwks;
 
 mod ip;
 mod json_text;
@@ -41,6 +44,8 @@ enum Command {
     Verify(verify::Args),
     Decode(decode::Args),
     Discover(discover::Args),
+    #[cfg(feature = "fetch-jwks")]
+    FetchJwks(fetch_jwks::Args),
 
     #[command(subcommand)]
     Apikey(apikey::Command),
@@ -54,6 +59,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Discover(args) => discover::run(args),
+        #[cfg(feature = "fetch-jwks")]
+        Command::FetchJwks(args) => fetch_jwks::run(args),
 
         Command::Apikey(command) => apikey::run(command),
         Command::Completions(args) => completions::run::<Cli>(args),

@@ -20,6 +20,8 @@ const COMMANDS: &[&[&str]] = &[
     &["verify"],
     &["decode"],
     &["discover"],
+    #[cfg(feature = "fetch-jwks")]
+    &["fetch-jwks"],
     &["apikey"],
     &["apikey", "check"],
     &["apikey", "new"],
@@ -74,6 +76,8 @@ fn completions_for_bash_zsh_and_fish_name_every_command() {
             "compile-ipset",
             "verify",
             "discover",
+            #[cfg(feature = "fetch-jwks")]
+            "fetch-jwks",
             "apikey",
             "jwks",
             "expect-issuer",
@@ -81,6 +85,26 @@ fn completions_for_bash_zsh_and_fish_name_every_command() {
             assert!(script.contains(word), "{shell}: {word} missing");
         }
     }
+    // The bash script loads and completes a flag of a subcommand.
+    let script =
+        std::env::temp_dir().join(format!("tollgate-completion-{}.bash", std::process::id()));
+    std::fs::write(&script, tollgate(&["completions", "bash"]).stdout).unwrap();
+    let shell = format!(
+        "source '{}' && COMP_WORDS=(tollgate discover --ex) COMP_CWORD=2 && \
+         _tollgate tollgate --ex discover && echo \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let o = Command::new("bash")
+        .args(["-c", &shell])
+        .output()
+        .expect("bash");
+    std::fs::remove_file(&script).unwrap();
+    assert_eq!(
+        text(&o.stdout).trim(),
+        "--expect-issuer",
+        "{}",
+        text(&o.stderr)
+    );
     let o = tollgate(&["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
 }
