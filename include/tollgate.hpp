@@ -55,6 +55,17 @@ using Status = ::tollgate_status;
   return std::string_view(::tollgate_version());  // c_: tollgate_version
 }
 
+/// Whether the library linked at run time has the object sizes and alignment this header was
+/// compiled with (a shared library from another build would make KeySet/Policy the wrong size).
+/// Check once at start-up when linking the shared library.
+[[nodiscard]] inline bool abi_matches() noexcept {
+  static_assert(sizeof(::tollgate_keyset) == TOLLGATE_KEYSET_SIZE, "tollgate_keyset size");
+  static_assert(sizeof(::tollgate_policy) == TOLLGATE_POLICY_SIZE, "tollgate_policy size");
+  return ::tollgate_keyset_size() == sizeof(::tollgate_keyset) &&    // c_: tollgate_keyset_size
+         ::tollgate_policy_size() == sizeof(::tollgate_policy) &&    // c_: tollgate_policy_size
+         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN};  // c_: tollgate_ipset_align
+}
+
 /// The current time in Unix seconds (the `now` that verification takes).
 [[nodiscard]] inline std::uint64_t unix_now() noexcept {
   auto since = std::chrono::system_clock::now().time_since_epoch();
@@ -240,6 +251,32 @@ template <class Keys, class = std::enable_if_t<detail::is_string_range<Keys>::va
     views[n++] = std::string_view(key);
   }
   return check_api_key(uri, param, views, n);
+}
+
+/// What an OpenID configuration document says (`parse_openid_configuration`): views into the
+/// caller's buffer.
+struct OpenIdConfiguration {
+  /// `issuer`, unescaped (compare it with the issuer you expect before trusting the document).
+  std::string_view issuer;
+  /// `jwks_uri`, unescaped (an `https://` URL): fetch the JWKS from it.
+  std::string_view jwks_uri;
+};
+
+/// Read an OpenID configuration document (`.well-known/openid-configuration`, or ACS's
+/// `acsopenidconfiguration`), unescaping `issuer` and `jwks_uri` into `buf`/`cap` (the views
+/// point into it; `2 * doc.size()` bytes always suffice). Fails with `invalid_discovery`,
+/// `insecure_jwks_uri`, `buffer_too_small`.
+[[nodiscard]] inline Result<OpenIdConfiguration> parse_openid_configuration(
+    std::string_view doc, char* buf, std::size_t cap) noexcept {
+  if (buf == nullptr && cap != 0) return Result<OpenIdConfiguration>::failure(TOLLGATE_STATUS_NULL_POINTER);
+  const std::size_t half = cap / 2;
+  char* uri_buf = buf == nullptr ? nullptr : buf + half;
+  std::size_t issuer_len = 0, uri_len = 0;
+  Status st = ::tollgate_oidc_parse(doc.data(), doc.size(), buf, half, &issuer_len, uri_buf,
+                                    cap - half, &uri_len);  // c_: tollgate_oidc_parse
+  return detail::make_result<OpenIdConfiguration>(st, [&] {
+    return OpenIdConfiguration{detail::from_c(buf, issuer_len), detail::from_c(uri_buf, uri_len)};
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,7 +550,9 @@ class KeySet {
   KeySet() noexcept : raw_() {}
 
   /// Parse a JWKS document (RFC 7517 JSON). Unusable keys are skipped and reported, not fatal.
-  /// Fails with `invalid_jwks`, `duplicate_kid`, `no_usable_key`, `keyset_full`.
+  /// Fails with `invalid_jwks`, `duplicate_kid`, `no_usable_key`, `keyset_full`. The result
+  /// holds the 19 KiB set by value and a few copies pass through the stack: on small thread
+  /// stacks use `reparse` into a set placed elsewhere.
   [[nodiscard]] static KeySetParse parse(std::string_view jwks) noexcept;
 
   /// Parse a JWKS document into this set in place (no 19 KiB temporary). On failure the set

@@ -42,8 +42,12 @@ for call in 'tollgate::bearer_token("Bearer x");' \
 done
 [ $nodiscard_ok = 1 ] && echo "ok"
 
+echo "--- README example"
+awk '/^```cpp$/{on=1;next} /^```$/{if(on){exit}} on' "$root/README.md" > "$out/test_readme_example.cpp"
+[ -s "$out/test_readme_example.cpp" ] || { echo "FAIL: README has no C++ example"; fail=1; }
+
 shopt -s nullglob
-for src in "$here"/test_*.cpp; do
+for src in "$here"/test_*.cpp "$out"/test_readme_example.cpp; do
   name=$(basename "${src%.*}")
   for exc in exceptions no-exceptions; do
     flags=(-std=c++17 "${warn[@]}" "-f$exc" -I"$root/include")

@@ -2,7 +2,8 @@
 // bytes, text and in batches, IPv4-mapped, tags compared with a naive prefix matcher over the
 // same list), list errors with explain(), images copied (load_copy) and borrowed (load_view,
 // misaligned, truncated, corrupted), moves and clones, the built-in ACS view and acs_allows;
-// bearer_token and check_api_key with every key container. argv[1] is the repository root.
+// bearer_token and check_api_key with every key container; OpenID configuration; the ABI check.
+// argv[1] is the repository root.
 #include "tollgate.hpp"
 
 #include <array>
@@ -285,15 +286,44 @@ void test_api_keys() {
              "invalid_argument");
 }
 
+void test_openid_configuration(const std::string& root) {
+  std::string doc;
+  {
+    std::FILE* f = std::fopen((root + "/tests/fixtures/sample/acs-openid-configuration.json").c_str(), "rb");
+    CHECK(f != nullptr);
+    if (f == nullptr) return;
+    char chunk[4096];
+    std::size_t n;
+    while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) doc.append(chunk, n);
+    std::fclose(f);
+  }
+  std::unique_ptr<char[]> buf(new char[2 * doc.size()]);
+  auto config = tollgate::parse_openid_configuration(doc, buf.get(), 2 * doc.size());
+  CHECK_NAME(config, "ok");
+  CHECK(config.ok() && config->issuer == "https://acscallautomation.communication.azure.com");
+  CHECK(config.ok() &&
+        config->jwks_uri == "https://acscallautomation.communication.azure.com/calling/keys");
+  CHECK(config.ok() && config->issuer.data() == buf.get());
+  char small[20];
+  CHECK_NAME(tollgate::parse_openid_configuration(doc, small, sizeof small), "buffer_too_small");
+  CHECK_NAME(tollgate::parse_openid_configuration("{\"issuer\":\"i\",\"jwks_uri\":\"http://h/k\"}",
+                                                  small, sizeof small),
+             "insecure_jwks_uri");
+  CHECK_NAME(tollgate::parse_openid_configuration("[]", small, sizeof small), "invalid_discovery");
+  CHECK_NAME(tollgate::parse_openid_configuration(doc, nullptr, 8), "null_pointer");
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  CHECK(tollgate::abi_matches());
   test_build_and_lookup();
   test_list_errors();
   test_images();
   test_acs();
   test_bearer();
   test_api_keys();
+  test_openid_configuration(argc > 1 ? argv[1] : ".");
   if (check::failures == 0) std::printf("test_net_http (C++): ok\n");
   return check::failures == 0 ? 0 : 1;
 }
