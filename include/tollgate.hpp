@@ -667,8 +667,9 @@ class Policy {
   }
   /// Whether tokens without `exp` are rejected with `missing_claim` (default true).
   [[nodiscard]] Result<void> set_require_exp(bool require) noexcept {
+    // A bool converts without loss to both the current uint32_t flag and the coming bool.
     return Result<void>(::tollgate_policy_set_require_exp(
-        &raw_, require ? 1u : 0u));  // c_: tollgate_policy_set_require_exp (bool soon)
+        &raw_, require));  // c_: tollgate_policy_set_require_exp
   }
   /// The header's `typ` must equal `typ` ignoring ASCII case (`wrong_type`); empty accepts
   /// any (the default). At most `TOLLGATE_POLICY_MAX_TYP_LEN` bytes (`invalid_policy`).
@@ -788,10 +789,17 @@ class Claims {
   return detail::make_result<Claims>(st, [&] { return Claims(claims); });
 }
 
-/// Scratch bytes of a default `Verifier`: `scratch_size(16384)`, enough for tokens up to the
-/// default policy maximum of 16 KiB (a token needs twice its length: the decoded parts plus
-/// room to unescape claims). The tests check this equals `scratch_size(16384)`.
-constexpr std::size_t kDefaultScratchBytes = 2 * 16384;
+/// The longest token a default policy accepts (16 KiB).
+#ifdef TOLLGATE_DEFAULT_MAX_TOKEN_LEN
+constexpr std::size_t kDefaultMaxTokenLen = TOLLGATE_DEFAULT_MAX_TOKEN_LEN;
+#else
+constexpr std::size_t kDefaultMaxTokenLen = 16384;
+#endif
+
+/// Scratch bytes of a default `Verifier`: `scratch_size(kDefaultMaxTokenLen)`, enough for every
+/// token a default policy accepts (a token needs twice its length: the decoded parts plus room
+/// to unescape claims). The tests check it equals `scratch_size(kDefaultMaxTokenLen)`.
+constexpr std::size_t kDefaultScratchBytes = 2 * kDefaultMaxTokenLen;
 
 /// Owns the scratch buffer verifications decode into (`ScratchBytes` bytes, inside the object:
 /// no allocation; the default is 32 KiB, so prefer `thread_local`, static or heap placement to a

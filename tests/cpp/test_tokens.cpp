@@ -300,7 +300,8 @@ void test_claims_and_lifetimes(const std::vector<Case>& cases) {
   static_assert(tollgate::Verifier<4096>::capacity() == 4096, "capacity");
   CHECK(tollgate::scratch_size(c.token.size()) <= 4096);
   // The default Verifier takes every token the default policy accepts (16 KiB).
-  CHECK(tollgate::scratch_size(16384) == tollgate::kDefaultScratchBytes);
+  CHECK(tollgate::scratch_size(tollgate::kDefaultMaxTokenLen) == tollgate::kDefaultScratchBytes);
+  CHECK(tollgate::kDefaultMaxTokenLen == 16384);
   CHECK(tollgate::Verifier<>::capacity() == tollgate::kDefaultScratchBytes);
   // So a 16 000-byte token gets its real verdict from a default Verifier, not buffer_too_small.
   auto big = std::make_unique<tollgate::Verifier<>>();
