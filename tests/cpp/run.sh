@@ -2,7 +2,8 @@
 # The C++17 header: include/tollgate.hpp compiles alone as C++17 and C++20 (with and without
 # exceptions) with -Wall -Wextra -Werror -pedantic; dropping a Result is a compile error under
 # -Werror ([[nodiscard]]); every tests/cpp/test_*.cpp is built with and without -fno-exceptions
-# against the static and the shared library and run under ASan+UBSan, and once under valgrind.
+# against the static and the shared library and run under ASan+UBSan, and once under valgrind;
+# so is the README's C++ example.
 # Expects target/release/libtollgate.{a,so} (cargo build --release -p tollgate-ffi).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +51,7 @@ shopt -s nullglob
 for src in "$here"/test_*.cpp "$out"/test_readme_example.cpp; do
   name=$(basename "${src%.*}")
   for exc in exceptions no-exceptions; do
-    flags=(-std=c++17 "${warn[@]}" "-f$exc" -I"$root/include")
+    flags=(-std=c++17 "${warn[@]}" "-f$exc" -pthread -I"$root/include")
     echo "--- $name ($exc, static, ASan+UBSan)"
     c++ "${flags[@]}" "${san[@]}" "$src" "$lib/libtollgate.a" -o "$out/${name}_${exc}_static" &&
       "$out/${name}_${exc}_static" "$root" || { echo "FAIL $name $exc static"; fail=1; }
@@ -60,8 +61,9 @@ for src in "$here"/test_*.cpp "$out"/test_readme_example.cpp; do
       "$out/${name}_${exc}_shared" "$root" || { echo "FAIL $name $exc shared"; fail=1; }
   done
   echo "--- $name (no-exceptions, shared, valgrind)"
-  c++ -std=c++17 "${warn[@]}" -fno-exceptions -g -I"$root/include" "$src" -L"$lib" -ltollgate \
+  c++ -std=c++17 "${warn[@]}" -fno-exceptions -pthread -g -I"$root/include" "$src" -L"$lib" -ltollgate \
     -Wl,-rpath,"$lib" -o "$out/${name}_plain" &&
+    TOLLGATE_ALLOC_COUNT_OPTIONAL=1 \
     valgrind -q --error-exitcode=99 --leak-check=full "$out/${name}_plain" "$root" ||
     { echo "FAIL $name valgrind"; fail=1; }
 done
