@@ -13,9 +13,13 @@
  *    IpSet::load_view) borrows memory that must outlive it.
  *  - Verifier<N>: owns the scratch buffer a verification decodes into; it cannot be copied or
  *    moved. The Claims it returns are views into that scratch: valid until the next verify() on
- *    the same Verifier or until it is destroyed. Copy out (std::string(claims.sub())) what you
- *    keep longer.
- *  - bearer_token() returns a view into the header value it was given.
+ *    the same Verifier or until it is destroyed. Copy out (std::string(*claims->sub())) what
+ *    you keep longer. The free function verify() decodes into the caller's scratch instead:
+ *    its Claims live as long as that buffer is neither reused nor freed.
+ *  - Views returned into memory the caller passed: bearer_token() (into the header value),
+ *    Claims::get_string() and parse_openid_configuration() (into the caller's buffer).
+ *  - A Result owns its value; a Result<std::string_view> or Result<Claims> is a view like the
+ *    value it holds.
  *
  * Each C function is called from exactly one place in this file (see the `c_` comment markers),
  * so an ABI change is adapted in one spot.
@@ -114,6 +118,12 @@ class [[nodiscard]] Result {
   /// A successful result holding `value`.
   Result(T value) noexcept(std::is_nothrow_move_constructible<T>::value)  // NOLINT: implicit
       : status_(TOLLGATE_STATUS_OK), value_(std::move(value)) {}
+
+  /// Not a value: a status is given to `failure()` (this keeps `Result<bool>(status)` from
+  /// meaning "success, true").
+  template <class S, std::enable_if_t<std::is_same<S, Status>::value &&
+                                          !std::is_same<T, Status>::value, int> = 0>
+  Result(S) = delete;
 
   /// A failed result with `status` (which must not be `ok`; `ok` is turned into
   /// `invalid_argument` so that a Result never claims success without a value).

@@ -43,6 +43,18 @@ for call in 'tollgate::bearer_token("Bearer x");' \
 done
 [ $nodiscard_ok = 1 ] && echo "ok"
 
+echo "--- a status is not a value: Result<bool>(status) does not compile"
+printf '#include "tollgate.hpp"\nint main() { tollgate::Result<bool> r(TOLLGATE_STATUS_EXPIRED); return r.ok(); }\n' \
+  > "$out/status_value.cpp"
+if c++ -std=c++17 "${warn[@]}" -I"$root/include" -c "$out/status_value.cpp" -o "$out/status_value.o" \
+     2> "$out/status_value.err"; then
+  echo "FAIL: Result<bool>(status) compiled"; fail=1
+elif ! grep -q deleted "$out/status_value.err"; then
+  echo "FAIL: Result<bool>(status) failed for another reason"; cat "$out/status_value.err"; fail=1
+else
+  echo "ok"
+fi
+
 echo "--- README example"
 awk '/^```cpp$/{on=1;next} /^```$/{if(on){exit}} on' "$root/README.md" > "$out/test_readme_example.cpp"
 [ -s "$out/test_readme_example.cpp" ] || { echo "FAIL: README has no C++ example"; fail=1; }
