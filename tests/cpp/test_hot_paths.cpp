@@ -1,6 +1,6 @@
 // The header's promises about sharing and memory: with every global operator new replaced by a
-// counting one, verification, claim getters, lookups, bearer_token, check_api_key, Policy::make
-// and KeySet::reparse allocate nothing (IpSet::build and clone do, and are counted, so the
+// counting one, verification, claim getters, lookups, bearer_token, check_api_key, Policy::make,
+// KeySet::parse and reparse allocate nothing (IpSet::build and clone do, and are counted, so the
 // counter is known to work); and one KeySet, Policy and IpSet serve several threads at once,
 // each with its own Verifier, with the same verdicts as one thread. argv[1] is the repo root.
 #include "tollgate.hpp"
@@ -112,6 +112,9 @@ void test_no_allocation(Fixture& f) {
   {
     auto reparsed = f.keys->reparse(f.jwks);  // again: a refresh allocates nothing either
     CHECK_NAME(reparsed, "ok");
+    auto parsed = tollgate::KeySet::parse(f.jwks);  // ~19 KiB on this (main) stack
+    CHECK_NAME(parsed, "ok");
+    CHECK(parsed.report().loaded() == 3);
     auto policy = tollgate::Policy::make(kIss, kAud);
     CHECK_NAME(policy, "ok");
     CHECK_NAME(policy->set_leeway(30), "ok");
