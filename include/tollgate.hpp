@@ -67,7 +67,14 @@ using Status = ::tollgate_status;
   static_assert(sizeof(::tollgate_policy) == TOLLGATE_POLICY_SIZE, "tollgate_policy size");
   return ::tollgate_keyset_size() == sizeof(::tollgate_keyset) &&    // c_: tollgate_keyset_size
          ::tollgate_policy_size() == sizeof(::tollgate_policy) &&    // c_: tollgate_policy_size
-         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN};  // c_: tollgate_ipset_align
+         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN}  // c_: tollgate_ipset_align
+#ifdef TOLLGATE_ABI_VERSION  // headers with the ABI version and every *_size() function
+         && ::tollgate_abi_version() == TOLLGATE_ABI_VERSION  // c_: tollgate_abi_version
+         && ::tollgate_claims_size() == sizeof(::tollgate_claims)  // c_: tollgate_claims_size
+         && ::tollgate_jwks_report_size() ==
+                sizeof(::tollgate_jwks_report)  // c_: tollgate_jwks_report_size
+#endif
+      ;
 }
 
 /// The current time in Unix seconds (the `now` that verification takes).
@@ -782,6 +789,56 @@ class Claims {
                                                     char (&buf)[N]) const noexcept {
     return get_string(name, buf, N);
   }
+#ifdef TOLLGATE_ABI_VERSION  // the typed getters came with the ABI version
+  /// The integer claim `name` (a JSON number without fraction or exponent, in int64 range).
+  /// Fails with `claim_not_found`, `invalid_claim` (not such a number), `invalid_text`,
+  /// `malformed`.
+  [[nodiscard]] Result<std::int64_t> get_i64(std::string_view name) const noexcept {
+    std::int64_t out = 0;
+    Status st = ::tollgate_claims_get_i64(&raw_, name.data(), name.size(),
+                                          &out);  // c_: tollgate_claims_get_i64
+    return detail::make_result<std::int64_t>(st, [&] { return out; });
+  }
+  /// The number claim `name` as the nearest double. Fails like `get_i64` (`invalid_claim` when
+  /// not a number or beyond double range).
+  [[nodiscard]] Result<double> get_f64(std::string_view name) const noexcept {
+    double out = 0;
+    Status st = ::tollgate_claims_get_f64(&raw_, name.data(), name.size(),
+                                          &out);  // c_: tollgate_claims_get_f64
+    return detail::make_result<double>(st, [&] { return out; });
+  }
+  /// The boolean claim `name` (`invalid_claim` when not `true` or `false`).
+  [[nodiscard]] Result<bool> get_bool(std::string_view name) const noexcept {
+    bool out = false;
+    Status st = ::tollgate_claims_get_bool(&raw_, name.data(), name.size(),
+                                           &out);  // c_: tollgate_claims_get_bool
+    return detail::make_result<bool>(st, [&] { return out; });
+  }
+  /// How many strings the string-list claim `name` holds (a string counts as a list of one,
+  /// as RFC 7519 allows for `aud`; `invalid_claim` for an array with a non-string).
+  [[nodiscard]] Result<std::size_t> get_string_count(std::string_view name) const noexcept {
+    std::size_t count = 0;
+    Status st = ::tollgate_claims_get_str_count(&raw_, name.data(), name.size(),
+                                                &count);  // c_: tollgate_claims_get_str_count
+    return detail::make_result<std::size_t>(st, [&] { return count; });
+  }
+  /// String `index` of the string-list claim `name`, unescaped into `buf`/`cap`: a view into
+  /// `buf` (written only on success). Fails like `get_string_count`, and with
+  /// `invalid_argument` (index past the end) or `buffer_too_small`.
+  [[nodiscard]] Result<std::string_view> get_string_at(std::string_view name, std::size_t index,
+                                                       char* buf, std::size_t cap) const noexcept {
+    std::size_t len = 0;
+    Status st = ::tollgate_claims_get_str_at(&raw_, name.data(), name.size(), index, buf, cap,
+                                             &len);  // c_: tollgate_claims_get_str_at
+    return detail::make_result<std::string_view>(st, [&] { return detail::from_c(buf, len); });
+  }
+  /// `get_string_at` into a char array.
+  template <std::size_t N>
+  [[nodiscard]] Result<std::string_view> get_string_at(std::string_view name, std::size_t index,
+                                                       char (&buf)[N]) const noexcept {
+    return get_string_at(name, index, buf, N);
+  }
+#endif
   /// The C struct, for the functions of tollgate.h.
   const ::tollgate_claims& raw() const noexcept { return raw_; }
   /// Wraps claims filled by a successful `tollgate_verify` (same lifetime rules).
@@ -820,7 +877,11 @@ constexpr std::size_t kDefaultMaxTokenLen = 16384;
 /// Scratch bytes of a default `Verifier`: `scratch_size(kDefaultMaxTokenLen)`, enough for every
 /// token a default policy accepts (a token needs twice its length: the decoded parts plus room
 /// to unescape claims). The tests check it equals `scratch_size(kDefaultMaxTokenLen)`.
+#ifdef TOLLGATE_VERIFY_SCRATCH_MAX
+constexpr std::size_t kDefaultScratchBytes = TOLLGATE_VERIFY_SCRATCH_MAX;
+#else
 constexpr std::size_t kDefaultScratchBytes = 2 * kDefaultMaxTokenLen;
+#endif
 
 /// Owns the scratch buffer verifications decode into (`ScratchBytes` bytes, inside the object:
 /// no allocation; the default is 32 KiB, so prefer `thread_local`, static or heap placement to a
