@@ -275,6 +275,10 @@ enum tollgate_status
    */
   TOLLGATE_STATUS_CLAIM_NOT_FOUND = 65,
   /**
+   * The token's header segment decodes to more than 4 KiB (checked before decoding).
+   */
+  TOLLGATE_STATUS_HEADER_TOO_LARGE = 66,
+  /**
    * The JWKS document is not valid JSON of the expected shape.
    */
   TOLLGATE_STATUS_INVALID_JWKS = 80,

@@ -81,6 +81,8 @@ pub enum tollgate_status {
     TooOld = 64,
     /// The requested claim is not present in the verified token.
     ClaimNotFound = 65,
+    /// The token's header segment decodes to more than 4 KiB (checked before decoding).
+    HeaderTooLarge = 66,
     /// The JWKS document is not valid JSON of the expected shape.
     InvalidJwks = 80,
     /// Two usable keys in the JWKS share a `kid`.
@@ -144,6 +146,7 @@ impl From<Error> for tollgate_status {
             Error::WrongType => tollgate_status::WrongType,
             Error::TooOld => tollgate_status::TooOld,
             Error::ClaimNotFound => tollgate_status::ClaimNotFound,
+            Error::HeaderTooLarge => tollgate_status::HeaderTooLarge,
             Error::InvalidJwks => tollgate_status::InvalidJwks,
             Error::DuplicateKid => tollgate_status::DuplicateKid,
             Error::NoUsableKey => tollgate_status::NoUsableKey,
@@ -207,6 +210,7 @@ pub(crate) fn status_cstr(status: u32) -> &'static [u8] {
         63 => b"wrong_type\0",
         64 => b"too_old\0",
         65 => b"claim_not_found\0",
+        66 => b"header_too_large\0",
         80 => b"invalid_jwks\0",
         81 => b"duplicate_kid\0",
         82 => b"no_usable_key\0",

@@ -26,6 +26,6 @@ mod value;
 
 pub use number::Round;
 pub use string::{JsonStr, Unescaped};
-pub use unique::{check_unique_names, visit_unique_members};
+pub use unique::{check_unique_names, visit_unique_members, MAX_UNIQUE_MEMBERS};
 pub use validate::{parse, InvalidJson, MAX_DEPTH};
 pub use value::{Elements, Kind, Members, Value};
