@@ -90,9 +90,14 @@
 #define TOLLGATE_SKIP_KID_TOO_LONG 7
 
 /**
+ * A usable key after the set was full (the first `TOLLGATE_KEYSET_CAPACITY` are loaded).
+ */
+#define TOLLGATE_SKIP_OVER_CAPACITY 8
+
+/**
  * Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
  */
-#define TOLLGATE_SKIP_REASON_SLOTS 8
+#define TOLLGATE_SKIP_REASON_SLOTS 9
 
 /**
  * How many skipped entries a report lists individually (all are counted).
@@ -291,7 +296,7 @@ enum tollgate_status
    */
   TOLLGATE_STATUS_NO_USABLE_KEY = 82,
   /**
-   * The JWKS has more usable keys than the key set can hold.
+   * Retired (no longer returned): a JWKS with more usable keys than the key set holds now loads the first ones and reports the rest as skipped (`over_capacity`).
    */
   TOLLGATE_STATUS_KEYSET_FULL = 83,
   /**
@@ -720,7 +725,8 @@ size_t tollgate_keyset_size(void);
  *
  * Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
  * member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
- * `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
+ * (more than `TOLLGATE_KEYSET_CAPACITY` usable keys: the first ones load, the rest are
+ * skipped as `TOLLGATE_SKIP_OVER_CAPACITY`),
  * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
  *
  * On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its

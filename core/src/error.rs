@@ -126,7 +126,7 @@ errors! {
     DuplicateKid = 81, "duplicate_kid";
     /// The JWKS has no key tollgate can use for RS256.
     NoUsableKey = 82, "no_usable_key";
-    /// The JWKS has more usable keys than the key set can hold.
+    /// Retired (no longer returned): a JWKS with more usable keys than the key set holds now loads the first ones and reports the rest as skipped (`over_capacity`).
     KeysetFull = 83, "keyset_full";
     /// The OpenID configuration document is not valid or lacks `issuer`/`jwks_uri`.
     InvalidDiscovery = 84, "invalid_discovery";

@@ -89,7 +89,7 @@ pub enum tollgate_status {
     DuplicateKid = 81,
     /// The JWKS has no key tollgate can use for RS256.
     NoUsableKey = 82,
-    /// The JWKS has more usable keys than the key set can hold.
+    /// Retired (no longer returned): a JWKS with more usable keys than the key set holds now loads the first ones and reports the rest as skipped (`over_capacity`).
     KeysetFull = 83,
     /// The OpenID configuration document is not valid or lacks `issuer`/`jwks_uri`.
     InvalidDiscovery = 84,

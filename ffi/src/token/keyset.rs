@@ -67,8 +67,10 @@ pub const TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE: u32 = 5;
 pub const TOLLGATE_SKIP_BAD_ENCODING: u32 = 6;
 /// `kid` longer than 128 bytes.
 pub const TOLLGATE_SKIP_KID_TOO_LONG: u32 = 7;
+/// A usable key after the set was full (the first `TOLLGATE_KEYSET_CAPACITY` are loaded).
+pub const TOLLGATE_SKIP_OVER_CAPACITY: u32 = 8;
 /// Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
-pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 8;
+pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 9;
 /// How many skipped entries a report lists individually (all are counted).
 pub const TOLLGATE_JWKS_REPORT_LISTED: usize = 16;
 
@@ -159,7 +161,8 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 ///
 /// Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
 /// member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
-/// `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
+/// (more than `TOLLGATE_KEYSET_CAPACITY` usable keys: the first ones load, the rest are
+/// skipped as `TOLLGATE_SKIP_OVER_CAPACITY`),
 /// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
 ///
 /// On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its
@@ -255,6 +258,7 @@ pub extern "C" fn tollgate_skip_reason_str(reason: u32) -> *const c_char {
         TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE => b"unsupported_key_size\0",
         TOLLGATE_SKIP_BAD_ENCODING => b"bad_encoding\0",
         TOLLGATE_SKIP_KID_TOO_LONG => b"kid_too_long\0",
+        TOLLGATE_SKIP_OVER_CAPACITY => b"over_capacity\0",
         _ => b"unknown_skip_reason\0",
     };
     name.as_ptr().cast()
@@ -285,12 +289,13 @@ mod tests {
             ),
             (TOLLGATE_SKIP_BAD_ENCODING, SkipReason::BadEncoding),
             (TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong),
+            (TOLLGATE_SKIP_OVER_CAPACITY, SkipReason::OverCapacity),
         ];
         assert_eq!(consts.len(), SkipReason::ALL.len());
         for (number, reason) in consts {
             assert_eq!(number, reason as u32);
         }
-        for other in [0, 8, u32::MAX] {
+        for other in [0, 9, u32::MAX] {
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(other)) };
             assert_eq!(name.to_str().unwrap(), "unknown_skip_reason");
         }
