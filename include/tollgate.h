@@ -304,13 +304,21 @@ enum tollgate_status
    */
   TOLLGATE_STATUS_INVALID_DISCOVERY = 84,
   /**
-   * The discovery document's `jwks_uri` is not an https URL.
+   * The discovery document's `jwks_uri` is not an https URL with a valid host (and port) and no userinfo.
    */
   TOLLGATE_STATUS_INSECURE_JWKS_URI = 85,
   /**
    * The verification policy is incomplete or inconsistent.
    */
   TOLLGATE_STATUS_INVALID_POLICY = 86,
+  /**
+   * The discovery document's issuer is not an https URL with a host and without query, fragment or userinfo.
+   */
+  TOLLGATE_STATUS_INVALID_ISSUER = 87,
+  /**
+   * The discovery document's issuer is not exactly the expected issuer (OpenID Connect Discovery 4.3).
+   */
+  TOLLGATE_STATUS_ISSUER_MISMATCH = 88,
   /**
    * The `Authorization` value is not `Bearer` followed by a token68 token.
    */

@@ -130,10 +130,14 @@ errors! {
     KeysetFull = 83, "keyset_full";
     /// The OpenID configuration document is not valid or lacks `issuer`/`jwks_uri`.
     InvalidDiscovery = 84, "invalid_discovery";
-    /// The discovery document's `jwks_uri` is not an https URL.
+    /// The discovery document's `jwks_uri` is not an https URL with a valid host (and port) and no userinfo.
     InsecureJwksUri = 85, "insecure_jwks_uri";
     /// The verification policy is incomplete or inconsistent.
     InvalidPolicy = 86, "invalid_policy";
+    /// The discovery document's issuer is not an https URL with a host and without query, fragment or userinfo.
+    InvalidIssuer = 87, "invalid_issuer";
+    /// The discovery document's issuer is not exactly the expected issuer (OpenID Connect Discovery 4.3).
+    IssuerMismatch = 88, "issuer_mismatch";
 
     // -- HTTP helpers and API keys (100..=119) --
     /// The `Authorization` value is not `Bearer` followed by a token68 token.

@@ -93,10 +93,14 @@ pub enum tollgate_status {
     KeysetFull = 83,
     /// The OpenID configuration document is not valid or lacks `issuer`/`jwks_uri`.
     InvalidDiscovery = 84,
-    /// The discovery document's `jwks_uri` is not an https URL.
+    /// The discovery document's `jwks_uri` is not an https URL with a valid host (and port) and no userinfo.
     InsecureJwksUri = 85,
     /// The verification policy is incomplete or inconsistent.
     InvalidPolicy = 86,
+    /// The discovery document's issuer is not an https URL with a host and without query, fragment or userinfo.
+    InvalidIssuer = 87,
+    /// The discovery document's issuer is not exactly the expected issuer (OpenID Connect Discovery 4.3).
+    IssuerMismatch = 88,
     /// The `Authorization` value is not `Bearer` followed by a token68 token.
     InvalidAuthorization = 100,
     /// The query parameter carrying the API key is absent.
@@ -154,6 +158,8 @@ impl From<Error> for tollgate_status {
             Error::InvalidDiscovery => tollgate_status::InvalidDiscovery,
             Error::InsecureJwksUri => tollgate_status::InsecureJwksUri,
             Error::InvalidPolicy => tollgate_status::InvalidPolicy,
+            Error::InvalidIssuer => tollgate_status::InvalidIssuer,
+            Error::IssuerMismatch => tollgate_status::IssuerMismatch,
             Error::InvalidAuthorization => tollgate_status::InvalidAuthorization,
             Error::MissingParameter => tollgate_status::MissingParameter,
             Error::DuplicateParameter => tollgate_status::DuplicateParameter,
@@ -218,6 +224,8 @@ pub(crate) fn status_cstr(status: u32) -> &'static [u8] {
         84 => b"invalid_discovery\0",
         85 => b"insecure_jwks_uri\0",
         86 => b"invalid_policy\0",
+        87 => b"invalid_issuer\0",
+        88 => b"issuer_mismatch\0",
         100 => b"invalid_authorization\0",
         101 => b"missing_parameter\0",
         102 => b"duplicate_parameter\0",
