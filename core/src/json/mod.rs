@@ -25,6 +25,7 @@ mod validate;
 mod value;
 
 pub use number::Round;
+pub(crate) use string::hex_value;
 pub use string::{JsonStr, Unescaped};
 pub use unique::{check_unique_names, visit_unique_members, MAX_UNIQUE_MEMBERS};
 pub use validate::{parse, InvalidJson, MAX_DEPTH};
