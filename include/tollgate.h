@@ -280,7 +280,7 @@ enum tollgate_status
    */
   TOLLGATE_STATUS_CLAIM_NOT_FOUND = 65,
   /**
-   * The token's header segment decodes to more than 4 KiB (checked before decoding).
+   * The token's header decodes to more than 4 KiB (checked before decoding) or has more than 16 members.
    */
   TOLLGATE_STATUS_HEADER_TOO_LARGE = 66,
   /**

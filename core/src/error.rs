@@ -116,7 +116,7 @@ errors! {
     TooOld = 64, "too_old";
     /// The requested claim is not present in the verified token.
     ClaimNotFound = 65, "claim_not_found";
-    /// The token's header segment decodes to more than 4 KiB (checked before decoding).
+    /// The token's header decodes to more than 4 KiB (checked before decoding) or has more than 16 members.
     HeaderTooLarge = 66, "header_too_large";
 
     // -- Key sets, discovery, policy (80..=99) --

@@ -81,7 +81,7 @@ pub enum tollgate_status {
     TooOld = 64,
     /// The requested claim is not present in the verified token.
     ClaimNotFound = 65,
-    /// The token's header segment decodes to more than 4 KiB (checked before decoding).
+    /// The token's header decodes to more than 4 KiB (checked before decoding) or has more than 16 members.
     HeaderTooLarge = 66,
     /// The JWKS document is not valid JSON of the expected shape.
     InvalidJwks = 80,

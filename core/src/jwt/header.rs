@@ -1,5 +1,5 @@
 //! The protected header (RFC 7515 §4): at most [`MAX_HEADER_LEN`] bytes and
-//! [`json::MAX_UNIQUE_MEMBERS`] members, `alg` exactly `RS256`, no `crit`, an optional `kid`
+//! [`MAX_HEADER_MEMBERS`] members, `alg` exactly `RS256`, no `crit`, an optional `kid`
 //! that selects the key, an optional `typ` the policy may require (compared as a media type,
 //! [`typ_matches`]). `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from the
 //! caller's key set.
@@ -9,11 +9,15 @@ use crate::json::{self, JsonStr, Value};
 use crate::Error;
 
 /// The longest decoded header accepted, bytes. Real headers are 100–200 bytes (ACS and Entra:
-/// `typ`, `alg`, `kid`, `x5t`); 4 KiB leaves room for an embedded `jwk` or a short `x5c`
-/// (both ignored) while keeping the work done before the signature small and bounded. The
-/// limit is applied to the encoded segment's length, before decoding
-/// ([`Error::HeaderTooLarge`]).
+/// `typ`, `alg`, `kid`, `x5t`); 4 KiB leaves room for an embedded `jwk` with its `x5c` chain
+/// (ignored, but sent by some issuers). What a header can cost before the signature is then
+/// one linear parse of at most 4 KiB plus a duplicate check of at most
+/// [`MAX_HEADER_MEMBERS`] names. The limit is applied to the encoded segment's length,
+/// before decoding ([`Error::HeaderTooLarge`]).
 pub const MAX_HEADER_LEN: usize = 4096;
+
+/// The most members a header may have ([`Error::HeaderTooLarge`]); real ones have 2 to 5.
+pub const MAX_HEADER_MEMBERS: usize = 16;
 
 /// What verification takes from a well-formed header.
 pub(super) struct Header<'s> {
@@ -21,12 +25,17 @@ pub(super) struct Header<'s> {
 }
 
 /// Checks the decoded header JSON against the rules and the policy, in this order: strict
-/// JSON object of at most [`json::MAX_UNIQUE_MEMBERS`] members without duplicate names
-/// ([`Error::Malformed`]), `alg` ([`Error::UnsupportedAlg`]), `crit`
+/// JSON ([`Error::Malformed`]), at most [`MAX_HEADER_MEMBERS`] members
+/// ([`Error::HeaderTooLarge`], counted without walking further), an object without
+/// duplicate names ([`Error::Malformed`]), `alg` ([`Error::UnsupportedAlg`]), `crit`
 /// ([`Error::UnsupportedCrit`]), `typ` and `kid` types ([`Error::Malformed`]), expected `typ`
 /// ([`Error::WrongType`]).
 pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<'s>, Error> {
     let root = json::parse(header, policy.max_depth).map_err(|_| Error::Malformed)?;
+    let members = root.members().ok_or(Error::Malformed)?;
+    if members.take(MAX_HEADER_MEMBERS + 1).count() > MAX_HEADER_MEMBERS {
+        return Err(Error::HeaderTooLarge);
+    }
     let (mut alg, mut crit, mut typ, mut kid) = (None, false, None, None);
     let unique = json::visit_unique_members(&root, |name, value| {
         if name.eq_str("alg") {

@@ -10,8 +10,8 @@
 //!    a header flood costs a scan of at most that many bytes); exactly three segments, each
 //!    canonical unpadded base64url, no whitespace ([`Error::Malformed`]; the header and
 //!    payload are decoded into scratch here, but the payload is not read until step 5);
-//! 3. the header: strict JSON object of at most [`crate::json::MAX_UNIQUE_MEMBERS`] members,
-//!    no duplicate names; `alg` exactly `RS256`
+//! 3. the header: strict JSON object of at most [`MAX_HEADER_MEMBERS`] members
+//!    ([`Error::HeaderTooLarge`]), no duplicate names; `alg` exactly `RS256`
 //!    ([`Error::UnsupportedAlg`]); no `crit` ([`Error::UnsupportedCrit`]); `typ` when the
 //!    policy asks, compared as a media type ([`typ_matches`], [`Error::WrongType`]); the key chosen by `kid` ([`Error::UnknownKid`],
 //!    [`Error::MissingKid`]; see [`crate::jwk`] for the refresh-with-cooldown pattern).
@@ -45,7 +45,7 @@ mod header;
 mod policy;
 
 pub use claims::Claims;
-pub use header::{typ_matches, MAX_HEADER_LEN};
+pub use header::{typ_matches, MAX_HEADER_LEN, MAX_HEADER_MEMBERS};
 pub use policy::{Policy, DEFAULT_LEEWAY, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_LEN};
 
 use crate::jwk::{Key, KeySet};
