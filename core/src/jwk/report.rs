@@ -14,7 +14,8 @@ pub enum SkipReason {
     NoVerifyOperation = 4,
     /// The modulus is outside 2048–4096 bits.
     UnsupportedKeySize = 5,
-    /// The entry is not an object, has duplicate members, or a member (`n`, `e`, `kid`,
+    /// The entry is not an object, has duplicate members (or more than
+    /// [`crate::json::MAX_UNIQUE_MEMBERS`]), or a member (`n`, `e`, `kid`,
     /// `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
     BadEncoding = 6,
     /// The `kid` is longer than [`super::MAX_KID_LEN`] bytes.

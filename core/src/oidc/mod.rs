@@ -42,7 +42,8 @@ pub struct Discovery<'a> {
 }
 
 impl<'a> Discovery<'a> {
-    /// Parses a discovery document: a strict JSON object without duplicate member names,
+    /// Parses a discovery document: a strict JSON object of at most
+    /// [`json::MAX_UNIQUE_MEMBERS`] members without duplicate names,
     /// with non-empty string members `issuer` and `jwks_uri` (else
     /// [`Error::InvalidDiscovery`]); `jwks_uri` must be an `https` URL with a valid host (a
     /// bracketed IPv6 literal must be well-formed) and port (1 to 65535), no userinfo, and no
