@@ -140,7 +140,7 @@
 #define TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE 5
 
 /**
- * Skip reason `bad_encoding`. The entry is not an object, has duplicate members, or a member (`n`, `e`, `kid`, `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
+ * Skip reason `bad_encoding`. The entry is not an object, has duplicate members (or more than `MAX_UNIQUE_MEMBERS`), or a member (`n`, `e`, `kid`, `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
  */
 #define TOLLGATE_SKIP_BAD_ENCODING 6
 
@@ -148,6 +148,11 @@
  * Skip reason `kid_too_long`. The `kid` is longer than `MAX_KID_LEN` bytes.
  */
 #define TOLLGATE_SKIP_KID_TOO_LONG 7
+
+/**
+ * Skip reason `over_capacity`. A usable key after the set was full (the first `N` usable keys are loaded; a token naming this key's `kid` gets `UnknownKid`).
+ */
+#define TOLLGATE_SKIP_OVER_CAPACITY 8
 
 /**
  * The default maximum token length of a `tollgate_policy`, in bytes (16 KiB).
@@ -310,6 +315,10 @@ typedef enum tollgate_status {
    */
   TOLLGATE_STATUS_CLAIM_NOT_FOUND = 65,
   /**
+   * The token's header decodes to more than 4 KiB (checked before decoding) or has more than 16 members.
+   */
+  TOLLGATE_STATUS_HEADER_TOO_LARGE = 66,
+  /**
    * The JWKS document is not valid JSON of the expected shape.
    */
   TOLLGATE_STATUS_INVALID_JWKS = 80,
@@ -322,7 +331,7 @@ typedef enum tollgate_status {
    */
   TOLLGATE_STATUS_NO_USABLE_KEY = 82,
   /**
-   * The JWKS has more usable keys than the key set can hold.
+   * Retired (no longer returned): a JWKS with more usable keys than the key set holds now loads the first ones and reports the rest as skipped (`over_capacity`).
    */
   TOLLGATE_STATUS_KEYSET_FULL = 83,
   /**
@@ -330,13 +339,21 @@ typedef enum tollgate_status {
    */
   TOLLGATE_STATUS_INVALID_DISCOVERY = 84,
   /**
-   * The discovery document's `jwks_uri` is not an https URL.
+   * The discovery document's `jwks_uri` is not an https URL with a valid host (and port) and no userinfo.
    */
   TOLLGATE_STATUS_INSECURE_JWKS_URI = 85,
   /**
    * The verification policy is incomplete or inconsistent.
    */
   TOLLGATE_STATUS_INVALID_POLICY = 86,
+  /**
+   * The discovery document's issuer is not an https URL with a host and without query, fragment or userinfo.
+   */
+  TOLLGATE_STATUS_INVALID_ISSUER = 87,
+  /**
+   * The discovery document's issuer is not exactly the expected issuer (OpenID Connect Discovery 4.3).
+   */
+  TOLLGATE_STATUS_ISSUER_MISMATCH = 88,
   /**
    * The `Authorization` value is not `Bearer` followed by a token68 token.
    */
@@ -767,7 +784,8 @@ size_t tollgate_keyset_size(void);
  *
  * Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
  * member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
- * `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
+ * (more than `TOLLGATE_KEYSET_CAPACITY` usable keys: the first ones load, the rest are
+ * skipped as `TOLLGATE_SKIP_OVER_CAPACITY`),
  * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
  *
  * On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its

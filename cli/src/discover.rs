@@ -9,7 +9,6 @@ use crate::{exit, json_text};
 use std::io::Read;
 use std::process::ExitCode;
 use tollgate_core::oidc::Discovery;
-use tollgate_core::Error;
 
 /// Print the issuer and jwks_uri of an OpenID configuration document (FILE, or `-` for stdin).
 #[derive(clap::Args)]
@@ -18,21 +17,9 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     file: String,
     /// Require the document's `issuer` to be exactly URL (OIDC Discovery §4.3), else exit 1
-    /// with `wrong_issuer`.
+    /// with `issuer_mismatch`.
     #[arg(long, value_name = "URL", allow_hyphen_values = true)]
     expect_issuer: Option<String>,
-}
-
-/// OIDC Discovery §4.3: the `issuer` of the document must be identical to the issuer URL the
-/// configuration was retrieved for (exact comparison after JSON unescaping; no case folding,
-/// no trailing-slash normalisation). The one place the CLI makes this comparison.
-// TODO(merge): switch to core's §4.3 comparison when it lands in `tollgate_core::oidc`.
-pub fn check_issuer(discovery: &Discovery<'_>, expected: &str) -> Result<(), Error> {
-    if discovery.issuer.eq_str(expected) {
-        Ok(())
-    } else {
-        Err(Error::WrongIssuer)
-    }
 }
 
 /// Run `tollgate discover`.
@@ -53,7 +40,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return exit::rejected(e),
     };
     if let Some(expected) = &args.expect_issuer {
-        if let Err(e) = check_issuer(&discovery, expected) {
+        if let Err(e) = discovery.require_issuer(expected) {
             return exit::rejected(e);
         }
     }

@@ -369,7 +369,7 @@ fn discovery_path_and_the_issuer_check() {
         let o = run(&["--expect-issuer", &wrong]);
         assert_eq!(
             verdict(&o),
-            (Some(1), "rejected: wrong_issuer".into()),
+            (Some(1), "rejected: issuer_mismatch".into()),
             "{}",
             stderr(&o)
         );

@@ -293,17 +293,21 @@ fn discover_prints_issuer_and_unescaped_jwks_uri() {
     );
     let o = tollgate(
         &["discover", "-"],
-        Some(br#"{"issuer":"a\"b","jwks_uri":"https://h/k"}"#),
+        Some(br#"{"issuer":"https://h/a\"b","jwks_uri":"https://h/k"}"#),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let shown: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(shown["issuer"], "a\"b");
+    assert_eq!(shown["issuer"], "https://h/a\"b");
     for (doc, name) in [
         (
             &br#"{"issuer":"i","jwks_uri":"http://h/k"}"#[..],
             "insecure_jwks_uri",
         ),
         (br#"{"issuer":"i"}"#, "invalid_discovery"),
+        (
+            br#"{"issuer":"http://h","jwks_uri":"https://h/k"}"#,
+            "invalid_issuer",
+        ),
         (
             br#"{"issuer":"i","jwks_uri":"https://h/k","issuer":"j"}"#,
             "invalid_discovery",
@@ -339,7 +343,7 @@ fn discover_expect_issuer_is_an_exact_match() {
         let o = tollgate(&["discover", &doc, "--expect-issuer", expected], None);
         assert_eq!(o.status.code(), Some(1), "{expected}");
         assert!(
-            stderr(&o).starts_with("rejected: wrong_issuer: "),
+            stderr(&o).starts_with("rejected: issuer_mismatch: "),
             "{expected}: {}",
             stderr(&o)
         );

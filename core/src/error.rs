@@ -116,6 +116,8 @@ errors! {
     TooOld = 64, "too_old";
     /// The requested claim is not present in the verified token.
     ClaimNotFound = 65, "claim_not_found";
+    /// The token's header decodes to more than 4 KiB (checked before decoding) or has more than 16 members.
+    HeaderTooLarge = 66, "header_too_large";
 
     // -- Key sets, discovery, policy (80..=99) --
     /// The JWKS document is not valid JSON of the expected shape.
@@ -124,14 +126,18 @@ errors! {
     DuplicateKid = 81, "duplicate_kid";
     /// The JWKS has no key tollgate can use for RS256.
     NoUsableKey = 82, "no_usable_key";
-    /// The JWKS has more usable keys than the key set can hold.
+    /// Retired (no longer returned): a JWKS with more usable keys than the key set holds now loads the first ones and reports the rest as skipped (`over_capacity`).
     KeysetFull = 83, "keyset_full";
     /// The OpenID configuration document is not valid or lacks `issuer`/`jwks_uri`.
     InvalidDiscovery = 84, "invalid_discovery";
-    /// The discovery document's `jwks_uri` is not an https URL.
+    /// The discovery document's `jwks_uri` is not an https URL with a valid host (and port) and no userinfo.
     InsecureJwksUri = 85, "insecure_jwks_uri";
     /// The verification policy is incomplete or inconsistent.
     InvalidPolicy = 86, "invalid_policy";
+    /// The discovery document's issuer is not an https URL with a host and without query, fragment or userinfo.
+    InvalidIssuer = 87, "invalid_issuer";
+    /// The discovery document's issuer is not exactly the expected issuer (OpenID Connect Discovery 4.3).
+    IssuerMismatch = 88, "issuer_mismatch";
 
     // -- HTTP helpers and API keys (100..=119) --
     /// The `Authorization` value is not `Bearer` followed by a token68 token.

@@ -82,20 +82,26 @@ pub enum tollgate_status {
     TooOld = 64,
     /// The requested claim is not present in the verified token.
     ClaimNotFound = 65,
+    /// The token's header decodes to more than 4 KiB (checked before decoding) or has more than 16 members.
+    HeaderTooLarge = 66,
     /// The JWKS document is not valid JSON of the expected shape.
     InvalidJwks = 80,
     /// Two usable keys in the JWKS share a `kid`.
     DuplicateKid = 81,
     /// The JWKS has no key tollgate can use for RS256.
     NoUsableKey = 82,
-    /// The JWKS has more usable keys than the key set can hold.
+    /// Retired (no longer returned): a JWKS with more usable keys than the key set holds now loads the first ones and reports the rest as skipped (`over_capacity`).
     KeysetFull = 83,
     /// The OpenID configuration document is not valid or lacks `issuer`/`jwks_uri`.
     InvalidDiscovery = 84,
-    /// The discovery document's `jwks_uri` is not an https URL.
+    /// The discovery document's `jwks_uri` is not an https URL with a valid host (and port) and no userinfo.
     InsecureJwksUri = 85,
     /// The verification policy is incomplete or inconsistent.
     InvalidPolicy = 86,
+    /// The discovery document's issuer is not an https URL with a host and without query, fragment or userinfo.
+    InvalidIssuer = 87,
+    /// The discovery document's issuer is not exactly the expected issuer (OpenID Connect Discovery 4.3).
+    IssuerMismatch = 88,
     /// The `Authorization` value is not `Bearer` followed by a token68 token.
     InvalidAuthorization = 100,
     /// The query parameter carrying the API key is absent.
@@ -145,6 +151,7 @@ impl From<Error> for tollgate_status {
             Error::WrongType => tollgate_status::WrongType,
             Error::TooOld => tollgate_status::TooOld,
             Error::ClaimNotFound => tollgate_status::ClaimNotFound,
+            Error::HeaderTooLarge => tollgate_status::HeaderTooLarge,
             Error::InvalidJwks => tollgate_status::InvalidJwks,
             Error::DuplicateKid => tollgate_status::DuplicateKid,
             Error::NoUsableKey => tollgate_status::NoUsableKey,
@@ -152,6 +159,8 @@ impl From<Error> for tollgate_status {
             Error::InvalidDiscovery => tollgate_status::InvalidDiscovery,
             Error::InsecureJwksUri => tollgate_status::InsecureJwksUri,
             Error::InvalidPolicy => tollgate_status::InvalidPolicy,
+            Error::InvalidIssuer => tollgate_status::InvalidIssuer,
+            Error::IssuerMismatch => tollgate_status::IssuerMismatch,
             Error::InvalidAuthorization => tollgate_status::InvalidAuthorization,
             Error::MissingParameter => tollgate_status::MissingParameter,
             Error::DuplicateParameter => tollgate_status::DuplicateParameter,
@@ -208,6 +217,7 @@ pub(crate) fn status_cstr(status: u32) -> &'static [u8] {
         63 => b"wrong_type\0",
         64 => b"too_old\0",
         65 => b"claim_not_found\0",
+        66 => b"header_too_large\0",
         80 => b"invalid_jwks\0",
         81 => b"duplicate_kid\0",
         82 => b"no_usable_key\0",
@@ -215,6 +225,8 @@ pub(crate) fn status_cstr(status: u32) -> &'static [u8] {
         84 => b"invalid_discovery\0",
         85 => b"insecure_jwks_uri\0",
         86 => b"invalid_policy\0",
+        87 => b"invalid_issuer\0",
+        88 => b"issuer_mismatch\0",
         100 => b"invalid_authorization\0",
         101 => b"missing_parameter\0",
         102 => b"duplicate_parameter\0",

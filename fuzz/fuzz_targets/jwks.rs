@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             assert!(matches!(
                 e,
-                Error::InvalidJwks | Error::DuplicateKid | Error::NoUsableKey | Error::KeysetFull
+                Error::InvalidJwks | Error::DuplicateKid | Error::NoUsableKey
             ));
             assert_eq!(set.len(), 3, "a failed load must leave the set untouched");
             assert!(set.find("acs1").is_some());

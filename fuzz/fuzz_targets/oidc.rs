@@ -10,21 +10,24 @@ fuzz_target!(|data: &[u8]| {
     match Discovery::parse(data) {
         Ok(d) => {
             let mut issuer = vec![0u8; d.issuer.unescaped_len()];
-            assert!(!d
-                .issuer
-                .unescape_into(&mut issuer)
-                .expect("fits")
-                .is_empty());
+            let issuer = d.issuer.unescape_into(&mut issuer).expect("fits");
+            assert!(issuer
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://")));
+            assert!(!issuer.contains(['?', '#', '@']), "{issuer}");
+            assert!(d.require_issuer(issuer).is_ok());
             let mut uri = vec![0u8; d.jwks_uri.unescaped_len()];
             let uri = d.jwks_uri.unescape_into(&mut uri).expect("fits");
             assert!(uri.len() > "https://".len());
             assert!(uri
                 .get(..8)
                 .is_some_and(|s| s.eq_ignore_ascii_case("https://")));
+            let authority = uri[8..].split(['/', '?', '#']).next().unwrap_or("");
+            assert!(!authority.is_empty() && !authority.contains('@'), "{uri}");
         }
         Err(e) => assert!(matches!(
             e,
-            Error::InvalidDiscovery | Error::InsecureJwksUri
+            Error::InvalidDiscovery | Error::InsecureJwksUri | Error::InvalidIssuer
         )),
     }
 });

@@ -116,6 +116,14 @@ class Token(unittest.TestCase):
         self.assertEqual(reasons, {"not_rsa", "not_for_signature", "not_rs256",
                                    "no_verify_operation", "unsupported_key_size",
                                    "bad_encoding", "kid_too_long"})
+        # Seventeen usable keys: the first sixteen load, the last is skipped (over_capacity).
+        acs = json.loads(read(os.path.join(PYJWT, "jwks", "acs.json")))
+        many = {"keys": [dict(acs["keys"][0], kid="k%d" % i) for i in range(17)]}
+        big, big_report = self.keyset(json.dumps(many).encode())
+        self.assertEqual((big_report.loaded, big_report.skipped), (16, 1))
+        self.assertEqual(self.lib.tollgate_keyset_len(big), 16)
+        self.assertEqual(list(big_report.listed[0]), [16, 8])
+        self.assertEqual(self.lib.tollgate_skip_reason_str(8).decode(), "over_capacity")
         # A failed parse leaves the set as it was.
         before = ks.raw
         bad = JwksReport()

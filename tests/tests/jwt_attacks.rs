@@ -787,6 +787,33 @@ fn typ_when_the_policy_expects_one() {
     let check = |h: &str| verify_with(&policy, signed(h, &body).as_bytes(), NOW);
     assert_eq!(check(r#"{"alg":"RS256","kid":"acs1","typ":"JWT"}"#), Ok(()));
     assert_eq!(check(r#"{"alg":"RS256","kid":"acs1","typ":"jwt"}"#), Ok(()));
+    // RFC 7515 §4.1.9: no `/` means `application/` + value; media types ignore case.
+    for typ in ["application/jwt", "Application/JWT", "application\\/jwt"] {
+        let h = format!(r#"{{"alg":"RS256","kid":"acs1","typ":"{typ}"}}"#);
+        assert_eq!(check(&h), Ok(()), "{typ}");
+    }
+    for typ in [
+        "text/jwt",
+        "application/jwt;x=1",
+        "jwt ",
+        "application/at+jwt",
+    ] {
+        let h = format!(r#"{{"alg":"RS256","kid":"acs1","typ":"{typ}"}}"#);
+        assert_eq!(check(&h), Err(Error::WrongType), "{typ}");
+    }
+    let media = Policy {
+        typ: Some("application/at+jwt"),
+        ..Policy::new(ISS, AUDS)
+    };
+    let check_media = |h: &str| verify_with(&media, signed(h, &body).as_bytes(), NOW);
+    assert_eq!(
+        check_media(r#"{"alg":"RS256","kid":"acs1","typ":"at+JWT"}"#),
+        Ok(())
+    );
+    assert_eq!(
+        check_media(r#"{"alg":"RS256","kid":"acs1","typ":"JWT"}"#),
+        Err(Error::WrongType)
+    );
     assert_eq!(
         check(r#"{"alg":"RS256","kid":"acs1","typ":"at+jwt"}"#),
         Err(Error::WrongType)
@@ -806,6 +833,59 @@ fn typ_when_the_policy_expects_one() {
             &body
         )),
         Ok(())
+    );
+}
+
+/// A header `{"alg":"RS256","kid":"acs1","a0":0,...}` of about `len` bytes.
+fn flood_header(len: usize) -> String {
+    let mut h = String::from(r#"{"alg":"RS256","kid":"acs1""#);
+    let mut i = 0;
+    while h.len() + 1 < len {
+        h.push_str(&format!(",\"a{i}\":0"));
+        i += 1;
+    }
+    h.push('}');
+    h
+}
+
+#[test]
+fn header_floods_are_rejected_by_size_and_member_count() {
+    let body = claims();
+    let policy = Policy {
+        max_token_len: 1 << 20,
+        ..Policy::new(ISS, AUDS)
+    };
+    let check = |h: &str| verify_with(&policy, signed(h, &body).as_bytes(), NOW);
+    // Before the fix these took 12.9 ms (16 KiB) and 3.2 s (256 KiB) and ended in a verify.
+    for kib in [5, 16, 256] {
+        let h = flood_header(kib * 1024);
+        assert_eq!(check(&h), Err(Error::HeaderTooLarge), "{kib} KiB");
+    }
+    // Exactly 4096 decoded bytes pass the size rule; one more does not.
+    let at_limit = format!(
+        r#"{{"alg":"RS256","kid":"acs1","x":"{}"}}"#,
+        "y".repeat(4096 - 35)
+    );
+    assert_eq!(at_limit.len(), jwt::MAX_HEADER_LEN);
+    assert_eq!(check(&at_limit), Ok(()));
+    let over = at_limit.replacen("\"x\":\"", "\"x\":\"y", 1);
+    assert_eq!(check(&over), Err(Error::HeaderTooLarge));
+    // Under 4 KiB, at most 16 members.
+    let names = |n: usize| (0..n).map(|i| format!(r#","m{i}":0"#)).collect::<String>();
+    let members = |n: usize| format!(r#"{{"alg":"RS256","kid":"acs1"{}}}"#, names(n - 2));
+    assert_eq!(check(&members(jwt::MAX_HEADER_MEMBERS)), Ok(()));
+    assert_eq!(check(&members(17)), Err(Error::HeaderTooLarge));
+    assert_eq!(check(&flood_header(1024)), Err(Error::HeaderTooLarge));
+    // Duplicates among few members are still `malformed`.
+    assert_eq!(
+        check(r#"{"alg":"RS256","kid":"acs1","x":1,"x":2}"#),
+        Err(Error::Malformed)
+    );
+    // Without a `.` anywhere, a long token is judged by its first bytes alone.
+    let no_dots = "A".repeat(100_000);
+    assert_eq!(
+        verify_with(&policy, no_dots.as_bytes(), NOW),
+        Err(Error::HeaderTooLarge)
     );
 }
 

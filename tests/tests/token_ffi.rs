@@ -128,6 +128,44 @@ fn keyset_report_names_every_skipped_entry() {
 }
 
 #[test]
+fn keyset_with_more_usable_keys_than_capacity_loads_the_first_ones() {
+    // Seventeen usable keys (acs1's modulus under kids k0..k16): sixteen load, the last is
+    // reported as skipped, and a token naming it gets `unknown_kid`.
+    let acs = String::from_utf8(fixture("jwks-acs.json")).unwrap();
+    let root: serde_json::Value = serde_json::from_str(&acs).unwrap();
+    let many: Vec<serde_json::Value> = (0..17)
+        .map(|i| {
+            let mut k = root["keys"][0].clone();
+            k["kid"] = serde_json::Value::String(format!("k{i}"));
+            k
+        })
+        .collect();
+    let many = serde_json::json!({ "keys": many }).to_string();
+    let (ks, report) = parse_keyset(many.as_bytes()).unwrap();
+    assert_eq!(
+        (report.loaded, report.skipped, report.listed_len),
+        (16, 1, 1)
+    );
+    assert_eq!(report.skipped_for[TOLLGATE_SKIP_OVER_CAPACITY as usize], 1);
+    assert_eq!(report.listed[0].index, 16);
+    assert_eq!(report.listed[0].reason, TOLLGATE_SKIP_OVER_CAPACITY);
+    let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(TOLLGATE_SKIP_OVER_CAPACITY)) };
+    assert_eq!(name.to_str().unwrap(), "over_capacity");
+    assert_eq!(unsafe { tollgate_keyset_len(&*ks) }, 16);
+    let signer = Signer::new("acs1");
+    let last_in = signer.token(&header("k15"), &claims());
+    assert_eq!(
+        verify(&ks, &acs_policy(), last_in.as_bytes(), NOW).0,
+        St::Ok
+    );
+    let left_out = signer.token(&header("k16"), &claims());
+    assert_eq!(
+        verify(&ks, &acs_policy(), left_out.as_bytes(), NOW).0,
+        St::UnknownKid
+    );
+}
+
+#[test]
 fn keyset_failures_leave_the_set_and_report_untouched() {
     let mut ks = acs_keyset();
     let before = bytes_of(&*ks);
@@ -160,18 +198,6 @@ fn keyset_failures_leave_the_set_and_report_untouched() {
         )
     };
     assert_eq!(st, St::DuplicateKid);
-    // Seventeen usable keys do not fit.
-    let many: Vec<serde_json::Value> = (0..17)
-        .map(|i| {
-            let mut k = root["keys"][0].clone();
-            k["kid"] = serde_json::Value::String(format!("k{i}"));
-            k
-        })
-        .collect();
-    let many = serde_json::json!({ "keys": many }).to_string();
-    let st =
-        unsafe { tollgate_keyset_parse(&mut *ks, many.as_ptr().cast(), many.len(), &mut report) };
-    assert_eq!(st, St::KeysetFull);
     let st = unsafe { tollgate_keyset_parse(&mut *ks, std::ptr::null(), 5, &mut report) };
     assert_eq!(st, St::NullPointer);
     assert_eq!(

@@ -7,7 +7,7 @@
 //! - 0: FILE now holds a key set that loads: `updated` (new content written), `unchanged`
 //!   (same bytes fetched) or `not modified` (the server answered 304).
 //! - 1: a document was rejected — `rejected: <stable core name>: ...` (`invalid_discovery`,
-//!   `insecure_jwks_uri`, `wrong_issuer`, `invalid_jwks`, `no_usable_key`, ...).
+//!   `insecure_jwks_uri`, `issuer_mismatch`, `invalid_jwks`, `no_usable_key`, ...).
 //! - 2: usage or local configuration — bad flags, a non-https URL (`https_required`), an
 //!   unusable `--ca` or trust store (`bad_ca`), FILE not writable (`write_failed`).
 //! - 3: network or TLS — `connect_failed`, `timeout`, `tls_failed` (an untrusted or invalid
@@ -21,7 +21,6 @@
 mod http;
 mod store;
 
-use crate::discover::check_issuer;
 use crate::verify::KEYSET_CAPACITY;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -150,7 +149,7 @@ fn jwks_uri_of(document: &[u8], expect_issuer: Option<&str>) -> Result<String, F
     let discovery =
         Discovery::parse(document).map_err(|e| Failure::rejected(e, "discovery document"))?;
     if let Some(expected) = expect_issuer {
-        check_issuer(&discovery, expected).map_err(|e| {
+        discovery.require_issuer(expected).map_err(|e| {
             let found: String = discovery.issuer.chars().collect();
             Failure::rejected(e, &format!("issuer {found:?}, expected {expected:?}"))
         })?;

@@ -21,6 +21,7 @@
 //! - Names are compared after decoding, byte for byte (case-sensitive): `%74oken` is `token`,
 //!   so `?token=a&%74oken=b` is a duplicate.
 
+use crate::json::hex_value;
 use crate::Error;
 
 /// A percent-encoded piece of a query (a parameter name or value) exactly as it appears in
@@ -66,16 +67,6 @@ impl Iterator for PercentDecoded<'_> {
                 None
             }
         }
-    }
-}
-
-/// The value of one hex digit (either case).
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

@@ -6,7 +6,10 @@
 //! element by element ([`Value::elements`]), strings stay escaped ([`JsonStr`]) until they are
 //! compared ([`JsonStr::eq_str`], no buffer needed) or unescaped into a caller buffer
 //! ([`JsonStr::unescape_into`]). Numbers are read as Unix times ([`Value::as_time`]).
-//! [`check_unique_names`] rejects objects with duplicate member names (after unescaping).
+//! [`check_unique_names`] rejects objects with duplicate member names (after unescaping) or
+//! more than [`MAX_UNIQUE_MEMBERS`] members, in linear time. One rule for repeated names:
+//! [`Value::get`] returns the first member of a name, and [`visit_unique_members`] visits
+//! only objects that passed the check, so no reader ever sees a second value for a name.
 //!
 //! Nothing here allocates, recurses or panics; the depth bound is at most [`MAX_DEPTH`].
 //!
@@ -25,7 +28,8 @@ mod validate;
 mod value;
 
 pub use number::Round;
+pub(crate) use string::hex_value;
 pub use string::{JsonStr, Unescaped};
-pub use unique::{check_unique_names, visit_unique_members};
+pub use unique::{check_unique_names, visit_unique_members, MAX_UNIQUE_MEMBERS};
 pub use validate::{parse, InvalidJson, MAX_DEPTH};
 pub use value::{Elements, Kind, Members, Value};

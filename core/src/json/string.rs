@@ -1,8 +1,18 @@
 //! JSON strings kept escaped as they appear in the document, decoded on demand: compared with
 //! a `&str` without a buffer, iterated as chars, or unescaped into a caller's buffer.
 
-use super::validate::hex_value;
 use crate::Error;
+
+/// The value of one ASCII hex digit, either case (`\uXXXX` escapes here; also the crate's
+/// one hex decoder, e.g. for `%HH` in query strings).
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
 
 /// The contents of a validated JSON string (between the quotes), still escaped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,6 +159,14 @@ mod tests {
         let mut small = [7u8; 5];
         assert_eq!(s.unescape_into(&mut small), Err(Error::BufferTooSmall));
         assert_eq!(small, [7u8; 5]);
+    }
+
+    #[test]
+    fn hex_digits() {
+        for b in 0..=255u8 {
+            let want = (b as char).to_digit(16).map(|d| d as u8);
+            assert_eq!(super::hex_value(b), want, "{b}");
+        }
     }
 
     #[test]

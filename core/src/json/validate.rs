@@ -2,6 +2,7 @@
 //! string escapes, and nothing but whitespace after the value. Iterative (a bit stack), so the
 //! depth bound costs no native stack.
 
+use super::string::hex_value;
 use super::value::Value;
 
 /// The largest nesting depth [`parse`] accepts as a bound (the bit stack holds 128 levels).
@@ -243,16 +244,6 @@ impl Validator<'_> {
             unit = (unit << 4) | u16::from(digit);
         }
         Ok(unit)
-    }
-}
-
-/// The value of one ASCII hex digit.
-pub(super) fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

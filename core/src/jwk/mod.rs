@@ -6,8 +6,15 @@
 //! [`MAX_KID_LEN`] bytes (or none). Other entries are skipped, not fatal; the
 //! [`LoadReport`] says how many loaded and why each other was skipped. Loading fails only for
 //! a malformed document ([`Error::InvalidJwks`]), two usable keys with the same `kid`
-//! ([`Error::DuplicateKid`]), no usable key ([`Error::NoUsableKey`]) or more usable keys
-//! than the capacity `N` ([`Error::KeysetFull`]).
+//! ([`Error::DuplicateKid`]) or no usable key ([`Error::NoUsableKey`]).
+//!
+//! A document with more usable keys than the capacity `N` still loads: the first `N` usable
+//! keys (document order) are kept and every later one is reported as skipped with
+//! [`SkipReason::OverCapacity`] (its index in the report; [`entry_kid`] reads its `kid`), so
+//! an issuer that publishes one key too many does not stop every refresh. A token signed by
+//! a key left out gets [`Error::UnknownKid`]. A key left out whose `kid` equals a loaded
+//! key's is still [`Error::DuplicateKid`]; two left-out keys are not compared with each other
+//! (neither is loaded).
 //!
 //! A loaded set is immutable and `Send + Sync`: share one between threads. To rotate keys,
 //! load a second set and swap which one you use.
@@ -165,14 +172,15 @@ impl<const N: usize> KeySet<N> {
             match entry::judge(entry) {
                 Err(reason) => report.record_skip(index, reason),
                 Ok(key) => {
-                    if usable >= N {
-                        return Err(Error::KeysetFull);
-                    }
                     if let Some(kid) = key.kid {
                         let earlier = kids.iter().take(usable).flatten();
                         if earlier.into_iter().any(|k| same_kid(*k, kid)) {
                             return Err(Error::DuplicateKid);
                         }
+                    }
+                    if usable >= N {
+                        report.record_skip(index, SkipReason::OverCapacity);
+                        continue;
                     }
                     // Keys without a kid are kept as `None`; `kids` then only tracks position.
                     if let Some(slot) = kids.get_mut(usable) {
@@ -229,6 +237,19 @@ impl<const N: usize> KeySet<N> {
     pub fn find(&self, kid: &str) -> Option<&Key> {
         self.keys().find(|key| key.kid() == Some(kid))
     }
+}
+
+/// The `kid` of entry `index` of a JWKS document's `keys` array (still escaped), if the
+/// document parses and that entry is an object with a string `kid`: for naming the entries a
+/// [`LoadReport`] lists by index (for example those skipped with
+/// [`SkipReason::OverCapacity`]).
+pub fn entry_kid(document: &[u8], index: u32) -> Option<JsonStr<'_>> {
+    let root = json::parse(document, MAX_DEPTH).ok()?;
+    let entry = root
+        .get("keys")?
+        .elements()?
+        .nth(usize::try_from(index).ok()?)?;
+    entry.get("kid")?.as_str()
 }
 
 fn same_kid(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {

@@ -14,16 +14,20 @@ pub enum SkipReason {
     NoVerifyOperation = 4,
     /// The modulus is outside 2048–4096 bits.
     UnsupportedKeySize = 5,
-    /// The entry is not an object, has duplicate members, or a member (`n`, `e`, `kid`,
+    /// The entry is not an object, has duplicate members (or more than
+    /// [`crate::json::MAX_UNIQUE_MEMBERS`]), or a member (`n`, `e`, `kid`,
     /// `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
     BadEncoding = 6,
     /// The `kid` is longer than [`super::MAX_KID_LEN`] bytes.
     KidTooLong = 7,
+    /// A usable key after the set was full (the first `N` usable keys are loaded; a token
+    /// naming this key's `kid` gets [`crate::Error::UnknownKid`]).
+    OverCapacity = 8,
 }
 
 impl SkipReason {
     /// Every reason, in number order.
-    pub const ALL: [SkipReason; 7] = [
+    pub const ALL: [SkipReason; 8] = [
         SkipReason::NotRsa,
         SkipReason::NotForSignature,
         SkipReason::NotRs256,
@@ -31,7 +35,18 @@ impl SkipReason {
         SkipReason::UnsupportedKeySize,
         SkipReason::BadEncoding,
         SkipReason::KidTooLong,
+        SkipReason::OverCapacity,
     ];
+
+    /// The stable number (C's `uint32_t`), from 1.
+    pub const fn number(self) -> u32 {
+        self as u32
+    }
+
+    /// The reason with this number, if any.
+    pub fn from_number(number: u32) -> Option<SkipReason> {
+        SkipReason::ALL.into_iter().find(|r| r.number() == number)
+    }
 
     /// A stable snake_case name, e.g. `"not_rsa"`.
     pub const fn name(self) -> &'static str {
@@ -43,6 +58,7 @@ impl SkipReason {
             SkipReason::UnsupportedKeySize => "unsupported_key_size",
             SkipReason::BadEncoding => "bad_encoding",
             SkipReason::KidTooLong => "kid_too_long",
+            SkipReason::OverCapacity => "over_capacity",
         }
     }
 }
@@ -116,5 +132,32 @@ impl LoadReport {
     pub fn listed_skips(&self) -> &[SkippedKey] {
         let n = (self.skipped as usize).min(MAX_LISTED_SKIPS);
         self.listed.get(..n).unwrap_or(&[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SkipReason;
+
+    #[test]
+    fn numbers_and_names_are_stable_and_dense() {
+        for (i, reason) in SkipReason::ALL.into_iter().enumerate() {
+            assert_eq!(
+                reason.number() as usize,
+                i + 1,
+                "ALL is in number order, from 1"
+            );
+            assert_eq!(SkipReason::from_number(reason.number()), Some(reason));
+            assert!(reason
+                .name()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+        }
+        assert_eq!(SkipReason::OverCapacity.name(), "over_capacity");
+        assert_eq!(SkipReason::from_number(0), None);
+        assert_eq!(
+            SkipReason::from_number(SkipReason::ALL.len() as u32 + 1),
+            None
+        );
     }
 }

@@ -149,9 +149,10 @@ fn document_level_failures() {
         (r#"{"keys":[]}"#.into(), NoUsableKey),
         (jwks(&[key("a"), key("b"), key("a")]), DuplicateKid),
         (jwks(&[key("a"), key("\\u0061")]), DuplicateKid),
+        // Over capacity, a later key that repeats a loaded key's kid is still a duplicate.
         (
-            jwks(&[key("a"), key("b"), nokid.clone(), nokid.clone(), key("c")]),
-            KeysetFull,
+            jwks(&[key("a"), key("b"), nokid.clone(), nokid.clone(), key("b")]),
+            DuplicateKid,
         ),
     ];
     for (doc, want) in cases {
@@ -219,5 +220,79 @@ fn check_agrees_with_load_without_loading() {
         assert_eq!(KeySet::<16>::check(doc), set.load(doc), "{doc:?}");
         assert_eq!(KeySet::<2>::check(doc), KeySet::<2>::new().load(doc));
     }
-    assert_eq!(KeySet::<2>::check(ACS).err(), Some(Error::KeysetFull));
+    assert_eq!(KeySet::<2>::check(ACS), KeySet::<2>::new().load(ACS));
+}
+
+#[test]
+fn more_usable_keys_than_capacity_load_the_first_ones() {
+    let n = acs_n();
+    let key = |kid: &str| format!(r#"{{"kty":"RSA","kid":"{kid}","n":"{n}","e":"AQAB"}}"#);
+    let doc = jwks(&[
+        key("k0"),
+        r#"{"kty":"EC","kid":"ec"}"#.into(),
+        key("k1"),
+        key("k2"),
+        key("k\\u0033"),
+        r#"{"kty":"oct","kid":"k0"}"#.into(),
+    ]);
+    let mut set = KeySet::<2>::parse(ACS).unwrap();
+    let report = set.load(doc.as_bytes()).unwrap();
+    assert_eq!(KeySet::<2>::check(doc.as_bytes()), Ok(report));
+    assert_eq!(report.loaded(), 2);
+    assert_eq!(report.skipped(), 4);
+    assert_eq!(report.skipped_for(SkipReason::OverCapacity), 2);
+    assert_eq!(
+        report.listed_skips(),
+        [
+            SkippedKey {
+                index: 1,
+                reason: SkipReason::NotRsa
+            },
+            SkippedKey {
+                index: 3,
+                reason: SkipReason::OverCapacity
+            },
+            SkippedKey {
+                index: 4,
+                reason: SkipReason::OverCapacity
+            },
+            SkippedKey {
+                index: 5,
+                reason: SkipReason::NotRsa
+            },
+        ]
+    );
+    let left_out: std::vec::Vec<String> = report
+        .listed_skips()
+        .iter()
+        .filter(|s| s.reason == SkipReason::OverCapacity)
+        .map(|s| {
+            super::entry_kid(doc.as_bytes(), s.index)
+                .unwrap()
+                .chars()
+                .collect()
+        })
+        .collect();
+    assert_eq!(left_out, ["k2", "k3"]);
+    let kids: std::vec::Vec<_> = set.keys().map(|k| k.kid().unwrap()).collect();
+    assert_eq!(kids, ["k0", "k1"]);
+    let root = json::parse(br#"["k2","k1"]"#, 2).unwrap();
+    let mut wanted = root.elements().unwrap().map(|v| v.as_str());
+    let (k2, k1) = (wanted.next().unwrap(), wanted.next().unwrap());
+    assert_eq!(set.select(k2).err(), Some(Error::UnknownKid));
+    assert_eq!(set.select(k1).unwrap().kid(), Some("k1"));
+    // Sixteen of seventeen, as an issuer publishing one key too many would give.
+    let seventeen: std::vec::Vec<String> = (0..17).map(|i| key(&format!("s{i}"))).collect();
+    let big = KeySet::<16>::parse(jwks(&seventeen).as_bytes()).unwrap();
+    assert_eq!(big.len(), 16);
+    assert_eq!(
+        big.report().listed_skips(),
+        [SkippedKey {
+            index: 16,
+            reason: SkipReason::OverCapacity
+        }]
+    );
+    assert!(big.find("s15").is_some() && big.find("s16").is_none());
+    assert_eq!(super::entry_kid(b"{", 0), None);
+    assert_eq!(super::entry_kid(doc.as_bytes(), 6), None);
 }

@@ -31,6 +31,24 @@ pub(super) fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
     })
 }
 
+/// [`Error::HeaderTooLarge`] when the header segment (the bytes before the first `.`, or the
+/// whole token without one) would decode to more than `max` bytes. Looks at no more than
+/// the bytes such a header may take, so its cost does not grow with the token.
+pub(super) fn check_header_len(token: &[u8], max: usize) -> Result<(), Error> {
+    // Every header that fits is shorter than this (decoded_len(n) <= max implies
+    // n <= max / 3 * 4 + 3), so the first `.` of an acceptable token lies inside the window.
+    let longest = (max / 3).saturating_mul(4).saturating_add(4);
+    let window = token.get(..longest).unwrap_or(token);
+    let header_len = window
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(token.len());
+    if decoded_len(header_len) > max {
+        return Err(Error::HeaderTooLarge);
+    }
+    Ok(())
+}
+
 /// The decoded length of a base64url segment of `encoded_len` characters (an upper bound when
 /// the length itself is invalid).
 pub(super) const fn decoded_len(encoded_len: usize) -> usize {
@@ -49,7 +67,7 @@ pub(super) fn decode<'b>(segment: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], 
 
 #[cfg(test)]
 mod tests {
-    use super::{decode, decoded_len, split};
+    use super::{check_header_len, decode, decoded_len, split};
     use crate::Error;
 
     #[test]
@@ -61,6 +79,30 @@ mod tests {
         assert_eq!(s.signature, b"ef");
         for bad in [&b"a.b"[..], b"a.b.c.d", b"abc", b"", b"a..b.c"] {
             assert_eq!(split(bad).err(), Some(Error::Malformed));
+        }
+    }
+
+    #[test]
+    fn header_length_is_judged_before_decoding() {
+        // 4096 decoded bytes take 5462 base64url characters; 5463 decode to 4097.
+        let mut token = std::vec![b'A'; 5462];
+        token.extend_from_slice(b".e30.sig");
+        assert_eq!(check_header_len(&token, 4096), Ok(()));
+        token.insert(0, b'A');
+        assert_eq!(check_header_len(&token, 4096), Err(Error::HeaderTooLarge));
+        assert_eq!(
+            check_header_len(&[b'A'; 1 << 20], 4096),
+            Err(Error::HeaderTooLarge)
+        );
+        assert_eq!(check_header_len(&[b'A'; 100], 4096), Ok(()));
+        assert_eq!(check_header_len(b"", 4096), Ok(()));
+        for max in 0..40 {
+            for len in 0..60 {
+                let mut t = std::vec![b'x'; len];
+                t.extend_from_slice(b".p.s");
+                let fits = decoded_len(len) <= max;
+                assert_eq!(check_header_len(&t, max).is_ok(), fits, "{max} {len}");
+            }
         }
     }
 

@@ -1,10 +1,23 @@
-//! The protected header (RFC 7515 §4): `alg` exactly `RS256`, no `crit`, an optional `kid`
-//! that selects the key, an optional `typ` the policy may require. `jku`, `x5u`, `jwk` and
-//! `x5c` are never read: keys come only from the caller's key set.
+//! The protected header (RFC 7515 §4): at most [`MAX_HEADER_LEN`] bytes and
+//! [`MAX_HEADER_MEMBERS`] members, `alg` exactly `RS256`, no `crit`, an optional `kid`
+//! that selects the key, an optional `typ` the policy may require (compared as a media type,
+//! [`typ_matches`]). `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from the
+//! caller's key set.
 
 use super::policy::Policy;
 use crate::json::{self, JsonStr, Value};
 use crate::Error;
+
+/// The longest decoded header accepted, bytes. Real headers are 100–200 bytes (ACS and Entra:
+/// `typ`, `alg`, `kid`, `x5t`); 4 KiB leaves room for an embedded `jwk` with its `x5c` chain
+/// (ignored, but sent by some issuers). What a header can cost before the signature is then
+/// one linear parse of at most 4 KiB plus a duplicate check of at most
+/// [`MAX_HEADER_MEMBERS`] names. The limit is applied to the encoded segment's length,
+/// before decoding ([`Error::HeaderTooLarge`]).
+pub const MAX_HEADER_LEN: usize = 4096;
+
+/// The most members a header may have ([`Error::HeaderTooLarge`]); real ones have 2 to 5.
+pub const MAX_HEADER_MEMBERS: usize = 16;
 
 /// What verification takes from a well-formed header.
 pub(super) struct Header<'s> {
@@ -12,11 +25,17 @@ pub(super) struct Header<'s> {
 }
 
 /// Checks the decoded header JSON against the rules and the policy, in this order: strict
-/// JSON object without duplicate names ([`Error::Malformed`]), `alg`
-/// ([`Error::UnsupportedAlg`]), `crit` ([`Error::UnsupportedCrit`]), `typ` and `kid` types
-/// ([`Error::Malformed`]), expected `typ` ([`Error::WrongType`]).
+/// JSON ([`Error::Malformed`]), at most [`MAX_HEADER_MEMBERS`] members
+/// ([`Error::HeaderTooLarge`], counted without walking further), an object without
+/// duplicate names ([`Error::Malformed`]), `alg` ([`Error::UnsupportedAlg`]), `crit`
+/// ([`Error::UnsupportedCrit`]), `typ` and `kid` types ([`Error::Malformed`]), expected `typ`
+/// ([`Error::WrongType`]).
 pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<'s>, Error> {
     let root = json::parse(header, policy.max_depth).map_err(|_| Error::Malformed)?;
+    let members = root.members().ok_or(Error::Malformed)?;
+    if members.take(MAX_HEADER_MEMBERS + 1).count() > MAX_HEADER_MEMBERS {
+        return Err(Error::HeaderTooLarge);
+    }
     let (mut alg, mut crit, mut typ, mut kid) = (None, false, None, None);
     let unique = json::visit_unique_members(&root, |name, value| {
         if name.eq_str("alg") {
@@ -42,21 +61,80 @@ pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<
     let typ = optional_string(typ)?;
     let kid = optional_string(kid)?;
     if let Some(expected) = policy.typ {
-        let matches = typ.is_some_and(|t| {
-            t.chars()
-                .map(|c| c.to_ascii_lowercase())
-                .eq(expected.chars().map(|c| c.to_ascii_lowercase()))
-        });
-        if !matches {
+        if !typ.is_some_and(|t| typ_matches(t, expected)) {
             return Err(Error::WrongType);
         }
     }
     Ok(Header { kid })
 }
 
+/// Whether a header's `typ` names the media type `expected`, as RFC 7515 §4.1.9 says to read
+/// both: a value without `/` stands for `application/` + value, and media types compare
+/// ignoring ASCII case. So `JWT`, `jwt` and `application/jwt` all match a policy `typ` of
+/// `JWT` (or of `application/JWT`); `at+jwt` matches `application/at+jwt`; `text/jwt` does
+/// not match `JWT`. Nothing else is normalised (no parameter or whitespace handling).
+pub fn typ_matches(typ: JsonStr<'_>, expected: &str) -> bool {
+    let token_prefix = if typ.chars().any(|c| c == '/') {
+        ""
+    } else {
+        "application/"
+    };
+    let expected_prefix = if expected.contains('/') {
+        ""
+    } else {
+        "application/"
+    };
+    let lower = |c: char| c.to_ascii_lowercase();
+    token_prefix
+        .chars()
+        .chain(typ.chars())
+        .map(lower)
+        .eq(expected_prefix.chars().chain(expected.chars()).map(lower))
+}
+
 fn optional_string(value: Option<Value<'_>>) -> Result<Option<JsonStr<'_>>, Error> {
     match value {
         None => Ok(None),
         Some(v) => v.as_str().map(Some).ok_or(Error::Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typ_matches;
+    use crate::json::parse;
+
+    fn matches(typ_json: &str, expected: &str) -> bool {
+        let v = parse(typ_json.as_bytes(), 1).unwrap();
+        typ_matches(v.as_str().unwrap(), expected)
+    }
+
+    #[test]
+    fn typ_is_a_media_type() {
+        for (typ, expected) in [
+            (r#""JWT""#, "JWT"),
+            (r#""jwt""#, "JWT"),
+            (r#""application/jwt""#, "JWT"),
+            (r#""Application/JWT""#, "jwt"),
+            (r#""JWT""#, "application/jwt"),
+            (r#""application\/jwt""#, "JWT"),
+            (r#""at+jwt""#, "application/at+jwt"),
+            (r#""application/at+JWT""#, "AT+jwt"),
+        ] {
+            assert!(matches(typ, expected), "{typ} vs {expected}");
+        }
+        for (typ, expected) in [
+            (r#""text/jwt""#, "JWT"),
+            (r#""application/jwt""#, "text/jwt"),
+            (r#""JWS""#, "JWT"),
+            (r#""at+jwt""#, "JWT"),
+            (r#""application/""#, "JWT"),
+            (r#""""#, "JWT"),
+            (r#""applicationjwt""#, "JWT"),
+            (r#""JWT ""#, "JWT"),
+            (r#""application/jwt; x=1""#, "JWT"),
+        ] {
+            assert!(!matches(typ, expected), "{typ} vs {expected}");
+        }
     }
 }

@@ -5,12 +5,15 @@
 //! believed before the signature verified:
 //! 1. the policy is complete ([`Error::InvalidPolicy`]); the token is at most
 //!    [`Policy::max_token_len`] bytes ([`Error::TooLarge`]);
-//! 2. exactly three segments, each canonical unpadded base64url, no whitespace
-//!    ([`Error::Malformed`]; the header and payload are decoded into scratch here, but the
-//!    payload is not read until step 5);
-//! 3. the header: strict JSON object, no duplicate names; `alg` exactly `RS256`
+//! 2. the header segment (everything before the first `.`) decodes to at most
+//!    [`MAX_HEADER_LEN`] bytes ([`Error::HeaderTooLarge`], judged from its length alone, so
+//!    a header flood costs a scan of at most that many bytes); exactly three segments, each
+//!    canonical unpadded base64url, no whitespace ([`Error::Malformed`]; the header and
+//!    payload are decoded into scratch here, but the payload is not read until step 5);
+//! 3. the header: strict JSON object of at most [`MAX_HEADER_MEMBERS`] members
+//!    ([`Error::HeaderTooLarge`]), no duplicate names; `alg` exactly `RS256`
 //!    ([`Error::UnsupportedAlg`]); no `crit` ([`Error::UnsupportedCrit`]); `typ` when the
-//!    policy asks ([`Error::WrongType`]); the key chosen by `kid` ([`Error::UnknownKid`],
+//!    policy asks, compared as a media type ([`typ_matches`], [`Error::WrongType`]); the key chosen by `kid` ([`Error::UnknownKid`],
 //!    [`Error::MissingKid`]; see [`crate::jwk`] for the refresh-with-cooldown pattern).
 //!    `jku`, `x5u`, `jwk`, `x5c` are ignored;
 //! 4. the signature: exactly the modulus length ([`Error::Malformed`] otherwise), then
@@ -49,6 +52,7 @@ pub use owned::{
     PolicyStore, MAX_AUDIENCES, MAX_AUDIENCE_LEN, MAX_ISSUER_LEN, MAX_LEEWAY, MAX_TYP_LEN,
     POLICY_STORE_SIZE,
 };
+pub use header::{typ_matches, MAX_HEADER_LEN, MAX_HEADER_MEMBERS};
 pub use policy::{Policy, DEFAULT_LEEWAY, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_LEN};
 pub use text::{text_scratch_len, verify_with_text, ClaimText};
 
@@ -126,6 +130,7 @@ pub fn verify_signature<'s, 'k, const N: usize>(
     if token.len() > policy.max_token_len {
         return Err(Error::TooLarge);
     }
+    compact::check_header_len(token, MAX_HEADER_LEN)?;
     let segments = compact::split(token)?;
     let header_room = compact::decoded_len(segments.header.len());
     let (header_buf, payload_buf) = scratch

@@ -6,6 +6,12 @@
 //! [`JsonStr::unescape_into`] (a buffer of [`JsonStr::unescaped_len`] bytes, at most the
 //! document length, always suffices).
 //!
+//! Both URLs are checked ([`Discovery::parse`]): the issuer is an `https` URL with a host
+//! and no query or fragment (OIDC Discovery §3), the `jwks_uri` an `https` URL with a valid
+//! host, port and IPv6 literal and no userinfo (RFC 9110 §4.2.4). A document fetched from
+//! `<issuer>/.well-known/openid-configuration` must also name exactly that issuer (OIDC
+//! Discovery §4.3): use [`Discovery::parse_expecting_issuer`].
+//!
 //! ```
 //! use tollgate_core::oidc::Discovery;
 //! let doc = br#"{"issuer":"https://acscallautomation.communication.azure.com",
@@ -16,8 +22,11 @@
 //!            "https://acscallautomation.communication.azure.com/calling/keys");
 //! ```
 
+mod url;
+
 use crate::json::{self, JsonStr};
 use crate::Error;
+use url::{is_valid_https_url, UrlKind};
 
 /// Nesting accepted in a discovery document (they are flat objects with a few arrays).
 pub const MAX_DEPTH: u32 = 32;
@@ -25,18 +34,23 @@ pub const MAX_DEPTH: u32 = 32;
 /// What tollgate needs from an OpenID configuration document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Discovery<'a> {
-    /// The issuer identifier (compare it with the issuer you expected before trusting it).
+    /// The issuer identifier: an `https` URL with a host, without query or fragment. Compare
+    /// it with the issuer you expected before trusting it ([`Self::require_issuer`]).
     pub issuer: JsonStr<'a>,
-    /// Where the JWKS lives; always `https://` with a host.
+    /// Where the JWKS lives: an `https` URL with a valid host and port, no userinfo.
     pub jwks_uri: JsonStr<'a>,
 }
 
 impl<'a> Discovery<'a> {
-    /// Parses a discovery document: a strict JSON object without duplicate member names,
+    /// Parses a discovery document: a strict JSON object of at most
+    /// [`json::MAX_UNIQUE_MEMBERS`] members without duplicate names,
     /// with non-empty string members `issuer` and `jwks_uri` (else
-    /// [`Error::InvalidDiscovery`]); `jwks_uri` must be an `https` URL with a host, without
-    /// whitespace or control characters (else [`Error::InsecureJwksUri`]). Other members are
-    /// ignored.
+    /// [`Error::InvalidDiscovery`]); `jwks_uri` must be an `https` URL with a valid host (a
+    /// bracketed IPv6 literal must be well-formed) and port (1 to 65535), no userinfo, and no
+    /// whitespace, control, backslash or non-ASCII character (else
+    /// [`Error::InsecureJwksUri`]); then `issuer` an `https` URL with a host and no query,
+    /// fragment or userinfo, under the same character rules (else [`Error::InvalidIssuer`]).
+    /// Other members are ignored.
     pub fn parse(document: &'a [u8]) -> Result<Self, Error> {
         let root = json::parse(document, MAX_DEPTH).map_err(|_| Error::InvalidDiscovery)?;
         if !json::check_unique_names(&root) {
@@ -50,39 +64,41 @@ impl<'a> Discovery<'a> {
         };
         let issuer = string("issuer")?;
         let jwks_uri = string("jwks_uri")?;
-        if !is_https_url(jwks_uri) {
+        if !is_valid_https_url(jwks_uri, UrlKind::JwksUri) {
             return Err(Error::InsecureJwksUri);
+        }
+        if !is_valid_https_url(issuer, UrlKind::Issuer) {
+            return Err(Error::InvalidIssuer);
         }
         Ok(Discovery { issuer, jwks_uri })
     }
-}
 
-/// `https://` (scheme case-insensitive) then a non-empty authority, and no character that
-/// could hide another URL (space, control, backslash).
-fn is_https_url(uri: JsonStr<'_>) -> bool {
-    let mut chars = uri.chars();
-    let scheme_ok = "https://"
-        .chars()
-        .all(|expected| chars.next().map(|c| c.to_ascii_lowercase()) == Some(expected));
-    let mut authority_len = 0usize;
-    let mut in_authority = true;
-    for c in chars {
-        if c.is_control() || c.is_whitespace() || c == '\\' {
-            return false;
-        }
-        if matches!(c, '/' | '?' | '#') {
-            in_authority = false;
-        } else if in_authority {
-            authority_len += 1;
+    /// [`Self::parse`], then OIDC Discovery §4.3: the document's `issuer` must be exactly
+    /// `expected` (the issuer whose `/.well-known/openid-configuration` was fetched), else
+    /// [`Error::IssuerMismatch`]. This is what `tollgate discover --expect-issuer` calls.
+    pub fn parse_expecting_issuer(document: &'a [u8], expected: &str) -> Result<Self, Error> {
+        let discovery = Self::parse(document)?;
+        discovery.require_issuer(expected)?;
+        Ok(discovery)
+    }
+
+    /// OIDC Discovery §4.3: [`Error::IssuerMismatch`] unless `issuer` equals `expected`
+    /// exactly after JSON unescaping (no normalisation: case, trailing slash, default port
+    /// all count).
+    pub fn require_issuer(&self, expected: &str) -> Result<(), Error> {
+        if self.issuer.eq_str(expected) {
+            Ok(())
+        } else {
+            Err(Error::IssuerMismatch)
         }
     }
-    scheme_ok && authority_len > 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::Discovery;
     use crate::Error;
+    use std::format;
 
     fn parse(doc: &str) -> Result<(std::string::String, std::string::String), Error> {
         Discovery::parse(doc.as_bytes())
@@ -101,6 +117,60 @@ mod tests {
     }
 
     #[test]
+    fn issuer_and_jwks_uri_rules() {
+        use Error::*;
+        let doc = |iss: &str, uri: &str| format!(r#"{{"issuer":"{iss}","jwks_uri":"{uri}"}}"#);
+        for (iss, uri, want) in [
+            ("https://i", "https://@/k", InsecureJwksUri),
+            ("https://i", "https://:443/k", InsecureJwksUri),
+            ("https://i", "https://[::1/k", InsecureJwksUri),
+            ("https://i", "https://u@h/k", InsecureJwksUri),
+            ("https://i", "https://h:99999/k", InsecureJwksUri),
+            ("http://i", "https://h/k", InvalidIssuer),
+            ("https://i?x=1", "https://h/k", InvalidIssuer),
+            ("https://i#f", "https://h/k", InvalidIssuer),
+            ("https://i/t?", "https://h/k", InvalidIssuer),
+            ("https://", "https://h/k", InvalidIssuer),
+            ("https://u@i", "https://h/k", InvalidIssuer),
+            ("i", "https://h/k", InvalidIssuer),
+        ] {
+            assert_eq!(parse(&doc(iss, uri)).err(), Some(want), "{iss} {uri}");
+        }
+        for (iss, uri) in [
+            ("https://i", "https://h:8443/k"),
+            ("https://i:443/", "https://[::1]:443/k?x#y"),
+            ("https://[2001:db8::1]/t/v2.0", "https://[2001:db8::1]/keys"),
+            ("https://192.0.2.1:8443", "https://192.0.2.1/k"),
+        ] {
+            assert!(parse(&doc(iss, uri)).is_ok(), "{iss} {uri}");
+        }
+    }
+
+    #[test]
+    fn expected_issuer_must_match_exactly() {
+        let doc = br#"{"issuer":"https:\/\/i\/t","jwks_uri":"https://h/k"}"#;
+        assert!(Discovery::parse_expecting_issuer(doc, "https://i/t").is_ok());
+        for other in [
+            "https://i/t/",
+            "https://I/t",
+            "https://i",
+            "https://i:443/t",
+            "",
+        ] {
+            assert_eq!(
+                Discovery::parse_expecting_issuer(doc, other).err(),
+                Some(Error::IssuerMismatch),
+                "{other}"
+            );
+        }
+        let bad = br#"{"issuer":"http://i/t","jwks_uri":"https://h/k"}"#;
+        assert_eq!(
+            Discovery::parse_expecting_issuer(bad, "http://i/t").err(),
+            Some(Error::InvalidIssuer)
+        );
+    }
+
+    #[test]
     fn rejects_bad_documents() {
         use Error::*;
         for (doc, want) in [
@@ -114,29 +184,41 @@ mod tests {
             ),
             (r#"{"issuer":1,"jwks_uri":"https://h/k"}"#, InvalidDiscovery),
             (
-                r#"{"issuer":"i","jwks_uri":"https://h/k","issuer":"j"}"#,
+                r#"{"issuer":"https://i","jwks_uri":"https://h/k","issuer":"https://j"}"#,
                 InvalidDiscovery,
             ),
             (
-                r#"{"issuer":"i","jwks_uri":"https://h/k"} x"#,
+                r#"{"issuer":"https://i","jwks_uri":"https://h/k"} x"#,
                 InvalidDiscovery,
             ),
-            (r#"{"issuer":"i","jwks_uri":"http://h/k"}"#, InsecureJwksUri),
-            (r#"{"issuer":"i","jwks_uri":"https:/h/k"}"#, InsecureJwksUri),
-            (r#"{"issuer":"i","jwks_uri":"https:///k"}"#, InsecureJwksUri),
             (
-                r#"{"issuer":"i","jwks_uri":"https://h/k x"}"#,
+                r#"{"issuer":"https://i","jwks_uri":"http://h/k"}"#,
                 InsecureJwksUri,
             ),
             (
-                r#"{"issuer":"i","jwks_uri":"https://h\u0000/k"}"#,
+                r#"{"issuer":"https://i","jwks_uri":"https:/h/k"}"#,
                 InsecureJwksUri,
             ),
             (
-                r#"{"issuer":"i","jwks_uri":"https://h\\evil/k"}"#,
+                r#"{"issuer":"https://i","jwks_uri":"https:///k"}"#,
                 InsecureJwksUri,
             ),
-            (r#"{"issuer":"i","jwks_uri":"ftp://h/k"}"#, InsecureJwksUri),
+            (
+                r#"{"issuer":"https://i","jwks_uri":"https://h/k x"}"#,
+                InsecureJwksUri,
+            ),
+            (
+                r#"{"issuer":"https://i","jwks_uri":"https://h\u0000/k"}"#,
+                InsecureJwksUri,
+            ),
+            (
+                r#"{"issuer":"https://i","jwks_uri":"https://h\\evil/k"}"#,
+                InsecureJwksUri,
+            ),
+            (
+                r#"{"issuer":"https://i","jwks_uri":"ftp://h/k"}"#,
+                InsecureJwksUri,
+            ),
         ] {
             assert_eq!(parse(doc).err(), Some(want), "{doc}");
         }

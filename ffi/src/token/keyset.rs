@@ -160,7 +160,8 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 ///
 /// Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
 /// member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
-/// `TOLLGATE_STATUS_KEYSET_FULL` (more than `TOLLGATE_KEYSET_CAPACITY` usable keys),
+/// (more than `TOLLGATE_KEYSET_CAPACITY` usable keys: the first ones load, the rest are
+/// skipped as `TOLLGATE_SKIP_OVER_CAPACITY`),
 /// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
 ///
 /// On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its

@@ -26,13 +26,17 @@ const _: () = assert!(SkipReason::NoVerifyOperation as u32 == TOLLGATE_SKIP_NO_V
 pub const TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE: u32 = 5;
 const _: () = assert!(SkipReason::UnsupportedKeySize as u32 == TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE);
 
-/// Skip reason `bad_encoding`. The entry is not an object, has duplicate members, or a member (`n`, `e`, `kid`, `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
+/// Skip reason `bad_encoding`. The entry is not an object, has duplicate members (or more than `MAX_UNIQUE_MEMBERS`), or a member (`n`, `e`, `kid`, `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
 pub const TOLLGATE_SKIP_BAD_ENCODING: u32 = 6;
 const _: () = assert!(SkipReason::BadEncoding as u32 == TOLLGATE_SKIP_BAD_ENCODING);
 
 /// Skip reason `kid_too_long`. The `kid` is longer than `MAX_KID_LEN` bytes.
 pub const TOLLGATE_SKIP_KID_TOO_LONG: u32 = 7;
 const _: () = assert!(SkipReason::KidTooLong as u32 == TOLLGATE_SKIP_KID_TOO_LONG);
+
+/// Skip reason `over_capacity`. A usable key after the set was full (the first `N` usable keys are loaded; a token naming this key's `kid` gets `UnknownKid`).
+pub const TOLLGATE_SKIP_OVER_CAPACITY: u32 = 8;
+const _: () = assert!(SkipReason::OverCapacity as u32 == TOLLGATE_SKIP_OVER_CAPACITY);
 
 /// The NUL-terminated name of any skip-reason number (`unknown_skip_reason` for others).
 pub(crate) fn skip_reason_cstr(reason: u32) -> &'static [u8] {
@@ -44,6 +48,7 @@ pub(crate) fn skip_reason_cstr(reason: u32) -> &'static [u8] {
         5 => b"unsupported_key_size\0",
         6 => b"bad_encoding\0",
         7 => b"kid_too_long\0",
+        8 => b"over_capacity\0",
         _ => b"unknown_skip_reason\0",
     }
 }
