@@ -26,6 +26,7 @@ MODULE = os.environ.get(
     "TOLLGATE_NGINX_MODULE", os.path.join(ROOT, "target", "nginx", "ngx_http_tollgate_module.so")
 )
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CLI = os.environ.get("TOLLGATE_CLI", os.path.join(ROOT, "target", "debug", "tollgate"))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "pyjwt")
 
 ISSUER = "https://acscallautomation.communication.azure.com"
@@ -186,6 +187,15 @@ http {{
             real_ip_header X-Forwarded-For;
             tollgate_ipset {prefix}/keys/ranges.txt;
         }}
+        location /apikey-rot/ {{
+            tollgate_apikey_param code;
+            tollgate_apikey_file {prefix}/keys/apikeys-rot.txt;
+        }}
+        location /image/ {{
+            set_real_ip_from 127.0.0.1;
+            real_ip_header X-Forwarded-For;
+            tollgate_ipset {prefix}/keys/ranges.img;
+        }}
         location /acs/ {{
             set_real_ip_from 127.0.0.1;
             real_ip_header X-Forwarded-For;
@@ -263,7 +273,8 @@ def make_prefix():
     prefix = tempfile.mkdtemp(prefix="tollgate-nginx-")
     for d in ("conf", "logs", "keys", "tmp", "html"):
         os.mkdir(os.path.join(prefix, d))
-    for loc in ("open", "jwt", "other", "rot", "any", "apikey", "ip", "ip-untrusted", "acs", "reloaded"):
+    for loc in ("open", "jwt", "other", "rot", "any", "apikey", "ip", "ip-untrusted", "acs", "reloaded",
+                "apikey-rot", "image"):
         os.mkdir(os.path.join(prefix, "html", loc))
         with open(os.path.join(prefix, "html", loc, "ok"), "w") as f:
             f.write("ok\n")
@@ -271,8 +282,13 @@ def make_prefix():
     write_atomic(os.path.join(prefix, "keys", "rot.json"), jwks("acs-2048"))
     with open(os.path.join(prefix, "keys", "apikeys.txt"), "w") as f:
         f.write("# accepted keys, two during a rotation\n" + "\n".join(API_KEYS) + "\n")
+    with open(os.path.join(prefix, "keys", "apikeys-rot.txt"), "w") as f:
+        f.write("\n".join(API_KEYS) + "\n")
     with open(os.path.join(prefix, "keys", "ranges.txt"), "w") as f:
         f.write("203.0.113.0/24\n2001:db8::/32\n")
+    # the same list compiled to an image by the tollgate command
+    subprocess.run([CLI, "compile-ipset", os.path.join(prefix, "keys", "ranges.txt"),
+                    "-o", os.path.join(prefix, "keys", "ranges.img")], check=True, timeout=30)
     return prefix
 
 
@@ -406,6 +422,25 @@ class NginxModuleTest(unittest.TestCase):
             self.assertEqual(r.status, 401, path)
             self.assertEqual(r.getheader("X-Tollgate-Status"), name, path)
 
+    def test_api_key_file_rotation(self):
+        path = os.path.join(self.prefix, "keys", "apikeys-rot.txt")
+        self.assertEqual(self.get("/apikey-rot/ok?code=old-key-being-retired").status, 200)
+        self.assertEqual(self.get("/apikey-rot/ok?code=third-key").status, 401)
+        write_atomic(path, b"new/key=2\nthird-key\n")
+        self.assertTrue(wait_until(lambda: self.get("/apikey-rot/ok?code=third-key").status == 200,
+                                   timeout=INTERVAL + 4))
+        self.assertEqual(self.get("/apikey-rot/ok?code=old-key-being-retired").status, 401)
+        # a file without keys is refused; the last good keys stay
+        write_atomic(path, b"# emptied by mistake\n")
+        try:
+            marker = f'tollgate: cannot load API key file "{path}": no keys; keeping the previous keys'
+            self.assertTrue(wait_until(
+                lambda: self.get("/apikey-rot/ok?code=third-key").status == 200
+                and marker in self.nginx.log(), timeout=INTERVAL + 4))
+        finally:
+            # a later `nginx -s reload` (test_reload) would rightly refuse the bad file
+            write_atomic(path, b"new/key=2\nthird-key\n")
+
     # --- addresses ------------------------------------------------------------------------
 
     def test_addresses_via_realip(self):
@@ -420,6 +455,11 @@ class NginxModuleTest(unittest.TestCase):
         r = self.get("/ip/ok")  # 127.0.0.1 itself is not in the set
         self.assertEqual(r.status, 403)
         self.assertEqual(r.getheader("X-Tollgate-Status"), "address_not_allowed")
+
+    def test_compiled_image(self):
+        for addr, status in [("203.0.113.7", 200), ("2001:db8::5", 200), ("198.51.100.1", 403)]:
+            r = self.get("/image/ok", headers={"X-Forwarded-For": addr})
+            self.assertEqual(r.status, status, addr)
 
     def test_forwarded_for_from_untrusted_peer_is_ignored(self):
         r = self.get("/ip-untrusted/ok", headers={"X-Forwarded-For": "203.0.113.7"})
