@@ -19,6 +19,12 @@
 
 #define NGX_HTTP_TOLLGATE_CLAIM_PREFIX      "tollgate_claim_"
 
+/*
+ * Longest token verified: the policy's default maximum. Longer ones are refused before the
+ * scratch is allocated, whatever large_client_header_buffers allows.
+ */
+#define NGX_HTTP_TOLLGATE_MAX_TOKEN         16384
+
 
 typedef struct {
     ngx_array_t                  files;          /* of ngx_http_tollgate_file_t */
@@ -281,11 +287,16 @@ ngx_http_tollgate_check_jwt(ngx_http_request_t *r, ngx_http_tollgate_loc_conf_t 
         return ngx_http_tollgate_challenge(r, NULL);
     }
 
+    if (token_len > NGX_HTTP_TOLLGATE_MAX_TOKEN) {
+        ctx->status = tollgate_status_str(TOLLGATE_STATUS_TOO_LARGE);
+        return ngx_http_tollgate_challenge(r, ctx->status);
+    }
+
     jwks = lcf->jwks;
     ngx_http_tollgate_file_refresh(jwks, lcf->check_interval, r->pool,
                                    r->connection->log);
 
-    /* bounded by the header size nginx accepts (large_client_header_buffers) */
+    /* at most twice NGX_HTTP_TOLLGATE_MAX_TOKEN, from the request pool */
     scratch_len = tollgate_verify_scratch_size(token_len);
     scratch = ngx_pnalloc(r->pool, scratch_len);
     if (scratch == NULL) {

@@ -166,6 +166,7 @@ http {{
     add_header X-Tollgate-Sub $tollgate_claim_sub always;
     add_header X-Tollgate-Exp $tollgate_claim_exp always;
 
+    large_client_header_buffers 4 64k;
     server {{
         listen 127.0.0.1:{port};
         location /open/ {{ }}
@@ -384,6 +385,11 @@ class NginxModuleTest(unittest.TestCase):
             self.assertEqual(r.getheader("WWW-Authenticate"), "Bearer", value)
             self.assertEqual(r.getheader("X-Tollgate-Status"), "invalid_authorization", value)
         self.assertRejected(self.get("/jwt/ok", "abc.def.ghi"), 401, "malformed")
+
+    def test_oversized_token(self):
+        # a well-formed token over 16 KiB is refused before any work
+        big = mint(sub="x" * 17000)
+        self.assertRejected(self.get("/jwt/ok", big), 401, "too_large")
 
     def test_claim_with_control_characters_is_not_exposed(self):
         r = self.get("/jwt/ok", mint(sub="a\r\nX-Injected: 1"))
