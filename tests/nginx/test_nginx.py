@@ -4,6 +4,7 @@ JWKS, `nginx -s reload`, a WebSocket upgrade through proxy_pass, the variables i
 the access log, and configurations that `nginx -t` must refuse.
 
 Run: python3 -m unittest discover -s tests/nginx -v (after integrations/nginx/build).
+TOLLGATE_NGINX names another nginx binary or wrapper (e.g. one running nginx under valgrind).
 Each server has its own prefix, config, pid and logs in a temporary folder, a master and one
 worker, a free port, and is stopped at the end; every wait is bounded.
 """
@@ -25,7 +26,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODULE = os.environ.get(
     "TOLLGATE_NGINX_MODULE", os.path.join(ROOT, "target", "nginx", "ngx_http_tollgate_module.so")
 )
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX = os.environ.get("TOLLGATE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 CLI = os.environ.get("TOLLGATE_CLI", os.path.join(ROOT, "target", "debug", "tollgate"))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "pyjwt")
 
