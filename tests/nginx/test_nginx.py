@@ -173,6 +173,15 @@ http {{
         location /open/ {{ }}
         location /jwt/ {{ tollgate_jwt on; }}
         location /other/ {{ tollgate_jwt on; tollgate_audience {OTHER_AUDIENCE}; }}
+        location /strict/ {{ tollgate_jwt on; tollgate_leeway 0; }}
+        location /all/ {{
+            tollgate_jwt on;
+            tollgate_apikey_param code;
+            tollgate_apikey_file {prefix}/keys/apikeys.txt;
+            set_real_ip_from 127.0.0.1;
+            real_ip_header X-Forwarded-For;
+            tollgate_ipset {prefix}/keys/ranges.txt;
+        }}
         location /rot/ {{ tollgate_jwt on; tollgate_jwks {prefix}/keys/rot.json; }}
         location /any/ {{ satisfy any; allow 127.0.0.1; deny all; tollgate_jwt on; }}
         location /apikey/ {{
@@ -276,7 +285,7 @@ def make_prefix():
     for d in ("conf", "logs", "keys", "tmp", "html"):
         os.mkdir(os.path.join(prefix, d))
     for loc in ("open", "jwt", "other", "rot", "any", "apikey", "ip", "ip-untrusted", "acs", "reloaded",
-                "apikey-rot", "image"):
+                "apikey-rot", "image", "strict", "all"):
         os.mkdir(os.path.join(prefix, "html", loc))
         with open(os.path.join(prefix, "html", loc, "ok"), "w") as f:
             f.write("ok\n")
@@ -354,6 +363,26 @@ class NginxModuleTest(unittest.TestCase):
 
     def test_expired_token(self):
         self.assertRejected(self.get("/jwt/ok", mint(exp_in=-3600)), 401, "expired")
+
+    def test_leeway(self):
+        late = mint(exp_in=-30)  # expired 30 s ago: inside the default 60 s leeway
+        self.assertEqual(self.get("/jwt/ok", late).status, 200)
+        self.assertRejected(self.get("/strict/ok", late), 401, "expired")
+        self.assertEqual(self.get("/strict/ok", mint()).status, 200)
+
+    def test_every_configured_check_must_pass(self):
+        xff = {"X-Forwarded-For": "203.0.113.9"}
+        key = "?code=old-key-being-retired"
+        r = self.get("/all/ok" + key, mint(), headers=xff)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("X-Tollgate-Status"), "ok")
+        r = self.get("/all/ok" + key, mint())  # from 127.0.0.1
+        self.assertEqual((r.status, r.getheader("X-Tollgate-Status")), (403, "address_not_allowed"))
+        r = self.get("/all/ok", mint(), headers=xff)
+        self.assertEqual((r.status, r.getheader("X-Tollgate-Status")), (401, "missing_parameter"))
+        r = self.get("/all/ok" + key, headers=xff)
+        self.assertEqual((r.status, r.getheader("X-Tollgate-Status")), (401, "missing_authorization"))
+        self.assertRejected(self.get("/all/ok" + key, mint(exp_in=-3600), headers=xff), 401, "expired")
 
     def test_wrong_audience(self):
         self.assertRejected(self.get("/jwt/ok", mint(aud=OTHER_AUDIENCE)), 401, "wrong_audience")
