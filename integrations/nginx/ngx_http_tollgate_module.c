@@ -422,8 +422,9 @@ ngx_http_tollgate_status_variable(ngx_http_request_t *r, ngx_http_variable_value
 
 /*
  * $tollgate_claim_NAME: the string claim NAME of the verified token (unescaped; not found
- * when it holds control characters, so it cannot split a header), or a number as its decimal
- * text. Other types and unverified requests give "not found" (an empty value in logs).
+ * when it holds control characters, so it cannot split a header), or a number as written in
+ * the token (its JSON text). Other types and unverified requests give "not found" (an empty
+ * value; "-" in logs).
  */
 static ngx_int_t
 ngx_http_tollgate_claim_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
