@@ -652,13 +652,17 @@ ngx_http_tollgate_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     st = tollgate_policy_init(conf->policy, (const char *) conf->issuer.data,
                               conf->issuer.len, auds, conf->audiences->nelts);
-    if (st == TOLLGATE_STATUS_OK) {
-        st = tollgate_policy_set_leeway(conf->policy, (uint64_t) conf->leeway);
-    }
-
     if (st != TOLLGATE_STATUS_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "tollgate: invalid issuer or audiences: %s",
+                           tollgate_status_str(st));
+        return NGX_CONF_ERROR;
+    }
+
+    st = tollgate_policy_set_leeway(conf->policy, (uint64_t) conf->leeway);
+    if (st != TOLLGATE_STATUS_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "tollgate: leeway of %T s refused: %s", conf->leeway,
                            tollgate_status_str(st));
         return NGX_CONF_ERROR;
     }
