@@ -173,6 +173,11 @@ http {{
         location /open/ {{ }}
         location /jwt/ {{ tollgate_jwt on; }}
         location /other/ {{ tollgate_jwt on; tollgate_audience {OTHER_AUDIENCE}; }}
+        location /churn/ {{
+            tollgate_jwt on;
+            tollgate_jwks {prefix}/keys/churn.json;
+            tollgate_jwks_check_interval 0;
+        }}
         location /strict/ {{ tollgate_jwt on; tollgate_leeway 0; }}
         location /all/ {{
             tollgate_jwt on;
@@ -285,12 +290,13 @@ def make_prefix():
     for d in ("conf", "logs", "keys", "tmp", "html"):
         os.mkdir(os.path.join(prefix, d))
     for loc in ("open", "jwt", "other", "rot", "any", "apikey", "ip", "ip-untrusted", "acs", "reloaded",
-                "apikey-rot", "image", "strict", "all"):
+                "apikey-rot", "image", "strict", "all", "churn"):
         os.mkdir(os.path.join(prefix, "html", loc))
         with open(os.path.join(prefix, "html", loc, "ok"), "w") as f:
             f.write("ok\n")
     shutil.copy(os.path.join(FIXTURES, "jwks", "acs.json"), os.path.join(prefix, "keys", "acs.json"))
     write_atomic(os.path.join(prefix, "keys", "rot.json"), jwks("acs-2048"))
+    write_atomic(os.path.join(prefix, "keys", "churn.json"), jwks("acs-2048"))
     with open(os.path.join(prefix, "keys", "apikeys.txt"), "w") as f:
         f.write("# accepted keys, two during a rotation\n" + "\n".join(API_KEYS) + "\n")
     with open(os.path.join(prefix, "keys", "apikeys-rot.txt"), "w") as f:
@@ -520,6 +526,7 @@ class NginxModuleTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, INTERVAL + 2)
 
         # a corrupt file keeps the last good keys and logs an error naming tollgate and the file
+        self.addCleanup(write_atomic, rot, jwks("acs-2048-next"))  # test_reload re-reads it
         write_atomic(rot, b'{"keys": [{"kty": "RSA", "n": ')
         marker = f'tollgate: cannot load JWKS file "{rot}": invalid_jwks; keeping the previous keys'
         self.assertTrue(
@@ -534,6 +541,44 @@ class NginxModuleTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: self.get("/rot/ok", current).status == 401, timeout=INTERVAL + 4))
         self.assertRejected(self.get("/rot/ok", current), 401, "unknown_kid")
         self.assertEqual(self.get("/rot/ok", nxt).status, 200)
+
+    def test_rotation_under_load(self):
+        # the file is replaced (good and corrupt versions) as fast as possible while requests
+        # run, with a check on every request: each one must still see a whole key set
+        path = os.path.join(self.prefix, "keys", "churn.json")
+        docs = [jwks("acs-2048", "acs-2048-next"), b'{"keys": [', jwks("acs-2048-next", "acs-2048"),
+                jwks("acs-2048")]
+        deadline = time.monotonic() + 2.0
+        rewrites = []
+
+        def churn():
+            i = 0
+            while time.monotonic() < deadline:
+                write_atomic(path, docs[i % len(docs)])
+                i += 1
+                time.sleep(0.002)
+            write_atomic(path, docs[0])  # good at the end: test_reload re-reads every file
+            rewrites.append(i)
+
+        thread = threading.Thread(target=churn)
+        thread.start()
+        token, statuses = mint(), {}
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            while time.monotonic() < deadline:
+                conn.request("GET", "/churn/ok", headers={"Authorization": "Bearer " + token})
+                resp = conn.getresponse()
+                resp.read()
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+        finally:
+            conn.close()
+            thread.join(timeout=5)
+        self.assertEqual(list(statuses), [200], statuses)
+        self.assertGreater(rewrites[0], 50)
+        log = self.nginx.log()
+        self.assertNotIn("exited on signal", log)
+        self.assertIn(f'tollgate: reloaded JWKS file "{path}"', log)
+        self.assertIn(f'tollgate: cannot load JWKS file "{path}"', log)
 
     # --- variables in the log -------------------------------------------------------------
 
