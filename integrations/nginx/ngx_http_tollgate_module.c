@@ -423,7 +423,8 @@ ngx_http_tollgate_status_variable(ngx_http_request_t *r, ngx_http_variable_value
 /*
  * $tollgate_claim_NAME: the string claim NAME of the verified token (unescaped; not found
  * when it holds control characters, so it cannot split a header), or a number as written in
- * the token (its JSON text). Other types and unverified requests give "not found" (an empty
+ * the token (its JSON text); $tollgate_claim_aud is the audience that matched, also when the
+ * token's aud is an array. Other types and unverified requests give "not found" (an empty
  * value; "-" in logs).
  */
 static ngx_int_t
@@ -447,6 +448,13 @@ ngx_http_tollgate_claim_variable(ngx_http_request_t *r, ngx_http_variable_value_
     prefix = sizeof(NGX_HTTP_TOLLGATE_CLAIM_PREFIX) - 1;
     name = (const char *) var->data + prefix;
 
+    if (var->len - prefix == 3 && ngx_strncmp(name, "aud", 3) == 0) {
+        /* the audience that matched, also when the token's aud is an array */
+        buf = (u_char *) ctx->claims.aud.ptr;
+        len = ctx->claims.aud.len;
+        goto found;
+    }
+
     if (tollgate_claims_get(&ctx->claims, name, var->len - prefix, &json, &json_len)
         != TOLLGATE_STATUS_OK || json_len == 0)
     {
@@ -464,11 +472,6 @@ ngx_http_tollgate_claim_variable(ngx_http_request_t *r, ngx_http_variable_value_
         {
             return NGX_OK;
         }
-        for (p = buf; p < buf + len; p++) {
-            if (*p < 0x20 || *p == 0x7f) {
-                return NGX_OK;
-            }
-        }
 
     } else if (json[0] == '-' || (json[0] >= '0' && json[0] <= '9')) {
         buf = (u_char *) json;
@@ -476,6 +479,14 @@ ngx_http_tollgate_claim_variable(ngx_http_request_t *r, ngx_http_variable_value_
 
     } else {
         return NGX_OK;
+    }
+
+found:
+
+    for (p = buf; p < buf + len; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return NGX_OK;
+        }
     }
 
     v->data = buf;

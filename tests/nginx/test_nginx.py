@@ -166,6 +166,7 @@ http {{
     add_header X-Tollgate-Status $tollgate_status always;
     add_header X-Tollgate-Sub $tollgate_claim_sub always;
     add_header X-Tollgate-Exp $tollgate_claim_exp always;
+    add_header X-Tollgate-Aud $tollgate_claim_aud always;
 
     large_client_header_buffers 4 64k;
     server {{
@@ -366,6 +367,12 @@ class NginxModuleTest(unittest.TestCase):
         exp = jwt.decode(token, options={"verify_signature": False})["exp"]
         self.assertEqual(r.getheader("X-Tollgate-Exp"), str(exp))
         self.assertIsNone(r.getheader("WWW-Authenticate"))
+
+    def test_matched_audience_variable(self):
+        r = self.get("/jwt/ok", mint(aud=["api://someone-else", AUDIENCE]))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("X-Tollgate-Aud"), AUDIENCE)
+        self.assertIsNone(self.get("/jwt/ok", mint(exp_in=-3600)).getheader("X-Tollgate-Aud"))
 
     def test_expired_token(self):
         self.assertRejected(self.get("/jwt/ok", mint(exp_in=-3600)), 401, "expired")
