@@ -15,6 +15,22 @@
 #define TOLLGATE_VERSION_MINOR 1
 #define TOLLGATE_VERSION_PATCH 0
 
+/* Every function returning a tollgate_status is marked with this: dropping a verdict warns. */
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define TOLLGATE_MUST_USE [[nodiscard]]
+#elif defined(__GNUC__) || defined(__clang__)
+#define TOLLGATE_MUST_USE __attribute__((warn_unused_result))
+#else
+#define TOLLGATE_MUST_USE
+#endif
+
+
+/**
+ * The ABI version of this header and library: raised whenever a change could break a caller
+ * built against an older header (a layout, a signature, a meaning). Compare
+ * `tollgate_abi_version()` with `TOLLGATE_ABI_VERSION` at start-up.
+ */
+#define TOLLGATE_ABI_VERSION 1
 
 /**
  * The alignment, in bytes, that build storage and loaded images need (malloc on 64-bit
@@ -23,22 +39,22 @@
 #define TOLLGATE_IPSET_ALIGN 16
 
 /**
- * Tag of the ACS media ranges in [`tollgate_acs_ipset`] (UDP 3478–3481).
+ * Tag of the ACS media ranges in `tollgate_acs_ipset` (UDP 3478–3481).
  */
 #define TOLLGATE_ACS_MEDIA 1
 
 /**
- * Tag of the ACS callback ranges in [`tollgate_acs_ipset`] (TCP 443 and 80, UDP 443).
+ * Tag of the ACS callback ranges in `tollgate_acs_ipset` (TCP 443 and 80, UDP 443).
  */
 #define TOLLGATE_ACS_CALLBACK 2
 
 /**
- * IANA protocol number of TCP, for [`tollgate_acs_allows`].
+ * IANA protocol number of TCP, for `tollgate_acs_allows`.
  */
 #define TOLLGATE_PROTOCOL_TCP 6
 
 /**
- * IANA protocol number of UDP, for [`tollgate_acs_allows`].
+ * IANA protocol number of UDP, for `tollgate_acs_allows`.
  */
 #define TOLLGATE_PROTOCOL_UDP 17
 
@@ -53,51 +69,20 @@
 #define TOLLGATE_KEYSET_SIZE 19128
 
 /**
- * Reason numbers of `tollgate_skipped_key.reason` and indexes of
- * `tollgate_jwks_report.skipped_for`: `kty` absent or not `RSA`.
+ * Length of `tollgate_jwks_report.skipped_for`, indexed by the `TOLLGATE_SKIP_*` reason
+ * numbers (index 0 is unused). Room for new reasons, so adding one changes no layout.
  */
-#define TOLLGATE_SKIP_NOT_RSA 1
-
-/**
- * `use` present and not `sig`.
- */
-#define TOLLGATE_SKIP_NOT_FOR_SIGNATURE 2
-
-/**
- * `alg` present and not `RS256`.
- */
-#define TOLLGATE_SKIP_NOT_RS256 3
-
-/**
- * `key_ops` present without `verify`.
- */
-#define TOLLGATE_SKIP_NO_VERIFY_OPERATION 4
-
-/**
- * Modulus outside 2048–4096 bits.
- */
-#define TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE 5
-
-/**
- * Not an object, duplicate members, a member of the wrong type or encoding, or not a valid
- * RSA key.
- */
-#define TOLLGATE_SKIP_BAD_ENCODING 6
-
-/**
- * `kid` longer than 128 bytes.
- */
-#define TOLLGATE_SKIP_KID_TOO_LONG 7
-
-/**
- * Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
- */
-#define TOLLGATE_SKIP_REASON_SLOTS 8
+#define TOLLGATE_SKIP_REASON_SLOTS 16
 
 /**
  * How many skipped entries a report lists individually (all are counted).
  */
 #define TOLLGATE_JWKS_REPORT_LISTED 16
+
+/**
+ * Size in bytes of a `tollgate_jwks_report` (also `tollgate_jwks_report_size()`).
+ */
+#define TOLLGATE_JWKS_REPORT_SIZE 204
 
 /**
  * Longest issuer a `tollgate_policy` holds, in bytes.
@@ -120,20 +105,70 @@
 #define TOLLGATE_POLICY_MAX_TYP_LEN 64
 
 /**
+ * Largest leeway `tollgate_policy_set_leeway` accepts, in seconds (one hour).
+ */
+#define TOLLGATE_POLICY_MAX_LEEWAY 3600
+
+/**
  * Size in bytes of a `tollgate_policy` (also `tollgate_policy_size()`).
  */
 #define TOLLGATE_POLICY_SIZE 2456
 
 /**
- * The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.
- * Values are stable; a retired value is never reused. Functions that take a status
- * take it as `uint32_t`.
+ * Skip reason `not_rsa`. `kty` is absent or not `RSA`.
  */
-enum tollgate_status
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
+#define TOLLGATE_SKIP_NOT_RSA 1
+
+/**
+ * Skip reason `not_for_signature`. `use` is present and not `sig`.
+ */
+#define TOLLGATE_SKIP_NOT_FOR_SIGNATURE 2
+
+/**
+ * Skip reason `not_rs256`. `alg` is present and not `RS256`.
+ */
+#define TOLLGATE_SKIP_NOT_RS256 3
+
+/**
+ * Skip reason `no_verify_operation`. `key_ops` is present without `verify`.
+ */
+#define TOLLGATE_SKIP_NO_VERIFY_OPERATION 4
+
+/**
+ * Skip reason `unsupported_key_size`. The modulus is outside 2048–4096 bits.
+ */
+#define TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE 5
+
+/**
+ * Skip reason `bad_encoding`. The entry is not an object, has duplicate members, or a member (`n`, `e`, `kid`, `key_ops`, ...) has the wrong type or encoding, or the key is not a valid RSA key.
+ */
+#define TOLLGATE_SKIP_BAD_ENCODING 6
+
+/**
+ * Skip reason `kid_too_long`. The `kid` is longer than `MAX_KID_LEN` bytes.
+ */
+#define TOLLGATE_SKIP_KID_TOO_LONG 7
+
+/**
+ * The default maximum token length of a `tollgate_policy`, in bytes (16 KiB).
+ */
+#define TOLLGATE_DEFAULT_MAX_TOKEN_LEN 16384
+
+/**
+ * Scratch bytes that always suffice for `tollgate_verify` on any token the default policy
+ * accepts (`tollgate_verify_scratch_size(TOLLGATE_DEFAULT_MAX_TOKEN_LEN)`): a compile-time
+ * size for a scratch buffer. Tokens longer than the default need
+ * `tollgate_verify_scratch_size`.
+ */
+#define TOLLGATE_VERIFY_SCRATCH_MAX 32768
+
+/**
+ * The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.
+ * Values are stable; a retired value is never reused. Functions return it as this
+ * enum type (so a C or C++ `switch` over it can warn about missing cases) and are
+ * must-use; functions that take a status take it as `uint32_t`.
+ */
+typedef enum tollgate_status {
   /**
    * Success.
    */
@@ -322,14 +357,7 @@ enum tollgate_status
    * The API key matches none of the accepted keys.
    */
   TOLLGATE_STATUS_KEY_MISMATCH = 104,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum tollgate_status tollgate_status;
-#else
-typedef uint32_t tollgate_status;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
+} tollgate_status;
 
 /**
  * A built or loaded CIDR table (opaque). It is the first byte of its image: valid as long as
@@ -497,6 +525,12 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * The ABI version the library was built with (`TOLLGATE_ABI_VERSION` of its header); a
+ * caller built against a header with another value must not use it.
+ */
+uint32_t tollgate_abi_version(void);
+
+/**
  * The library version as static NUL-terminated text, e.g. `"0.1.0"`.
  */
 const char *tollgate_version(void);
@@ -524,10 +558,11 @@ const char *tollgate_status_str(uint32_t status);
  * `value` must point to `value_len` readable bytes (or be NULL with 0); `out_token` and
  * `out_len` must be valid for writing.
  */
-tollgate_status tollgate_bearer_token(const char *value,
-                                      size_t value_len,
-                                      const char **out_token,
-                                      size_t *out_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_bearer_token(const char *value,
+                                           size_t value_len,
+                                           const char **out_token,
+                                           size_t *out_len);
 
 /**
  * Check the API key in query parameter `param` of request target `uri` against the
@@ -549,51 +584,56 @@ tollgate_status tollgate_bearer_token(const char *value,
  * Every non-NULL pointer must point to as many readable bytes (or `tollgate_str` items) as
  * its length says; NULL only with length 0.
  */
-tollgate_status tollgate_apikey_check(const char *uri,
-                                      size_t uri_len,
-                                      const char *param,
-                                      size_t param_len,
-                                      const struct tollgate_str *keys,
-                                      size_t keys_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_apikey_check(const char *uri,
+                                           size_t uri_len,
+                                           const char *param,
+                                           size_t param_len,
+                                           const struct tollgate_str *keys,
+                                           size_t keys_len);
 
 /**
- * The alignment build storage and images need: [`TOLLGATE_IPSET_ALIGN`] (for callers that
+ * The alignment build storage and images need: `TOLLGATE_IPSET_ALIGN` (for callers that
  * cannot read macros, such as ctypes).
  */
 size_t tollgate_ipset_align(void);
 
 /**
- * Check a CIDR list and write the bytes of storage [`tollgate_ipset_build`] needs for it.
+ * Check a CIDR list and write the bytes of storage `tollgate_ipset_build` needs for it.
  *
  * The list: one entry per line, `CIDR` or a bare address (= /32 or /128), optionally followed
  * by whitespace and a decimal tag mask (default 1); `#` starts a comment; blank lines and CRLF
  * are fine. Errors: `invalid_address`, `invalid_prefix_length`, `host_bits_set`,
  * `invalid_list_line`, `too_many_prefixes`, `invalid_text`, `null_pointer`
- * ([`tollgate_ipset_explain`] says which line and why).
+ * (`tollgate_ipset_explain` says which line and why).
  *
  * # Safety
  * `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
  */
-tollgate_status tollgate_ipset_required_size(const char *text, size_t text_len, size_t *out_size);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_ipset_required_size(const char *text,
+                                                  size_t text_len,
+                                                  size_t *out_size);
 
 /**
  * Build a table from a CIDR list into caller storage and point `*out_set` at it.
  *
- * `storage` must be aligned to [`TOLLGATE_IPSET_ALIGN`] (16) bytes and at least the size
- * [`tollgate_ipset_required_size`] reported; the table is its first
- * [`tollgate_ipset_image_len`] bytes, a relocatable image that may be copied, written to a
- * file and loaded with [`tollgate_ipset_load`]. Nothing is allocated. `*out_set` is written
+ * `storage` must be aligned to `TOLLGATE_IPSET_ALIGN` (16) bytes and at least the size
+ * `tollgate_ipset_required_size` reported; the table is its first
+ * `tollgate_ipset_image_len` bytes, a relocatable image that may be copied, written to a
+ * file and loaded with `tollgate_ipset_load`. Nothing is allocated. `*out_set` is written
  * only on success and stays valid while `storage` does.
  *
  * # Safety
  * `storage` points to `storage_len` writable bytes not used for anything else while the set
  * lives; `text` to `text_len` readable bytes (NULL only with 0); `out_set` is writable.
  */
-tollgate_status tollgate_ipset_build(void *storage,
-                                     size_t storage_len,
-                                     const char *text,
-                                     size_t text_len,
-                                     const struct tollgate_ipset **out_set);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_ipset_build(void *storage,
+                                          size_t storage_len,
+                                          const char *text,
+                                          size_t text_len,
+                                          const struct tollgate_ipset **out_set);
 
 /**
  * Validate a table image completely (alignment, magic, version, length, checksum, structure)
@@ -606,9 +646,10 @@ tollgate_status tollgate_ipset_build(void *storage,
  * `image` points to `image_len` readable bytes that stay unchanged while the set is used;
  * `out_set` is writable.
  */
-tollgate_status tollgate_ipset_load(const void *image,
-                                    size_t image_len,
-                                    const struct tollgate_ipset **out_set);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_ipset_load(const void *image,
+                                         size_t image_len,
+                                         const struct tollgate_ipset **out_set);
 
 /**
  * The length in bytes of the set's image (what to copy or write to a file); 0 for NULL.
@@ -641,11 +682,12 @@ uint32_t tollgate_ipset_lookup(const struct tollgate_ipset *set,
  * `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
  * `count` writable `uint32_t` (each may be NULL only when `count` is 0).
  */
-tollgate_status tollgate_ipset_lookup_many(const struct tollgate_ipset *set,
-                                           const uint8_t *addrs,
-                                           size_t addr_len,
-                                           size_t count,
-                                           uint32_t *out_tags);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_ipset_lookup_many(const struct tollgate_ipset *set,
+                                                const uint8_t *addrs,
+                                                size_t addr_len,
+                                                size_t count,
+                                                uint32_t *out_tags);
 
 /**
  * Parse an address strictly (IPv4 dotted decimal without leading zeros; IPv6 RFC 4291 text
@@ -655,10 +697,11 @@ tollgate_status tollgate_ipset_lookup_many(const struct tollgate_ipset *set,
  * # Safety
  * `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.
  */
-tollgate_status tollgate_ipset_lookup_text(const struct tollgate_ipset *set,
-                                           const char *addr,
-                                           size_t addr_len,
-                                           uint32_t *out_tags);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_ipset_lookup_text(const struct tollgate_ipset *set,
+                                                const char *addr,
+                                                size_t addr_len,
+                                                uint32_t *out_tags);
 
 /**
  * Describe what is wrong with a CIDR list, e.g. `line 3: host_bits_set: did you mean
@@ -670,22 +713,23 @@ tollgate_status tollgate_ipset_lookup_text(const struct tollgate_ipset *set,
  * `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
  * is writable.
  */
-tollgate_status tollgate_ipset_explain(const char *text,
-                                       size_t text_len,
-                                       char *buf,
-                                       size_t buf_len,
-                                       size_t *out_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_ipset_explain(const char *text,
+                                            size_t text_len,
+                                            char *buf,
+                                            size_t buf_len,
+                                            size_t *out_len);
 
 /**
  * The built-in Azure Communication Services table (read-only data, never built at run time):
- * media ranges carry [`TOLLGATE_ACS_MEDIA`], callback ranges [`TOLLGATE_ACS_CALLBACK`],
+ * media ranges carry `TOLLGATE_ACS_MEDIA`, callback ranges `TOLLGATE_ACS_CALLBACK`,
  * ranges in both categories both tags.
  */
 const struct tollgate_ipset *tollgate_acs_ipset(void);
 
 /**
  * Whether ACS traffic from an address (4 or 16 bytes, network order) may reach an appliance on
- * this protocol (IANA number: [`TOLLGATE_PROTOCOL_TCP`] or [`TOLLGATE_PROTOCOL_UDP`]) and port:
+ * this protocol (IANA number: `TOLLGATE_PROTOCOL_TCP` or `TOLLGATE_PROTOCOL_UDP`) and port:
  * media ranges on UDP 3478–3481, callback ranges on TCP 443 and 80 and UDP 443. Errors:
  * `unknown_protocol`, `invalid_argument` (port above 65535, address length not 4 or 16),
  * `null_pointer`. `*out_allowed` is written only on success.
@@ -693,11 +737,18 @@ const struct tollgate_ipset *tollgate_acs_ipset(void);
  * # Safety
  * `addr` points to `addr_len` readable bytes; `out_allowed` is writable.
  */
-tollgate_status tollgate_acs_allows(const uint8_t *addr,
-                                    size_t addr_len,
-                                    uint32_t protocol,
-                                    uint32_t port,
-                                    bool *out_allowed);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_acs_allows(const uint8_t *addr,
+                                         size_t addr_len,
+                                         uint32_t protocol,
+                                         uint32_t port,
+                                         bool *out_allowed);
+
+/**
+ * Size in bytes of `tollgate_jwks_report` (`TOLLGATE_JWKS_REPORT_SIZE`), for callers that
+ * cannot read macros (ctypes, dlopen).
+ */
+size_t tollgate_jwks_report_size(void);
 
 /**
  * Size in bytes of `tollgate_keyset` (`TOLLGATE_KEYSET_SIZE`), for callers that cannot read
@@ -729,10 +780,11 @@ size_t tollgate_keyset_size(void);
  * `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to
  * `jwks_len` readable bytes (NULL only with 0); `out_report` is NULL or writable.
  */
-tollgate_status tollgate_keyset_parse(struct tollgate_keyset *out,
-                                      const char *jwks,
-                                      size_t jwks_len,
-                                      struct tollgate_jwks_report *out_report);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_keyset_parse(struct tollgate_keyset *out,
+                                           const char *jwks,
+                                           size_t jwks_len,
+                                           struct tollgate_jwks_report *out_report);
 
 /**
  * How many keys `keyset` holds (0 when it is NULL, misaligned or was never parsed).
@@ -754,10 +806,11 @@ size_t tollgate_keyset_len(const struct tollgate_keyset *keyset);
  * # Safety
  * `keyset` points to a readable `tollgate_keyset`; `out_kid` and `out_len` are writable.
  */
-tollgate_status tollgate_keyset_kid(const struct tollgate_keyset *keyset,
-                                    size_t index,
-                                    const char **out_kid,
-                                    size_t *out_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_keyset_kid(const struct tollgate_keyset *keyset,
+                                         size_t index,
+                                         const char **out_kid,
+                                         size_t *out_len);
 
 /**
  * Static NUL-terminated name of a skip reason (`"not_rsa"`, `"bad_encoding"`, ...), or
@@ -785,14 +838,15 @@ const char *tollgate_skip_reason_str(uint32_t reason);
  * `doc` points to `doc_len` readable bytes; each buffer to its capacity in writable bytes
  * (NULL only with 0), not overlapping `doc` or each other; the length pointers are writable.
  */
-tollgate_status tollgate_oidc_parse(const char *doc,
-                                    size_t doc_len,
-                                    char *issuer_buf,
-                                    size_t issuer_cap,
-                                    size_t *issuer_len,
-                                    char *jwks_uri_buf,
-                                    size_t jwks_uri_cap,
-                                    size_t *jwks_uri_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_oidc_parse(const char *doc,
+                                         size_t doc_len,
+                                         char *issuer_buf,
+                                         size_t issuer_cap,
+                                         size_t *issuer_len,
+                                         char *jwks_uri_buf,
+                                         size_t jwks_uri_cap,
+                                         size_t *jwks_uri_len);
 
 /**
  * Size in bytes of `tollgate_policy` (`TOLLGATE_POLICY_SIZE`), for callers that cannot read
@@ -805,8 +859,9 @@ size_t tollgate_policy_size(void);
  * trailing slash and prefix all matter) for any of the `auds_len` audiences `auds` (the
  * token's `aud`, a string or an array, must contain one exactly). Everything is copied.
  *
- * Defaults: leeway 60 s, tokens up to 16 KiB, `exp` required, any `typ`, no maximum age,
- * JSON depth 32; change them with the `tollgate_policy_set_*` functions.
+ * Defaults: leeway 60 s, tokens up to `TOLLGATE_DEFAULT_MAX_TOKEN_LEN` (16 KiB), `exp`
+ * required, any `typ`, no maximum age, JSON depth 32; change them with the
+ * `tollgate_policy_set_*` functions.
  *
  * Statuses: `TOLLGATE_STATUS_INVALID_POLICY` (empty issuer, no audience, an empty audience,
  * more than `TOLLGATE_POLICY_MAX_AUDIENCES`, an issuer or audience longer than its
@@ -818,39 +873,46 @@ size_t tollgate_policy_size(void);
  * `out` points to a writable `tollgate_policy`; `iss` to `iss_len` bytes; `auds` to
  * `auds_len` `tollgate_str` each pointing to its `len` bytes (NULL only with length 0).
  */
-tollgate_status tollgate_policy_init(struct tollgate_policy *out,
-                                     const char *iss,
-                                     size_t iss_len,
-                                     const struct tollgate_str *auds,
-                                     size_t auds_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_init(struct tollgate_policy *out,
+                                          const char *iss,
+                                          size_t iss_len,
+                                          const struct tollgate_str *auds,
+                                          size_t auds_len);
 
 /**
- * Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (default 60).
- * `TOLLGATE_STATUS_INVALID_ARGUMENT` when `policy` was never initialised.
+ * Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (default 60, at most
+ * `TOLLGATE_POLICY_MAX_LEEWAY`). Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT` (beyond the
+ * maximum, or `policy` never initialised), `TOLLGATE_STATUS_NULL_POINTER`,
+ * `TOLLGATE_STATUS_MISALIGNED`. A failed setter leaves the policy unchanged.
  *
  * # Safety
  * `policy` points to a writable `tollgate_policy` no other thread is using.
  */
-tollgate_status tollgate_policy_set_leeway(struct tollgate_policy *policy, uint64_t leeway_secs);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_set_leeway(struct tollgate_policy *policy,
+                                                uint64_t leeway_secs);
 
 /**
- * Longest token accepted, in bytes (default 16384); longer ones fail with
- * `TOLLGATE_STATUS_TOO_LARGE` before any work. 0 is `TOLLGATE_STATUS_INVALID_POLICY`.
+ * Longest token accepted, in bytes (default `TOLLGATE_DEFAULT_MAX_TOKEN_LEN`); longer ones
+ * fail with `TOLLGATE_STATUS_TOO_LARGE` before any work. 0 is `TOLLGATE_STATUS_INVALID_POLICY`.
  *
  * # Safety
  * As for `tollgate_policy_set_leeway`.
  */
-tollgate_status tollgate_policy_set_max_token_len(struct tollgate_policy *policy,
-                                                  size_t max_token_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_set_max_token_len(struct tollgate_policy *policy,
+                                                       size_t max_token_len);
 
 /**
- * Whether tokens without `exp` are rejected (`TOLLGATE_STATUS_MISSING_CLAIM`): 0 = no, any
- * other value = yes (the default).
+ * Whether tokens without `exp` are rejected (`TOLLGATE_STATUS_MISSING_CLAIM`); default true.
  *
  * # Safety
  * As for `tollgate_policy_set_leeway`.
  */
-tollgate_status tollgate_policy_set_require_exp(struct tollgate_policy *policy, uint32_t require);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_set_require_exp(struct tollgate_policy *policy,
+                                                     bool require);
 
 /**
  * The header's `typ` must equal `typ` ignoring ASCII case (`TOLLGATE_STATUS_WRONG_TYPE`
@@ -861,19 +923,23 @@ tollgate_status tollgate_policy_set_require_exp(struct tollgate_policy *policy, 
  * # Safety
  * As for `tollgate_policy_set_leeway`; `typ` points to `typ_len` bytes (NULL only with 0).
  */
-tollgate_status tollgate_policy_set_typ(struct tollgate_policy *policy,
-                                        const char *typ,
-                                        size_t typ_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_set_typ(struct tollgate_policy *policy,
+                                             const char *typ,
+                                             size_t typ_len);
 
 /**
  * Require `iat` and reject tokens issued more than `max_age_secs` (plus leeway) before `now`,
  * or after `now` plus leeway (`TOLLGATE_STATUS_TOO_OLD`; a missing `iat` is
- * `TOLLGATE_STATUS_MISSING_CLAIM`). Off by default; initialise a new policy to turn it off.
+ * `TOLLGATE_STATUS_MISSING_CLAIM`). 0 turns the check off again (the default: no maximum
+ * age, `iat` optional).
  *
  * # Safety
  * As for `tollgate_policy_set_leeway`.
  */
-tollgate_status tollgate_policy_set_max_age(struct tollgate_policy *policy, uint64_t max_age_secs);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_set_max_age(struct tollgate_policy *policy,
+                                                 uint64_t max_age_secs);
 
 /**
  * Maximum JSON nesting depth of the header and the claims (default 32; 1 to 128, else
@@ -882,7 +948,15 @@ tollgate_status tollgate_policy_set_max_age(struct tollgate_policy *policy, uint
  * # Safety
  * As for `tollgate_policy_set_leeway`.
  */
-tollgate_status tollgate_policy_set_max_depth(struct tollgate_policy *policy, uint32_t max_depth);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_policy_set_max_depth(struct tollgate_policy *policy,
+                                                   uint32_t max_depth);
+
+/**
+ * Size in bytes of `tollgate_claims` on this platform, for callers that cannot read the
+ * struct (ctypes, dlopen); compare it with your own `sizeof` at start-up.
+ */
+size_t tollgate_claims_size(void);
 
 /**
  * Scratch bytes `tollgate_verify` needs for a token of `token_len` bytes: the decoded
@@ -916,10 +990,11 @@ size_t tollgate_verify_scratch_size(size_t token_len);
  * static tollgate_keyset keys;   // once, and again on unknown_kid (with a cooldown)
  * static tollgate_policy policy; // once
  * tollgate_str aud = {"6a3b8f0e-2c1d-4e5f-9a7b-3c2d1e0f4a5b", 36};
- * tollgate_keyset_parse(&keys, jwks, jwks_len, NULL);
- * tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1);
+ * if (tollgate_keyset_parse(&keys, jwks, jwks_len, NULL) != TOLLGATE_STATUS_OK) return;
+ * if (tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1) != TOLLGATE_STATUS_OK) return;
  * // per request:
- * const char *tok; size_t tok_len; tollgate_claims claims; char scratch[8192];
+ * const char *tok; size_t tok_len; tollgate_claims claims;
+ * static _Thread_local char scratch[TOLLGATE_VERIFY_SCRATCH_MAX]; // C11; or malloc once
  * if (tollgate_bearer_token(hdr, hdr_len, &tok, &tok_len) == TOLLGATE_STATUS_OK &&
  *     tollgate_verify_scratch_size(tok_len) <= sizeof scratch &&
  *     tollgate_verify(&keys, &policy, tok, tok_len, (uint64_t)time(NULL), scratch,
@@ -933,14 +1008,15 @@ size_t tollgate_verify_scratch_size(size_t token_len);
  * `token_len` bytes; `scratch` to `scratch_len` writable bytes not aliasing the others;
  * `out` is writable.
  */
-tollgate_status tollgate_verify(const struct tollgate_keyset *keyset,
-                                const struct tollgate_policy *policy,
-                                const char *token,
-                                size_t token_len,
-                                uint64_t now,
-                                void *scratch,
-                                size_t scratch_len,
-                                struct tollgate_claims *out);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_verify(const struct tollgate_keyset *keyset,
+                                     const struct tollgate_policy *policy,
+                                     const char *token,
+                                     size_t token_len,
+                                     uint64_t now,
+                                     void *scratch,
+                                     size_t scratch_len,
+                                     struct tollgate_claims *out);
 
 /**
  * The top-level claim `name`/`name_len` of verified `claims` as JSON text (e.g. `"abc"` with
@@ -954,11 +1030,12 @@ tollgate_status tollgate_verify(const struct tollgate_keyset *keyset,
  * `claims` was filled by a successful `tollgate_verify` and its scratch buffer is unchanged;
  * `name` points to `name_len` bytes; `out_json` and `out_len` are writable.
  */
-tollgate_status tollgate_claims_get(const struct tollgate_claims *claims,
-                                    const char *name,
-                                    size_t name_len,
-                                    const char **out_json,
-                                    size_t *out_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get(const struct tollgate_claims *claims,
+                                         const char *name,
+                                         size_t name_len,
+                                         const char **out_json,
+                                         size_t *out_len);
 
 /**
  * The string claim `name`/`name_len` of verified `claims`, unescaped into `buf`/`buf_len`
@@ -973,12 +1050,91 @@ tollgate_status tollgate_claims_get(const struct tollgate_claims *claims,
  * As for `tollgate_claims_get`; `buf` points to `buf_len` writable bytes (NULL only with 0)
  * not overlapping the scratch buffer.
  */
-tollgate_status tollgate_claims_get_str(const struct tollgate_claims *claims,
-                                        const char *name,
-                                        size_t name_len,
-                                        char *buf,
-                                        size_t buf_len,
-                                        size_t *out_len);
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get_str(const struct tollgate_claims *claims,
+                                             const char *name,
+                                             size_t name_len,
+                                             char *buf,
+                                             size_t buf_len,
+                                             size_t *out_len);
+
+/**
+ * The integer claim `name`/`name_len` (a JSON number without fraction or exponent, in
+ * `int64_t` range) of verified `claims` in `*out`. Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`,
+ * `TOLLGATE_STATUS_INVALID_CLAIM` (not such a number), `TOLLGATE_STATUS_INVALID_TEXT`,
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`, `TOLLGATE_STATUS_MALFORMED`
+ * (the scratch was overwritten). `*out` is written only on success.
+ *
+ * # Safety
+ * As for `tollgate_claims_get`; `out` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get_i64(const struct tollgate_claims *claims,
+                                             const char *name,
+                                             size_t name_len,
+                                             int64_t *out);
+
+/**
+ * The number claim `name`/`name_len` of verified `claims` as the nearest `double` in `*out`
+ * (`TOLLGATE_STATUS_INVALID_CLAIM` when not a number or beyond `double` range). Other
+ * statuses as for `tollgate_claims_get_i64`.
+ *
+ * # Safety
+ * As for `tollgate_claims_get`; `out` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get_f64(const struct tollgate_claims *claims,
+                                             const char *name,
+                                             size_t name_len,
+                                             double *out);
+
+/**
+ * The boolean claim `name`/`name_len` of verified `claims` in `*out`
+ * (`TOLLGATE_STATUS_INVALID_CLAIM` when not `true` or `false`). Other statuses as for
+ * `tollgate_claims_get_i64`.
+ *
+ * # Safety
+ * As for `tollgate_claims_get`; `out` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get_bool(const struct tollgate_claims *claims,
+                                              const char *name,
+                                              size_t name_len,
+                                              bool *out);
+
+/**
+ * How many strings the string-list claim `name`/`name_len` of verified `claims` holds, in
+ * `*out_count`: a string counts as a list of one (as RFC 7519 allows for `aud`); an array
+ * must hold only strings (`TOLLGATE_STATUS_INVALID_CLAIM` otherwise). Read each with
+ * `tollgate_claims_get_str_at`. Other statuses as for `tollgate_claims_get_i64`.
+ *
+ * # Safety
+ * As for `tollgate_claims_get`; `out_count` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get_str_count(const struct tollgate_claims *claims,
+                                                   const char *name,
+                                                   size_t name_len,
+                                                   size_t *out_count);
+
+/**
+ * String `index` (0-based, below the count of `tollgate_claims_get_str_count`) of the
+ * string-list claim `name`/`name_len`, unescaped into `buf`/`buf_len` (UTF-8, not
+ * NUL-terminated); `*out_len` is its length. Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT`
+ * (index past the end), `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, and those of
+ * `tollgate_claims_get_str_count`. `buf` and `*out_len` are written only on success.
+ *
+ * # Safety
+ * As for `tollgate_claims_get_str`.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_claims_get_str_at(const struct tollgate_claims *claims,
+                                                const char *name,
+                                                size_t name_len,
+                                                size_t index,
+                                                char *buf,
+                                                size_t buf_len,
+                                                size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

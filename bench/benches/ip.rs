@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use tollgate_bench::ip_inputs::{
     large_v4_prefixes, large_v6_prefixes, machine, v4_batch, v6_batch,
 };
+use tollgate_core::aligned::AlignedBlock;
 use tollgate_core::net::{self, IpNumber, IpSet, ListEntry, Prefix};
 
 /// Counts live heap bytes, to report the peers' memory per prefix.
@@ -62,12 +63,11 @@ fn measure<R>(f: impl FnOnce() -> R) -> (R, Duration, usize) {
 }
 
 /// 16-byte aligned storage for a tollgate image.
-struct Storage(Vec<u128>);
+struct Storage(Vec<AlignedBlock>);
 
 impl Storage {
     fn bytes(&mut self) -> &mut [u8] {
-        // SAFETY: u128 storage viewed as bytes.
-        unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast(), self.0.len() * 16) }
+        AlignedBlock::as_bytes_mut(&mut self.0)
     }
 }
 
@@ -82,10 +82,7 @@ struct Tables {
 
 impl Tables {
     fn tollgate(&self) -> IpSet<'_> {
-        // SAFETY: u128 storage viewed as bytes.
-        let bytes = unsafe {
-            std::slice::from_raw_parts(self.storage.0.as_ptr().cast::<u8>(), self.image_len)
-        };
+        let bytes = &AlignedBlock::as_bytes(&self.storage.0)[..self.image_len];
         IpSet::load(bytes).expect("image")
     }
 }
@@ -103,7 +100,7 @@ fn build_tables(name: &str, v4: &[(u32, u8, u32)], v6: &[(u128, u8, u32)]) -> Ta
     let prefixes = entries.len();
     let ((storage, image_len), t_ours, _) = measure(|| {
         let size = net::required_size_for(v4.len(), v6.len()).expect("size");
-        let mut storage = Storage(vec![0u128; size.div_ceil(16)]);
+        let mut storage = Storage(vec![AlignedBlock::ZERO; AlignedBlock::count_for(size)]);
         let len = net::build_from_entries(storage.bytes(), entries.iter().copied())
             .expect("build")
             .image()

@@ -12,6 +12,8 @@
 //!   RS256 token verification.
 //! - [`http`], [`apikey`]: the `Authorization: Bearer` header and the query-string API key.
 //!
+//! - [`aligned`]: 16-byte aligned byte storage for table images.
+//!
 //! Every failure is an [`Error`] with a stable numeric code and snake_case name.
 #![no_std]
 #![cfg_attr(
@@ -28,6 +30,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod aligned;
 pub mod apikey;
 pub mod error;
 pub mod http;

@@ -23,6 +23,7 @@ use tollgate_core::Error;
 /// `value` must point to `value_len` readable bytes (or be NULL with 0); `out_token` and
 /// `out_len` must be valid for writing.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_bearer_token(
     value: *const c_char,
     value_len: usize,
@@ -30,12 +31,16 @@ pub unsafe extern "C" fn tollgate_bearer_token(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_token)?;
-        util::out_ptr(out_len)?;
-        let value = util::bytes(value.cast(), value_len)?;
+        util::check_ptr(out_token)?;
+        util::check_ptr(out_len)?;
+        // SAFETY: `value` points to `value_len` readable bytes (caller).
+        let value = unsafe { util::bytes(value.cast(), value_len) }?;
         let token = tollgate_core::http::bearer_token(value)?;
-        out_token.write(token.as_ptr().cast());
-        out_len.write(token.len());
+        // SAFETY: both outputs are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            out_token.write(token.as_ptr().cast());
+            out_len.write(token.len());
+        }
         Ok::<(), Error>(())
     })();
     result.into()
@@ -60,6 +65,7 @@ pub unsafe extern "C" fn tollgate_bearer_token(
 /// Every non-NULL pointer must point to as many readable bytes (or `tollgate_str` items) as
 /// its length says; NULL only with length 0.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_apikey_check(
     uri: *const c_char,
     uri_len: usize,
@@ -69,14 +75,20 @@ pub unsafe extern "C" fn tollgate_apikey_check(
     keys_len: usize,
 ) -> tollgate_status {
     let result = (|| {
-        let uri = util::bytes(uri.cast(), uri_len)?;
-        let param = util::text(param, param_len)?;
-        let keys = str_array(keys, keys_len)?;
+        // SAFETY: each pointer points to as many readable bytes (or `tollgate_str` items) as
+        // its length says (caller).
+        let uri = unsafe { util::bytes(uri.cast(), uri_len) }?;
+        // SAFETY: as above.
+        let param = unsafe { util::text(param, param_len) }?;
+        // SAFETY: as above.
+        let keys = unsafe { str_array(keys, keys_len) }?;
         for key in keys {
-            key.bytes()?;
+            // SAFETY: as above, for each key's bytes.
+            unsafe { key.bytes() }?;
         }
         // Every pointer was checked above; the fallback is never taken.
-        let accepted = keys.iter().map(|k| k.bytes().unwrap_or(&[]));
+        // SAFETY: as above.
+        let accepted = keys.iter().map(|k| unsafe { k.bytes() }.unwrap_or(&[]));
         tollgate_core::apikey::check_query_key(uri, param, accepted)
     })();
     result.into()
@@ -98,8 +110,10 @@ mod tests {
         let v = "Bearer abc.def";
         let mut tok: *const c_char = core::ptr::null();
         let mut len = 99usize;
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         let st = unsafe { tollgate_bearer_token(v.as_ptr().cast(), v.len(), &mut tok, &mut len) };
         assert_eq!(st, tollgate_status::Ok);
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         assert_eq!(tok, unsafe { v.as_ptr().add(7) }.cast());
         assert_eq!(len, 7);
 
@@ -107,23 +121,28 @@ mod tests {
         let mut tok2: *const c_char = core::ptr::null();
         let mut len2 = 99usize;
         let st =
+            // SAFETY: every pointer comes from a live Rust value of the right length.
             unsafe { tollgate_bearer_token(bad.as_ptr().cast(), bad.len(), &mut tok2, &mut len2) };
         assert_eq!(st, tollgate_status::InvalidAuthorization);
         assert!(tok2.is_null());
         assert_eq!(len2, 99);
 
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         let st = unsafe {
             tollgate_bearer_token(v.as_ptr().cast(), v.len(), core::ptr::null_mut(), &mut len)
         };
         assert_eq!(st, tollgate_status::NullPointer);
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         let st = unsafe { tollgate_bearer_token(core::ptr::null(), 3, &mut tok, &mut len) };
         assert_eq!(st, tollgate_status::NullPointer);
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         let st = unsafe { tollgate_bearer_token(core::ptr::null(), 0, &mut tok, &mut len) };
         assert_eq!(st, tollgate_status::InvalidAuthorization);
     }
 
     #[test]
     fn apikey_check_statuses() {
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         let check = |uri: &str, param: &str, keys: &[tollgate_str]| unsafe {
             tollgate_apikey_check(
                 uri.as_ptr().cast(),
@@ -179,6 +198,7 @@ mod tests {
             check("/w?token=new", "token", &null_key),
             tollgate_status::NullPointer
         );
+        // SAFETY: every pointer comes from a live Rust value of the right length.
         let st = unsafe {
             tollgate_apikey_check(
                 core::ptr::null(),

@@ -51,12 +51,13 @@ unsafe fn view<'a>(set: *const tollgate_ipset) -> Option<IpSet<'a>> {
     if set.is_null() {
         return None;
     }
-    let header = core::slice::from_raw_parts(set.cast::<u8>(), HEADER_LEN);
+    // SAFETY: a set returned by this library starts a live, validated image of at least
+    // `HEADER_LEN` bytes (caller).
+    let header = unsafe { core::slice::from_raw_parts(set.cast::<u8>(), HEADER_LEN) };
     let len = IpSet::declared_len(header)?;
-    Some(IpSet::from_trusted_image(core::slice::from_raw_parts(
-        set.cast::<u8>(),
-        len,
-    )))
+    // SAFETY: as above; the validated header declares the image's whole length.
+    let image = unsafe { core::slice::from_raw_parts(set.cast::<u8>(), len) };
+    Some(IpSet::from_trusted_image(image))
 }
 
 /// The alignment build storage and images need: [`TOLLGATE_IPSET_ALIGN`] (for callers that
@@ -77,17 +78,20 @@ pub extern "C" fn tollgate_ipset_align() -> usize {
 /// # Safety
 /// `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_required_size(
     text: *const c_char,
     text_len: usize,
     out_size: *mut usize,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_size)?;
-        let text = util::text(text, text_len)?;
+        util::check_ptr(out_size)?;
+        // SAFETY: `text` points to `text_len` readable bytes (caller).
+        let text = unsafe { util::text(text, text_len) }?;
         net::required_size(text).map_err(Error::from)
     })();
-    status(r, |size| *out_size = size)
+    // SAFETY: non-NULL and aligned (checked above), writable (caller).
+    status(r, |size| unsafe { *out_size = size })
 }
 
 /// Build a table from a CIDR list into caller storage and point `*out_set` at it.
@@ -102,6 +106,7 @@ pub unsafe extern "C" fn tollgate_ipset_required_size(
 /// `storage` points to `storage_len` writable bytes not used for anything else while the set
 /// lives; `text` to `text_len` readable bytes (NULL only with 0); `out_set` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_build(
     storage: *mut c_void,
     storage_len: usize,
@@ -110,15 +115,19 @@ pub unsafe extern "C" fn tollgate_ipset_build(
     out_set: *mut *const tollgate_ipset,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_set)?;
+        util::check_ptr(out_set)?;
         if storage.is_null() {
             return Err(Error::NullPointer);
         }
-        let text = util::text(text, text_len)?;
-        let storage = util::bytes_mut(storage.cast(), storage_len)?;
+        // SAFETY: `text` points to `text_len` readable bytes (caller).
+        let text = unsafe { util::text(text, text_len) }?;
+        // SAFETY: `storage` points to `storage_len` writable bytes used for nothing else
+        // (caller).
+        let storage = unsafe { util::bytes_mut(storage.cast(), storage_len) }?;
         net::build(storage, text).map_err(Error::from)
     })();
-    status(r, |set| *out_set = set.image().as_ptr().cast())
+    // SAFETY: non-NULL and aligned (checked above), writable (caller).
+    status(r, |set| unsafe { *out_set = set.image().as_ptr().cast() })
 }
 
 /// Validate a table image completely (alignment, magic, version, length, checksum, structure)
@@ -131,19 +140,22 @@ pub unsafe extern "C" fn tollgate_ipset_build(
 /// `image` points to `image_len` readable bytes that stay unchanged while the set is used;
 /// `out_set` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_load(
     image: *const c_void,
     image_len: usize,
     out_set: *mut *const tollgate_ipset,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_set)?;
+        util::check_ptr(out_set)?;
         if image.is_null() {
             return Err(Error::NullPointer);
         }
-        IpSet::load(util::bytes(image.cast(), image_len)?)
+        // SAFETY: `image` points to `image_len` readable, unchanging bytes (caller).
+        IpSet::load(unsafe { util::bytes(image.cast(), image_len) }?)
     })();
-    status(r, |set| *out_set = set.image().as_ptr().cast())
+    // SAFETY: non-NULL and aligned (checked above), writable (caller).
+    status(r, |set| unsafe { *out_set = set.image().as_ptr().cast() })
 }
 
 /// The length in bytes of the set's image (what to copy or write to a file); 0 for NULL.
@@ -152,7 +164,8 @@ pub unsafe extern "C" fn tollgate_ipset_load(
 /// `set` is NULL or a live set from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tollgate_ipset_image_len(set: *const tollgate_ipset) -> usize {
-    view(set).map_or(0, |s| s.image().len())
+    // SAFETY: `set` is NULL or a live set (caller).
+    unsafe { view(set) }.map_or(0, |s| s.image().len())
 }
 
 /// The tag mask of an address given as 4 (IPv4) or 16 (IPv6) bytes in network order: the OR
@@ -171,8 +184,11 @@ pub unsafe extern "C" fn tollgate_ipset_lookup(
     if addr.is_null() || (addr_len != 4 && addr_len != 16) {
         return 0;
     }
-    let addr = core::slice::from_raw_parts(addr, addr_len);
-    view(set).map_or(0, |s| s.lookup_bytes(addr))
+    // SAFETY: `addr` is non-NULL (checked above) and points to `addr_len` (4 or 16) readable
+    // bytes (caller).
+    let addr = unsafe { core::slice::from_raw_parts(addr, addr_len) };
+    // SAFETY: `set` is NULL or a live set (caller).
+    unsafe { view(set) }.map_or(0, |s| s.lookup_bytes(addr))
 }
 
 /// Look up many addresses of one family: `addrs` holds `count` addresses of `addr_len` bytes
@@ -184,6 +200,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup(
 /// `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
 /// `count` writable `uint32_t` (each may be NULL only when `count` is 0).
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_lookup_many(
     set: *const tollgate_ipset,
     addrs: *const u8,
@@ -192,12 +209,14 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
     out_tags: *mut u32,
 ) -> tollgate_status {
     let r = (|| {
-        let s = view(set).ok_or(Error::NullPointer)?;
+        // SAFETY: `set` is a live set (caller).
+        let s = unsafe { view(set) }.ok_or(Error::NullPointer)?;
         if addr_len != 4 && addr_len != 16 {
             return Err(Error::InvalidArgument);
         }
         let total = count.checked_mul(addr_len).ok_or(Error::InvalidArgument)?;
-        let input = util::bytes(addrs, total)?;
+        // SAFETY: `addrs` points to `count * addr_len` readable bytes (caller).
+        let input = unsafe { util::bytes(addrs, total) }?;
         if count > 0 && out_tags.is_null() {
             return Err(Error::NullPointer);
         }
@@ -207,7 +226,9 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
         let out = if count == 0 {
             &mut [][..]
         } else {
-            core::slice::from_raw_parts_mut(out_tags, count)
+            // SAFETY: `out_tags` is non-NULL (checked above) and points to `count` writable
+            // `uint32_t` (caller).
+            unsafe { core::slice::from_raw_parts_mut(out_tags, count) }
         };
         for (o, a) in out.iter_mut().zip(input.chunks_exact(addr_len)) {
             *o = s.lookup_bytes(a);
@@ -222,6 +243,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
 /// # Safety
 /// `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_lookup_text(
     set: *const tollgate_ipset,
     addr: *const c_char,
@@ -229,15 +251,18 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_text(
     out_tags: *mut u32,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_tags)?;
-        let s = view(set).ok_or(Error::NullPointer)?;
-        let text = util::text(addr, addr_len).map_err(|e| match e {
+        util::check_ptr(out_tags)?;
+        // SAFETY: `set` is a live set (caller).
+        let s = unsafe { view(set) }.ok_or(Error::NullPointer)?;
+        // SAFETY: `addr` points to `addr_len` readable bytes (caller).
+        let text = unsafe { util::text(addr, addr_len) }.map_err(|e| match e {
             Error::InvalidText => Error::InvalidAddress,
             other => other,
         })?;
         s.lookup_text(text)
     })();
-    status(r, |tags| *out_tags = tags)
+    // SAFETY: non-NULL and aligned (checked above), writable (caller).
+    status(r, |tags| unsafe { *out_tags = tags })
 }
 
 /// Describe what is wrong with a CIDR list, e.g. `line 3: host_bits_set: did you mean
@@ -249,6 +274,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_text(
 /// `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
 /// is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_explain(
     text: *const c_char,
     text_len: usize,
@@ -257,11 +283,12 @@ pub unsafe extern "C" fn tollgate_ipset_explain(
     out_len: *mut usize,
 ) -> tollgate_status {
     let checked = (|| {
-        util::out_ptr(out_len)?;
+        util::check_ptr(out_len)?;
         if buf.is_null() {
             return Err(Error::NullPointer);
         }
-        Ok(net::required_size(util::text(text, text_len)?).err())
+        // SAFETY: `text` points to `text_len` readable bytes (caller).
+        Ok(net::required_size(unsafe { util::text(text, text_len) }?).err())
     })();
     let mut message = util::FixedText::<128>::new();
     let r = checked.and_then(|problem| {
@@ -275,12 +302,15 @@ pub unsafe extern "C" fn tollgate_ipset_explain(
         Ok(message.as_bytes())
     });
     status(r, |bytes| {
-        let out = core::slice::from_raw_parts_mut(buf.cast::<u8>(), bytes.len() + 1);
+        // SAFETY: `buf` is non-NULL (checked above) with `buf_len` writable bytes (caller), and
+        // `bytes.len() < buf_len` (checked above).
+        let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), bytes.len() + 1) };
         if let Some((nul, text)) = out.split_last_mut() {
             text.copy_from_slice(bytes);
             *nul = 0;
         }
-        *out_len = bytes.len();
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { *out_len = bytes.len() };
     })
 }
 
@@ -301,6 +331,7 @@ pub extern "C" fn tollgate_acs_ipset() -> *const tollgate_ipset {
 /// # Safety
 /// `addr` points to `addr_len` readable bytes; `out_allowed` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_acs_allows(
     addr: *const u8,
     addr_len: usize,
@@ -309,8 +340,9 @@ pub unsafe extern "C" fn tollgate_acs_allows(
     out_allowed: *mut bool,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_allowed)?;
-        let addr = util::bytes(addr, addr_len)?;
+        util::check_ptr(out_allowed)?;
+        // SAFETY: `addr` points to `addr_len` readable bytes (caller).
+        let addr = unsafe { util::bytes(addr, addr_len) }?;
         let protocol = Protocol::from_number(protocol)?;
         let port = u16::try_from(port).map_err(|_| Error::InvalidArgument)?;
         let address = if let Ok(b) = <[u8; 4]>::try_from(addr) {
@@ -322,5 +354,6 @@ pub unsafe extern "C" fn tollgate_acs_allows(
         };
         Ok(net::acs_allows(address, protocol, port))
     })();
-    status(r, |allowed| *out_allowed = allowed)
+    // SAFETY: non-NULL and aligned (checked above), writable (caller).
+    status(r, |allowed| unsafe { *out_allowed = allowed })
 }

@@ -11,6 +11,18 @@
 #![cfg_attr(panic = "abort", no_std)]
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
+// The audited unsafe boundary: every unsafe operation sits in its own block with a
+// `// SAFETY:` line, and no panic is reachable outside tests.
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 // The shipped library must never unwind: release builds are required to use panic = "abort".
 #[cfg(all(not(panic = "abort"), not(debug_assertions)))]
@@ -22,11 +34,24 @@ mod runtime;
 mod status;
 pub mod token;
 pub mod types;
-#[allow(dead_code)] // the helpers are used as capabilities land
 mod util;
 
 pub use ipset::*;
 pub use status::tollgate_status;
+
+const _: () = assert!(core::mem::size_of::<tollgate_status>() == 4);
+
+/// The ABI version of this header and library: raised whenever a change could break a caller
+/// built against an older header (a layout, a signature, a meaning). Compare
+/// `tollgate_abi_version()` with `TOLLGATE_ABI_VERSION` at start-up.
+pub const TOLLGATE_ABI_VERSION: u32 = 1;
+
+/// The ABI version the library was built with (`TOLLGATE_ABI_VERSION` of its header); a
+/// caller built against a header with another value must not use it.
+#[no_mangle]
+pub extern "C" fn tollgate_abi_version() -> u32 {
+    TOLLGATE_ABI_VERSION
+}
 
 /// The library version as static NUL-terminated text, e.g. `"0.1.0"`.
 #[no_mangle]

@@ -10,6 +10,8 @@ mod abort_runtime {
     /// allocates; this allocator documents and enforces that nothing does.
     struct NoAllocator;
 
+    // SAFETY: `alloc` always reports failure (NULL), which the `GlobalAlloc` contract allows,
+    // and `dealloc` is never given a pointer this allocator returned (there are none).
     unsafe impl GlobalAlloc for NoAllocator {
         unsafe fn alloc(&self, _layout: Layout) -> *mut u8 {
             core::ptr::null_mut()
@@ -27,6 +29,7 @@ mod abort_runtime {
     #[panic_handler]
     fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
         // No panic is reachable by design; if one were, end the host process like a C assert.
+        // SAFETY: the C library's `abort` takes no arguments and never returns.
         unsafe { abort() }
     }
 

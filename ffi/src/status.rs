@@ -6,9 +6,10 @@
 use tollgate_core::Error;
 
 /// The result of every fallible call: `TOLLGATE_STATUS_OK` (0) or why it failed.
-/// Values are stable; a retired value is never reused. Functions that take a status
-/// take it as `uint32_t`.
-#[repr(u32)]
+/// Values are stable; a retired value is never reused. Functions return it as this
+/// enum type (so a C or C++ `switch` over it can warn about missing cases) and are
+/// must-use; functions that take a status take it as `uint32_t`.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum tollgate_status {
     /// Success.

@@ -21,7 +21,8 @@ impl tollgate_str {
     /// # Safety
     /// A non-NULL `ptr` must point to `len` readable bytes that stay valid for `'a`.
     pub(crate) unsafe fn bytes<'a>(&self) -> Result<&'a [u8], Error> {
-        crate::util::bytes(self.ptr.cast(), self.len)
+        // SAFETY: forwarded from the caller.
+        unsafe { crate::util::bytes(self.ptr.cast(), self.len) }
     }
 }
 
@@ -47,5 +48,7 @@ pub(crate) unsafe fn str_array<'a>(
     if !ptr.is_aligned() {
         return Err(Error::Misaligned);
     }
-    Ok(core::slice::from_raw_parts(ptr, len))
+    // SAFETY: `ptr` is non-NULL and aligned (checked above) and points to `len` initialised
+    // `tollgate_str` valid for `'a` (caller); the byte size fits in `isize` (checked above).
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }

@@ -18,7 +18,9 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], E
     if len > isize::MAX as usize {
         return Err(Error::InvalidArgument);
     }
-    Ok(core::slice::from_raw_parts(ptr, len))
+    // SAFETY: `ptr` is non-NULL and points to `len` readable bytes valid for `'a` (caller);
+    // `len` fits in `isize` (checked above); `u8` needs no alignment.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
 /// Like [`bytes`] for `const char *` text (not NUL-terminated; embedded NULs are rejected).
@@ -26,7 +28,8 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], E
 /// # Safety
 /// As for [`bytes`].
 pub(crate) unsafe fn text<'a>(ptr: *const core::ffi::c_char, len: usize) -> Result<&'a str, Error> {
-    let b = bytes(ptr.cast(), len)?;
+    // SAFETY: forwarded from the caller.
+    let b = unsafe { bytes(ptr.cast(), len) }?;
     if b.contains(&0) {
         return Err(Error::InvalidText);
     }
@@ -48,13 +51,18 @@ pub(crate) unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [
     if len > isize::MAX as usize {
         return Err(Error::InvalidArgument);
     }
-    Ok(core::slice::from_raw_parts_mut(ptr, len))
+    // SAFETY: `ptr` is non-NULL and points to `len` writable, unaliased bytes valid for `'a`
+    // (caller); `len` fits in `isize` (checked above); `u8` needs no alignment.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }
 
-/// Check that an output pointer is non-NULL before any work is done.
-pub(crate) fn out_ptr<T>(ptr: *mut T) -> Result<(), Error> {
+/// The one pointer check of every object and out-pointer: [`Error::NullPointer`] when NULL,
+/// [`Error::Misaligned`] when not aligned for `T`. (Works for `*mut T` too, by coercion.)
+pub(crate) fn check_ptr<T>(ptr: *const T) -> Result<(), Error> {
     if ptr.is_null() {
         Err(Error::NullPointer)
+    } else if !ptr.is_aligned() {
+        Err(Error::Misaligned)
     } else {
         Ok(())
     }

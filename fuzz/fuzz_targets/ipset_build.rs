@@ -4,6 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tollgate_core::aligned::AlignedBlock;
 use tollgate_core::net::{self, IpNumber, IpSet, ListEntry, Prefix};
 
 fn fold(p: Prefix) -> Prefix {
@@ -36,9 +37,8 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let size = size.expect("a list that parses has a size");
-    let mut storage = vec![0u128; size.div_ceil(16)];
-    // SAFETY: u128 storage viewed as bytes.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(storage.as_mut_ptr().cast::<u8>(), storage.len() * 16) };
+    let mut storage = vec![AlignedBlock::ZERO; AlignedBlock::count_for(size)];
+    let bytes = AlignedBlock::as_bytes_mut(&mut storage);
     let set = net::build(bytes, text).expect("a list that parses builds");
     let set = IpSet::load(set.image()).expect("a built image loads");
 

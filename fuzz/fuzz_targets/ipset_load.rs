@@ -4,16 +4,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tollgate_core::aligned::AlignedBlock;
 use tollgate_core::net::{self, IpSet};
 
 const LIST: &str = "10.0.0.0/8 1\n10.1.0.0/16 2\n192.0.2.7\n2001:db8::/32 4\n2001:db8:1::/48 8\n\
                     ::ffff:198.51.100.0/120 16\n0.0.0.0/0 32\n";
 
-fn aligned_copy(bytes: &[u8]) -> Vec<u128> {
-    let mut words = vec![0u128; bytes.len().div_ceil(16)];
-    // SAFETY: u128 storage viewed as bytes.
-    let dst = unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 16) };
-    dst[..bytes.len()].copy_from_slice(bytes);
+fn aligned_copy(bytes: &[u8]) -> Vec<AlignedBlock> {
+    let mut words = vec![AlignedBlock::ZERO; AlignedBlock::count_for(bytes.len())];
+    AlignedBlock::as_bytes_mut(&mut words)[..bytes.len()].copy_from_slice(bytes);
     words
 }
 
@@ -36,16 +35,14 @@ fuzz_target!(|data: &[u8]| {
     if mode & 1 == 0 {
         // Raw bytes as an image.
         let words = aligned_copy(rest);
-        // SAFETY: as above.
-        let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), rest.len()) };
+        let bytes = &AlignedBlock::as_bytes(&words)[..rest.len()];
         exercise(bytes, rest);
         return;
     }
     // A valid image with edits: (offset u16, value u8) triples; then a length cut.
     let size = net::required_size(LIST).unwrap();
-    let mut storage = vec![0u128; size.div_ceil(16)];
-    // SAFETY: as above.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(storage.as_mut_ptr().cast::<u8>(), storage.len() * 16) };
+    let mut storage = vec![AlignedBlock::ZERO; AlignedBlock::count_for(size)];
+    let bytes = AlignedBlock::as_bytes_mut(&mut storage);
     let len = net::build(bytes, LIST).unwrap().image().len();
     let image = &mut bytes[..len];
     for edit in rest.chunks_exact(3) {

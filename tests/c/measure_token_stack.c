@@ -1,7 +1,10 @@
 /* Stack used by tollgate_keyset_parse and tollgate_verify in the shipped (release) library,
  * measured by painting the stack of a 1 MiB thread below the caller's frame and finding the
- * deepest byte the call overwrote (4096-bit Entra key of tests/fixtures/pyjwt). Not a test (no
- * sanitizers: they change stack use); run from the repository root:
+ * deepest byte the call overwrote (4096-bit Entra key of tests/fixtures/pyjwt). Fails when a
+ * figure leaves a band around what the documentation states (tollgate_keyset_parse "about 11 KiB",
+ * tollgate_verify "about 7 KiB", in ffi/src/token and README.md), so the docs cannot drift:
+ * change both together. tests/c/run.sh runs it (without sanitizers: they change stack use);
+ * by hand, from the repository root:
  *   cargo build --release -p tollgate-ffi
  *   cc -O2 -Iinclude tests/c/measure_token_stack.c target/release/libtollgate.a -lpthread \
  *     -o tests/c/build/measure_token_stack && tests/c/build/measure_token_stack */
@@ -14,6 +17,13 @@
 
 #define WINDOW (256 * 1024)
 #define SKIP 1024
+#define KIB 1024u
+
+/* The documented figures, each with a band of [figure - 2 KiB, figure + 1 KiB): growth past the
+ * figure fails at once; the wider lower side allows for CPUs without BMI2/ADX, whose portable
+ * RSA code uses about 1 KiB less, while still catching a figure that has become stale. */
+#define PARSE_DOC_KIB 11u
+#define VERIFY_DOC_KIB 7u
 
 static char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -68,7 +78,7 @@ static void *measure(void *arg) {
   token_len = (size_t)(strchr(token, '"') - token);
   aud.ptr = aud_text;
   aud.len = strlen(aud_text);
-  tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1);
+  if (tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1) != TOLLGATE_STATUS_OK) exit(2);
   scratch_len = tollgate_verify_scratch_size(token_len);
   scratch = (char *)malloc(scratch_len);
 
@@ -96,5 +106,14 @@ int main(void) {
          tollgate_status_str(parse_status), parse_used);
   printf("tollgate_verify (4096-bit key):     %s, %zu bytes of stack\n",
          tollgate_status_str(verify_status), verify_used);
-  return parse_status == TOLLGATE_STATUS_OK && verify_status == TOLLGATE_STATUS_OK ? 0 : 1;
+  if (parse_status != TOLLGATE_STATUS_OK || verify_status != TOLLGATE_STATUS_OK) return 1;
+  if (parse_used < (PARSE_DOC_KIB - 2) * KIB || parse_used >= (PARSE_DOC_KIB + 1) * KIB) {
+    printf("FAIL: tollgate_keyset_parse is documented as about %u KiB\n", PARSE_DOC_KIB);
+    return 1;
+  }
+  if (verify_used < (VERIFY_DOC_KIB - 2) * KIB || verify_used >= (VERIFY_DOC_KIB + 1) * KIB) {
+    printf("FAIL: tollgate_verify is documented as about %u KiB\n", VERIFY_DOC_KIB);
+    return 1;
+  }
+  return 0;
 }

@@ -5,6 +5,7 @@
  * outputs untouched on failure, claim getters and OIDC discovery. argv[1] is the repo root. */
 #include "tollgate.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,38 @@ static void test_claims_view_and_getters(void) {
                  "claim_not_found");
     CHECK(out_len == 99);
   }
+  /* Typed getters. */
+  {
+    int64_t i = 7;
+    double d = 7.0;
+    bool b = true;
+    size_t count = 9, out_len = 99;
+    CHECK_STATUS(tollgate_claims_get_i64(&c, "exp", 3, &i), "ok");
+    CHECK(i == 1767225900);
+    CHECK_STATUS(tollgate_claims_get_f64(&c, "exp", 3, &d), "ok");
+    CHECK(d == 1767225900.0);
+    CHECK_STATUS(tollgate_claims_get_bool(&c, "exp", 3, &b), "invalid_claim");
+    CHECK(b);
+    i = 7;
+    CHECK_STATUS(tollgate_claims_get_i64(&c, "sub", 3, &i), "invalid_claim");
+    CHECK_STATUS(tollgate_claims_get_i64(&c, "nope", 4, &i), "claim_not_found");
+    CHECK(i == 7);
+    CHECK_STATUS(tollgate_claims_get_i64(&c, "exp", 3, NULL), "null_pointer");
+    /* aud is a string here: a list of one. */
+    CHECK_STATUS(tollgate_claims_get_str_count(&c, "aud", 3, &count), "ok");
+    CHECK(count == 1);
+    CHECK_STATUS(tollgate_claims_get_str_at(&c, "aud", 3, 0, buf, sizeof buf, &out_len), "ok");
+    CHECK(out_len == strlen(ACS_AUD) && memcmp(buf, ACS_AUD, out_len) == 0);
+    out_len = 99;
+    CHECK_STATUS(tollgate_claims_get_str_at(&c, "aud", 3, 1, buf, sizeof buf, &out_len),
+                 "invalid_argument");
+    CHECK_STATUS(tollgate_claims_get_str_at(&c, "aud", 3, 0, buf, 3, &out_len),
+                 "buffer_too_small");
+    CHECK(out_len == 99);
+    count = 9;
+    CHECK_STATUS(tollgate_claims_get_str_count(&c, "exp", 3, &count), "invalid_claim");
+    CHECK(count == 9);
+  }
   json = NULL;
   len = 5;
   CHECK_STATUS(tollgate_claims_get(&c, "nope", 4, &json, &len), "claim_not_found");
@@ -312,10 +345,15 @@ static void test_arguments_and_untouched_outputs(void) {
   CHECK_STATUS(tollgate_verify(ks, &p, token, n, now, scratch, need, &c), "wrong_type");
   CHECK_STATUS(tollgate_policy_set_typ(&p, NULL, 0), "ok");
   CHECK(memcmp(&p, &p_before, sizeof p) == 0);
-  CHECK_STATUS(tollgate_policy_set_max_age(&p, 0), "ok");
+  CHECK_STATUS(tollgate_policy_set_max_age(&p, 1), "ok");
   CHECK_STATUS(tollgate_policy_set_leeway(&p, 0), "ok");
   CHECK_STATUS(tollgate_verify(ks, &p, token, n, now, scratch, need, &c), "too_old");
-  CHECK_STATUS(tollgate_policy_set_require_exp(&p, 0), "ok");
+  /* A maximum age of 0 turns the check off again. */
+  CHECK_STATUS(tollgate_policy_set_max_age(&p, 0), "ok");
+  CHECK_STATUS(tollgate_verify(ks, &p, token, n, now, scratch, need, &c), "ok");
+  CHECK_STATUS(tollgate_policy_set_leeway(&p, TOLLGATE_POLICY_MAX_LEEWAY), "ok");
+  CHECK_STATUS(tollgate_policy_set_leeway(&p, TOLLGATE_POLICY_MAX_LEEWAY + 1), "invalid_argument");
+  CHECK_STATUS(tollgate_policy_set_require_exp(&p, false), "ok");
   CHECK_STATUS(tollgate_policy_set_leeway(NULL, 0), "null_pointer");
 
   /* A failed parse leaves a parsed key set working as before (same kids, same verdicts). */
@@ -382,6 +420,28 @@ static void test_oidc(void) {
   free(doc);
 }
 
+/* The runtime ABI check and the sizes of every fixed-size object. */
+static void test_abi_and_sizes(void) {
+  tollgate_status st = TOLLGATE_STATUS_OK;
+  CHECK(tollgate_abi_version() == TOLLGATE_ABI_VERSION);
+  CHECK(tollgate_keyset_size() == sizeof(tollgate_keyset) &&
+        sizeof(tollgate_keyset) == TOLLGATE_KEYSET_SIZE);
+  CHECK(tollgate_policy_size() == sizeof(tollgate_policy) &&
+        sizeof(tollgate_policy) == TOLLGATE_POLICY_SIZE);
+  CHECK(tollgate_jwks_report_size() == sizeof(tollgate_jwks_report) &&
+        sizeof(tollgate_jwks_report) == TOLLGATE_JWKS_REPORT_SIZE);
+  CHECK(tollgate_claims_size() == sizeof(tollgate_claims));
+  CHECK(tollgate_verify_scratch_size(TOLLGATE_DEFAULT_MAX_TOKEN_LEN) ==
+        TOLLGATE_VERIFY_SCRATCH_MAX);
+  /* The status is an enum: a switch over it is checked by -Wswitch (-Wall -Werror here). */
+  switch (st) {
+    case TOLLGATE_STATUS_OK:
+      break;
+    default:
+      CHECK(0);
+  }
+}
+
 int main(int argc, char **argv) {
   size_t len;
   snprintf(root, sizeof root, "%s", argc > 1 ? argv[1] : ".");
@@ -390,6 +450,7 @@ int main(int argc, char **argv) {
   test_claims_view_and_getters();
   test_arguments_and_untouched_outputs();
   test_oidc();
+  test_abi_and_sizes();
   free(manifest);
   if (failures == 0) printf("test_token: ok\n");
   return failures == 0 ? 0 : 1;

@@ -2,7 +2,7 @@
 import re
 import unittest
 
-from tollgate_ctypes import ROOT, load
+from helpers import ROOT, load
 
 
 class Basics(unittest.TestCase):

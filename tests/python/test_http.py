@@ -1,33 +1,14 @@
-"""Bearer extraction and the query API key check through ctypes, as Python hosts call them."""
+"""Bearer extraction and the query API key check through the C ABI (the package's ctypes
+binding, tollgate._ffi), as Python hosts call them."""
 import ctypes
 import unittest
 
-from tollgate_ctypes import TollgateStr, load
-
-
-def prototypes(lib):
-    lib.tollgate_bearer_token.restype = ctypes.c_uint32
-    lib.tollgate_bearer_token.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_size_t,
-        ctypes.POINTER(ctypes.c_void_p),
-        ctypes.POINTER(ctypes.c_size_t),
-    ]
-    lib.tollgate_apikey_check.restype = ctypes.c_uint32
-    lib.tollgate_apikey_check.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_size_t,
-        ctypes.c_char_p,
-        ctypes.c_size_t,
-        ctypes.POINTER(TollgateStr),
-        ctypes.c_size_t,
-    ]
-    return lib
+from helpers import TollgateStr, load
 
 
 class Http(unittest.TestCase):
     def setUp(self):
-        self.lib = prototypes(load())
+        self.lib = load()
 
     def status(self, code):
         return self.lib.tollgate_status_str(code).decode()

@@ -1,33 +1,17 @@
-"""CIDR tables through ctypes, as Python users of the shared library drive them."""
+"""CIDR tables through the C ABI (tollgate._ffi), as Python users of the shared library drive them."""
 import ctypes
 import ipaddress
 import random
 import unittest
 
-from tollgate_ctypes import load
+from helpers import load
 
 OK = 0
 
 
 class IpSet(unittest.TestCase):
     def setUp(self):
-        lib = self.lib = load()
-        p, sz, u32 = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint32
-        lib.tollgate_ipset_required_size.argtypes = [ctypes.c_char_p, sz, ctypes.POINTER(sz)]
-        lib.tollgate_ipset_required_size.restype = u32
-        lib.tollgate_ipset_build.argtypes = [p, sz, ctypes.c_char_p, sz, ctypes.POINTER(p)]
-        lib.tollgate_ipset_build.restype = u32
-        lib.tollgate_ipset_load.argtypes = [p, sz, ctypes.POINTER(p)]
-        lib.tollgate_ipset_load.restype = u32
-        lib.tollgate_ipset_lookup.argtypes = [p, ctypes.c_char_p, sz]
-        lib.tollgate_ipset_lookup.restype = u32
-        lib.tollgate_ipset_lookup_text.argtypes = [p, ctypes.c_char_p, sz, ctypes.POINTER(u32)]
-        lib.tollgate_ipset_lookup_text.restype = u32
-        lib.tollgate_ipset_image_len.argtypes = [p]
-        lib.tollgate_ipset_image_len.restype = sz
-        lib.tollgate_ipset_align.restype = sz
-        lib.tollgate_acs_ipset.restype = p
-        lib.tollgate_acs_ipset.argtypes = []
+        self.lib = load()
 
     def aligned(self, size):
         """A buffer of `size` bytes at the alignment the library asks for."""

@@ -10,7 +10,7 @@ import os
 import re
 import unittest
 
-from tollgate_ctypes import ROOT
+from helpers import ROOT
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "pyjwt")
 SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")

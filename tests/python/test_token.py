@@ -1,5 +1,5 @@
-"""Token verification through ctypes, as a Python host calls the shared library: key sets and
-policies placed in buffers sized by tollgate_keyset_size()/tollgate_policy_size(), every case
+"""Token verification through the C ABI (tollgate._ffi), as a Python host calls the shared
+library: key sets and policies placed in buffers sized by tollgate_keyset_size()/tollgate_policy_size(), every case
 of the PyJWT-minted manifest verified (claims compared with the manifest), claim getters,
 OIDC discovery, and the failure rules (statuses, outputs untouched)."""
 import ctypes
@@ -7,76 +7,10 @@ import json
 import os
 import unittest
 
-from tollgate_ctypes import ROOT, TollgateStr, load
+from helpers import ROOT, TollgateStr, load
+from tollgate._ffi import Claims, JwksReport
 
 PYJWT = os.path.join(ROOT, "tests", "fixtures", "pyjwt")
-c_size_p = ctypes.POINTER(ctypes.c_size_t)
-
-
-class JwksReport(ctypes.Structure):
-    _fields_ = [
-        ("loaded", ctypes.c_uint32),
-        ("skipped", ctypes.c_uint32),
-        ("skipped_for", ctypes.c_uint32 * 8),
-        ("listed_len", ctypes.c_uint32),
-        ("listed", (ctypes.c_uint32 * 2) * 16),
-    ]
-
-
-class Str(ctypes.Structure):
-    """tollgate_str as an output (a raw pointer: the bytes may contain NUL)."""
-
-    _fields_ = [("ptr", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
-    def bytes(self):
-        return None if self.ptr is None else ctypes.string_at(self.ptr, self.len)
-
-
-class Claims(ctypes.Structure):
-    _fields_ = [
-        ("iss", Str),
-        ("aud", Str),
-        ("aud_index", ctypes.c_size_t),
-        ("sub", Str),
-        ("jti", Str),
-        ("exp", ctypes.c_uint64),
-        ("nbf", ctypes.c_uint64),
-        ("iat", ctypes.c_uint64),
-        ("has_sub", ctypes.c_bool),
-        ("has_jti", ctypes.c_bool),
-        ("has_exp", ctypes.c_bool),
-        ("has_nbf", ctypes.c_bool),
-        ("has_iat", ctypes.c_bool),
-        ("json", Str),
-    ]
-
-
-def prototypes(lib):
-    def proto(name, restype, *argtypes):
-        f = getattr(lib, name)
-        f.restype = restype
-        f.argtypes = list(argtypes)
-
-    u32, size, vp, cp = ctypes.c_uint32, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
-    proto("tollgate_keyset_size", size)
-    proto("tollgate_policy_size", size)
-    proto("tollgate_verify_scratch_size", size, size)
-    proto("tollgate_keyset_parse", u32, vp, cp, size, ctypes.POINTER(JwksReport))
-    proto("tollgate_keyset_len", size, vp)
-    proto("tollgate_keyset_kid", u32, vp, size, ctypes.POINTER(ctypes.c_void_p), c_size_p)
-    proto("tollgate_skip_reason_str", cp, u32)
-    proto("tollgate_policy_init", u32, vp, cp, size, ctypes.POINTER(TollgateStr), size)
-    proto("tollgate_policy_set_leeway", u32, vp, ctypes.c_uint64)
-    proto("tollgate_policy_set_max_age", u32, vp, ctypes.c_uint64)
-    proto("tollgate_policy_set_max_depth", u32, vp, u32)
-    proto("tollgate_policy_set_typ", u32, vp, cp, size)
-    proto("tollgate_verify", u32, vp, vp, cp, size, ctypes.c_uint64, vp, size,
-          ctypes.POINTER(Claims))
-    proto("tollgate_claims_get", u32, ctypes.POINTER(Claims), cp, size,
-          ctypes.POINTER(ctypes.c_void_p), c_size_p)
-    proto("tollgate_claims_get_str", u32, ctypes.POINTER(Claims), cp, size, vp, size, c_size_p)
-    proto("tollgate_oidc_parse", u32, cp, size, vp, size, c_size_p, vp, size, c_size_p)
-    return lib
 
 
 def read(path):
@@ -87,7 +21,7 @@ def read(path):
 class Token(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.lib = prototypes(load())
+        cls.lib = load()
         with open(os.path.join(PYJWT, "manifest.json")) as f:
             cls.manifest = json.load(f)
 
@@ -215,10 +149,16 @@ class Token(unittest.TestCase):
         before = p.raw
         self.assertEqual(self.name(self.lib.tollgate_policy_set_max_depth(p, 0)), "invalid_policy")
         self.assertEqual(p.raw, before)
-        # iat is 60 s before now: a 0 s maximum age is still inside the 60 s leeway.
+        # iat is 60 s before now: a 1 s maximum age is still inside the 60 s leeway.
+        self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 1), 0)
+        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "ok")
+        self.assertEqual(self.verify(ks, p, token, now + 2)[0], "too_old")
+        # 0 turns the maximum age off.
         self.assertEqual(self.lib.tollgate_policy_set_max_age(p, 0), 0)
-        self.assertEqual(self.verify(ks, p, token, now)[0], "ok")
-        self.assertEqual(self.verify(ks, p, token, now + 1)[0], "too_old")
+        self.assertEqual(self.verify(ks, p, token, now + 2)[0], "ok")
+        self.assertEqual(self.lib.tollgate_policy_set_leeway(p, 3600), 0)
+        self.assertEqual(self.name(self.lib.tollgate_policy_set_leeway(p, 3601)), "invalid_argument")
+        self.assertEqual(self.lib.tollgate_policy_set_leeway(p, 60), 0)
 
     def test_scratch_and_getters(self):
         ks, _, p, case = self.acs("acs_webhook")
@@ -248,6 +188,56 @@ class Token(unittest.TestCase):
         st = self.lib.tollgate_claims_get(ctypes.byref(claims), b"nope", 4, ctypes.byref(ptr),
                                           ctypes.byref(n))
         self.assertEqual(self.name(st), "claim_not_found")
+
+    def test_abi_version_and_sizes(self):
+        self.assertEqual(self.lib.tollgate_abi_version(), 1)
+        self.assertEqual(self.lib.tollgate_claims_size(), ctypes.sizeof(Claims))
+        self.assertEqual(self.lib.tollgate_jwks_report_size(), ctypes.sizeof(JwksReport))
+
+    def test_typed_getters(self):
+        case = next(t for t in self.manifest["tokens"] if t["name"] == "entra_event_grid")
+        ks = self.keyset(read(os.path.join(PYJWT, case["jwks"])))[0]
+        pol = case["policy"]
+        p = self.policy(pol["issuer"].encode(), [a.encode() for a in pol["audiences"]])
+        got, claims, scratch = self.verify(ks, p, case["token"].encode(), case["now"])
+        self.assertEqual(got, "ok")
+        payload = json.loads(claims.json.bytes())
+        c = ctypes.byref(claims)
+        i, d, b, n = ctypes.c_int64(7), ctypes.c_double(), ctypes.c_bool(), ctypes.c_size_t(9)
+        self.assertEqual(self.lib.tollgate_claims_get_i64(c, b"iat", 3, ctypes.byref(i)), 0)
+        self.assertEqual(i.value, payload["iat"])
+        self.assertEqual(self.lib.tollgate_claims_get_f64(c, b"exp", 3, ctypes.byref(d)), 0)
+        self.assertEqual(d.value, float(payload["exp"]))
+        i = ctypes.c_int64(7)
+        st = self.lib.tollgate_claims_get_i64(c, b"ver", 3, ctypes.byref(i))
+        self.assertEqual((self.name(st), i.value), ("invalid_claim", 7))
+        st = self.lib.tollgate_claims_get_bool(c, b"ver", 3, ctypes.byref(b))
+        self.assertEqual(self.name(st), "invalid_claim")
+        # roles is an array of strings; aud a single string (a list of one).
+        for name, want in ((b"roles", payload["roles"]), (b"aud", [payload["aud"]])):
+            self.assertEqual(self.lib.tollgate_claims_get_str_count(c, name, len(name),
+                                                                    ctypes.byref(n)), 0)
+            self.assertEqual(n.value, len(want))
+            got = []
+            for k in range(n.value):
+                buf, out = ctypes.create_string_buffer(256), ctypes.c_size_t()
+                st = self.lib.tollgate_claims_get_str_at(c, name, len(name), k, buf, len(buf),
+                                                         ctypes.byref(out))
+                self.assertEqual(st, 0)
+                got.append(buf.raw[:out.value].decode())
+            self.assertEqual(got, want)
+            buf, out = ctypes.create_string_buffer(256), ctypes.c_size_t(5)
+            st = self.lib.tollgate_claims_get_str_at(c, name, len(name), n.value, buf, len(buf),
+                                                     ctypes.byref(out))
+            self.assertEqual((self.name(st), out.value), ("invalid_argument", 5))
+        st = self.lib.tollgate_claims_get_str_count(c, b"exp", 3, ctypes.byref(n))
+        self.assertEqual(self.name(st), "invalid_claim")
+        del scratch
+
+    def test_require_exp_takes_bool(self):
+        _, _, p, _ = self.acs("acs_webhook")
+        self.assertEqual(self.lib.tollgate_policy_set_require_exp(p, False), 0)
+        self.assertEqual(self.lib.tollgate_policy_set_require_exp(p, True), 0)
 
     def test_oidc(self):
         doc = read(os.path.join(ROOT, "tests", "fixtures", "sample", "acs-openid-configuration.json"))

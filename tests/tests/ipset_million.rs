@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::time::Instant;
+use tollgate_core::aligned::AlignedBlock;
 use tollgate_core::net::{build_from_entries, required_size_for, IpNumber, ListEntry, Prefix};
 
 struct Rng(u64);
@@ -62,11 +63,8 @@ fn one_million_prefixes_match_the_oracle() {
         }
     }
     let size = required_size_for(800_000, 200_000).unwrap();
-    let mut words = vec![0u128; size.div_ceil(16)];
-    // SAFETY: u128 storage viewed as bytes (16-byte aligned, as builds require).
-    let storage = unsafe {
-        std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 16)
-    };
+    let mut words = vec![AlignedBlock::ZERO; AlignedBlock::count_for(size)];
+    let storage = AlignedBlock::as_bytes_mut(&mut words);
     let started = Instant::now();
     let set = build_from_entries(storage, entries.iter().copied()).unwrap();
     eprintln!(

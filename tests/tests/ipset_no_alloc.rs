@@ -3,6 +3,7 @@
 #[global_allocator]
 static ALLOC: tollgate_tests::CountingAllocator = tollgate_tests::CountingAllocator;
 
+use tollgate_core::aligned::AlignedBlock;
 use tollgate_core::net::{acs_ipset, build, required_size, IpSet};
 use tollgate_tests::allocations_during;
 
@@ -11,11 +12,8 @@ const LIST: &str = "10.0.0.0/8 1\n10.1.0.0/16 2\n2001:db8::/32 4\n::ffff:192.0.2
 #[test]
 fn build_and_lookups_allocate_nothing() {
     let size = required_size(LIST).unwrap();
-    let mut words = vec![0u128; size.div_ceil(16)];
-    // SAFETY: u128 storage viewed as bytes (16-byte aligned as builds require).
-    let storage = unsafe {
-        std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 16)
-    };
+    let mut words = vec![AlignedBlock::ZERO; AlignedBlock::count_for(size)];
+    let storage = AlignedBlock::as_bytes_mut(&mut words);
     let (n, set) = allocations_during(|| build(storage, LIST).unwrap());
     assert_eq!(n, 0, "build allocated");
     let (n, tags) = allocations_during(|| {

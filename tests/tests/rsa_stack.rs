@@ -14,48 +14,9 @@ use std::hint::black_box;
 
 use tollgate_core::rsa::{verify_pkcs1_sha256, RsaPublicKey};
 
-const PATTERN: u64 = 0xa5c3_5a3c_f00d_d00d;
-/// How far below the measuring frame the pattern goes.
-const PAINTED: usize = 512 * 1024;
-/// Left unpainted right below the measuring frame (its own locals and spills); always counted.
-const GAP: usize = 1024;
-
-#[inline(never)]
-fn call(f: &dyn Fn()) {
-    f();
-}
-
-/// Bytes of stack below this frame that `f` wrote to (at least `GAP`).
+/// Bytes of stack below the measuring frame that `f` wrote to (at least the helper's gap).
 fn peak_stack_of(f: impl Fn() + Send + 'static) -> usize {
-    std::thread::Builder::new()
-        .stack_size(4 << 20)
-        .spawn(move || {
-            let anchor = 0u64;
-            let top = black_box(&anchor) as *const u64 as usize & !7;
-            let end = top - GAP;
-            let base = end - PAINTED;
-            // SAFETY: [base, end) lies inside this thread's 4 MiB stack, below the live frames;
-            // nothing else uses that memory while we paint and read it.
-            unsafe {
-                for a in (base..end).step_by(8) {
-                    std::ptr::write_volatile(a as *mut u64, PATTERN);
-                }
-            }
-            call(&f);
-            let mut deepest = end;
-            for a in (base..end).step_by(8) {
-                // SAFETY: as above.
-                if unsafe { std::ptr::read_volatile(a as *const u64) } != PATTERN {
-                    deepest = a;
-                    break;
-                }
-            }
-            assert!(deepest > base, "the painted region was not deep enough");
-            top - deepest
-        })
-        .unwrap()
-        .join()
-        .unwrap()
+    tollgate_tests::stack_used(f).0
 }
 
 fn noop() {}
@@ -64,7 +25,9 @@ fn noop() {}
 fn a_4096_bit_verification_fits_in_16_kib() {
     let dir = tollgate_tests::fixtures_dir().join("rsa");
     let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
-    let key = RsaPublicKey::from_be_bytes(&read("rsa4096.n.bin"), &read("rsa4096.e.bin")).unwrap();
+    let key = Box::new(
+        RsaPublicKey::from_be_bytes(&read("rsa4096.n.bin"), &read("rsa4096.e.bin")).unwrap(),
+    );
     let message = read("message.txt");
     let signature = read("rsa4096.sig.bin");
     assert_eq!(verify_pkcs1_sha256(&key, &message, &signature), Ok(()));

@@ -39,14 +39,29 @@
 mod claims;
 mod compact;
 mod header;
+mod owned;
 mod policy;
+mod text;
+pub mod typed;
 
 pub use claims::Claims;
+pub use owned::{
+    PolicyStore, MAX_AUDIENCES, MAX_AUDIENCE_LEN, MAX_ISSUER_LEN, MAX_LEEWAY, MAX_TYP_LEN,
+    POLICY_STORE_SIZE,
+};
 pub use policy::{Policy, DEFAULT_LEEWAY, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_LEN};
+pub use text::{text_scratch_len, verify_with_text, ClaimText};
 
 use crate::jwk::{Key, KeySet};
 use crate::rsa::verify_pkcs1_sha256;
 use crate::Error;
+
+/// How many keys the key set of the C library and the CLI holds (`KeySet<KEY_SET_CAPACITY>`,
+/// [`DefaultKeySet`]): every Azure JWKS seen so far has fewer than 8.
+pub const KEY_SET_CAPACITY: usize = 16;
+
+/// The key set the C library and the CLI use.
+pub type DefaultKeySet = KeySet<KEY_SET_CAPACITY>;
 
 /// The largest RSA signature, bytes (4096-bit keys).
 pub const MAX_SIGNATURE_LEN: usize = 512;

@@ -36,15 +36,14 @@ impl Adx {
 }
 
 /// Asks `cpuid` leaf 7 for BMI2 (EBX bit 8) and ADX (EBX bit 19).
-#[allow(unused_unsafe)]
 fn cpu_has_bmi2_and_adx() -> bool {
-    // SAFETY: `cpuid` exists on every x86_64 CPU; leaf 7 is read only if the max leaf allows.
-    let max_leaf = unsafe { __cpuid(0) }.eax;
+    // `cpuid` is a safe intrinsic (it exists on every x86_64 CPU); leaf 7 is read only when
+    // the maximum leaf allows it.
+    let max_leaf = __cpuid(0).eax;
     if max_leaf < 7 {
         return false;
     }
-    // SAFETY: as above, leaf 7 is supported.
-    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
+    let ebx = __cpuid_count(7, 0).ebx;
     ebx & (1 << 8) != 0 && ebx & (1 << 19) != 0
 }
 

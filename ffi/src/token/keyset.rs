@@ -2,7 +2,6 @@
 //! caller-placed fixed-size storage, with the load report (keys loaded, entries skipped and
 //! why) and read-only accessors.
 
-use super::check_object;
 use crate::status::tollgate_status;
 use crate::util;
 use core::ffi::c_char;
@@ -13,6 +12,7 @@ use tollgate_core::Error;
 
 /// How many keys a `tollgate_keyset` holds.
 pub const TOLLGATE_KEYSET_CAPACITY: usize = 16;
+const _: () = assert!(TOLLGATE_KEYSET_CAPACITY == tollgate_core::jwt::KEY_SET_CAPACITY);
 
 /// Size in bytes of a `tollgate_keyset` (also `tollgate_keyset_size()`).
 pub const TOLLGATE_KEYSET_SIZE: usize = 19128;
@@ -51,24 +51,11 @@ const _: () = assert!(core::mem::size_of::<KeysetStorage>() == TOLLGATE_KEYSET_S
 const _: () = assert!(core::mem::size_of::<KeysetStorage>() <= TOLLGATE_KEYSET_SIZE);
 const _: () = assert!(core::mem::align_of::<KeysetStorage>() <= 8);
 
-/// Reason numbers of `tollgate_skipped_key.reason` and indexes of
-/// `tollgate_jwks_report.skipped_for`: `kty` absent or not `RSA`.
-pub const TOLLGATE_SKIP_NOT_RSA: u32 = 1;
-/// `use` present and not `sig`.
-pub const TOLLGATE_SKIP_NOT_FOR_SIGNATURE: u32 = 2;
-/// `alg` present and not `RS256`.
-pub const TOLLGATE_SKIP_NOT_RS256: u32 = 3;
-/// `key_ops` present without `verify`.
-pub const TOLLGATE_SKIP_NO_VERIFY_OPERATION: u32 = 4;
-/// Modulus outside 2048–4096 bits.
-pub const TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE: u32 = 5;
-/// Not an object, duplicate members, a member of the wrong type or encoding, or not a valid
-/// RSA key.
-pub const TOLLGATE_SKIP_BAD_ENCODING: u32 = 6;
-/// `kid` longer than 128 bytes.
-pub const TOLLGATE_SKIP_KID_TOO_LONG: u32 = 7;
-/// Length of `tollgate_jwks_report.skipped_for` (reason numbers are 1 to this minus 1).
-pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 8;
+pub use super::skip::*;
+
+/// Length of `tollgate_jwks_report.skipped_for`, indexed by the `TOLLGATE_SKIP_*` reason
+/// numbers (index 0 is unused). Room for new reasons, so adding one changes no layout.
+pub const TOLLGATE_SKIP_REASON_SLOTS: usize = 16;
 /// How many skipped entries a report lists individually (all are counted).
 pub const TOLLGATE_JWKS_REPORT_LISTED: usize = 16;
 
@@ -99,6 +86,17 @@ pub struct tollgate_jwks_report {
     pub listed_len: u32,
     /// The first skipped entries, in document order.
     pub listed: [tollgate_skipped_key; TOLLGATE_JWKS_REPORT_LISTED],
+}
+
+/// Size in bytes of a `tollgate_jwks_report` (also `tollgate_jwks_report_size()`).
+pub const TOLLGATE_JWKS_REPORT_SIZE: usize = 204;
+const _: () = assert!(core::mem::size_of::<tollgate_jwks_report>() == TOLLGATE_JWKS_REPORT_SIZE);
+
+/// Size in bytes of `tollgate_jwks_report` (`TOLLGATE_JWKS_REPORT_SIZE`), for callers that
+/// cannot read macros (ctypes, dlopen).
+#[no_mangle]
+pub extern "C" fn tollgate_jwks_report_size() -> usize {
+    TOLLGATE_JWKS_REPORT_SIZE
 }
 
 impl From<&LoadReport> for tollgate_jwks_report {
@@ -133,13 +131,16 @@ impl From<&LoadReport> for tollgate_jwks_report {
 pub(crate) unsafe fn parsed<'a>(
     keyset: *const tollgate_keyset,
 ) -> Result<&'a KeySet<TOLLGATE_KEYSET_CAPACITY>, Error> {
-    check_object(keyset)?;
+    util::check_ptr(keyset)?;
     let storage = keyset.cast::<KeysetStorage>();
-    if addr_of!((*storage).magic).read() != MAGIC {
+    // SAFETY: `storage` is non-NULL and aligned (checked above) and readable for `'a`
+    // (caller); the magic is a plain u64, valid for any initialised bytes.
+    if unsafe { addr_of!((*storage).magic).read() } != MAGIC {
         return Err(Error::InvalidArgument);
     }
-    // The magic is written only together with a parsed set (`tollgate_keyset_parse`).
-    Ok((*storage).set.assume_init_ref())
+    // SAFETY: the magic is written only after a key set was written in place
+    // (`tollgate_keyset_parse`), so `set` is initialised; nobody writes it during `'a`.
+    Ok(unsafe { (*storage).set.assume_init_ref() })
 }
 
 /// Size in bytes of `tollgate_keyset` (`TOLLGATE_KEYSET_SIZE`), for callers that cannot read
@@ -172,6 +173,7 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 /// `out` must point to a writable `tollgate_keyset` not used by any other thread; `jwks` to
 /// `jwks_len` readable bytes (NULL only with 0); `out_report` is NULL or writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_keyset_parse(
     out: *mut tollgate_keyset,
     jwks: *const c_char,
@@ -179,22 +181,31 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
     out_report: *mut tollgate_jwks_report,
 ) -> tollgate_status {
     let result = (|| {
-        check_object(out)?;
+        util::check_ptr(out)?;
         if !out_report.is_null() && !out_report.is_aligned() {
             return Err(Error::Misaligned);
         }
-        let document = util::bytes(jwks.cast(), jwks_len)?;
+        // SAFETY: `jwks` points to `jwks_len` readable bytes (caller).
+        let document = unsafe { util::bytes(jwks.cast(), jwks_len) }?;
         // Every failure is found here, before `out` is touched.
         KeySet::<TOLLGATE_KEYSET_CAPACITY>::check(document)?;
         let storage = out.cast::<KeysetStorage>();
         // Marked unusable while it is rebuilt, in case the load below failed after all.
-        addr_of_mut!((*storage).magic).write(0);
-        let set = addr_of_mut!((*storage).set).cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
-        set.write(KeySet::new());
-        let report = (*set).load(document)?;
-        addr_of_mut!((*storage).magic).write(MAGIC);
+        // SAFETY: `out` is non-NULL and aligned (checked above), writable and used by no
+        // other thread (caller); writing a field through `addr_of_mut!` reads nothing.
+        unsafe { addr_of_mut!((*storage).magic).write(0) };
+        // SAFETY: as above; `set` is a field of the checked storage.
+        let set =
+            unsafe { addr_of_mut!((*storage).set) }.cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
+        // SAFETY: `set` is valid for writes (as above) and the write reads no old contents.
+        unsafe { set.write(KeySet::new()) };
+        // SAFETY: `set` was initialised just above and nothing else refers to it.
+        let report = unsafe { &mut *set }.load(document)?;
+        // SAFETY: as for the first magic write.
+        unsafe { addr_of_mut!((*storage).magic).write(MAGIC) };
         if !out_report.is_null() {
-            out_report.write(tollgate_jwks_report::from(&report));
+            // SAFETY: non-NULL and aligned (checked above), writable (caller).
+            unsafe { out_report.write(tollgate_jwks_report::from(&report)) };
         }
         Ok(())
     })();
@@ -207,7 +218,8 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
 /// `keyset` is NULL or points to a readable `tollgate_keyset`.
 #[no_mangle]
 pub unsafe extern "C" fn tollgate_keyset_len(keyset: *const tollgate_keyset) -> usize {
-    parsed(keyset).map_or(0, |set| set.len())
+    // SAFETY: forwarded from the caller.
+    unsafe { parsed(keyset) }.map_or(0, |set| set.len())
 }
 
 /// The `kid` of key `index` (document order, `0 <= index < tollgate_keyset_len`):
@@ -221,6 +233,7 @@ pub unsafe extern "C" fn tollgate_keyset_len(keyset: *const tollgate_keyset) -> 
 /// # Safety
 /// `keyset` points to a readable `tollgate_keyset`; `out_kid` and `out_len` are writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_keyset_kid(
     keyset: *const tollgate_keyset,
     index: usize,
@@ -228,16 +241,20 @@ pub unsafe extern "C" fn tollgate_keyset_kid(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_kid)?;
-        util::out_ptr(out_len)?;
-        let set = parsed(keyset)?;
+        util::check_ptr(out_kid)?;
+        util::check_ptr(out_len)?;
+        // SAFETY: `keyset` points to a readable key set (caller).
+        let set = unsafe { parsed(keyset) }?;
         let key = set.keys().nth(index).ok_or(Error::InvalidArgument)?;
         let (ptr, len) = match key.kid() {
             Some(kid) => (kid.as_ptr().cast::<c_char>(), kid.len()),
             None => (core::ptr::null(), 0),
         };
-        out_kid.write(ptr);
-        out_len.write(len);
+        // SAFETY: both are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            out_kid.write(ptr);
+            out_len.write(len);
+        }
         Ok(())
     })();
     result.into()
@@ -247,16 +264,7 @@ pub unsafe extern "C" fn tollgate_keyset_kid(
 /// `"unknown_skip_reason"` for any other number.
 #[no_mangle]
 pub extern "C" fn tollgate_skip_reason_str(reason: u32) -> *const c_char {
-    let name: &'static [u8] = match reason {
-        TOLLGATE_SKIP_NOT_RSA => b"not_rsa\0",
-        TOLLGATE_SKIP_NOT_FOR_SIGNATURE => b"not_for_signature\0",
-        TOLLGATE_SKIP_NOT_RS256 => b"not_rs256\0",
-        TOLLGATE_SKIP_NO_VERIFY_OPERATION => b"no_verify_operation\0",
-        TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE => b"unsupported_key_size\0",
-        TOLLGATE_SKIP_BAD_ENCODING => b"bad_encoding\0",
-        TOLLGATE_SKIP_KID_TOO_LONG => b"kid_too_long\0",
-        _ => b"unknown_skip_reason\0",
-    };
+    let name = super::skip::skip_reason_cstr(reason);
     name.as_ptr().cast()
 }
 
@@ -268,31 +276,17 @@ mod tests {
     #[test]
     fn skip_reason_numbers_and_names_match_core() {
         for reason in SkipReason::ALL {
+            // SAFETY: every pointer comes from a live Rust value of the right length.
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(reason as u32)) };
             assert_eq!(name.to_str().unwrap(), reason.name());
         }
-        let consts = [
-            (TOLLGATE_SKIP_NOT_RSA, SkipReason::NotRsa),
-            (TOLLGATE_SKIP_NOT_FOR_SIGNATURE, SkipReason::NotForSignature),
-            (TOLLGATE_SKIP_NOT_RS256, SkipReason::NotRs256),
-            (
-                TOLLGATE_SKIP_NO_VERIFY_OPERATION,
-                SkipReason::NoVerifyOperation,
-            ),
-            (
-                TOLLGATE_SKIP_UNSUPPORTED_KEY_SIZE,
-                SkipReason::UnsupportedKeySize,
-            ),
-            (TOLLGATE_SKIP_BAD_ENCODING, SkipReason::BadEncoding),
-            (TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong),
-        ];
-        assert_eq!(consts.len(), SkipReason::ALL.len());
-        for (number, reason) in consts {
-            assert_eq!(number, reason as u32);
-        }
-        for other in [0, 8, u32::MAX] {
+        let past = SkipReason::ALL.len() as u32 + 1;
+        for other in [0, past, u32::MAX] {
+            // SAFETY: every pointer comes from a live Rust value of the right length.
             let name = unsafe { CStr::from_ptr(tollgate_skip_reason_str(other)) };
             assert_eq!(name.to_str().unwrap(), "unknown_skip_reason");
         }
+        assert_eq!(TOLLGATE_SKIP_NOT_RSA, SkipReason::NotRsa as u32);
+        assert_eq!(TOLLGATE_SKIP_KID_TOO_LONG, SkipReason::KidTooLong as u32);
     }
 }

@@ -10,15 +10,5 @@
 pub mod keyset;
 pub mod oidc;
 pub mod policy;
+mod skip;
 pub mod verify;
-
-/// Whether `ptr` is non-NULL and aligned for `T` (the opaque types need 8-byte alignment).
-fn check_object<T>(ptr: *const T) -> Result<(), tollgate_core::Error> {
-    if ptr.is_null() {
-        Err(tollgate_core::Error::NullPointer)
-    } else if !ptr.is_aligned() {
-        Err(tollgate_core::Error::Misaligned)
-    } else {
-        Ok(())
-    }
-}

@@ -26,6 +26,7 @@ use tollgate_core::Error;
 /// `doc` points to `doc_len` readable bytes; each buffer to its capacity in writable bytes
 /// (NULL only with 0), not overlapping `doc` or each other; the length pointers are writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_oidc_parse(
     doc: *const c_char,
     doc_len: usize,
@@ -37,11 +38,15 @@ pub unsafe extern "C" fn tollgate_oidc_parse(
     jwks_uri_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(issuer_len)?;
-        util::out_ptr(jwks_uri_len)?;
-        let doc = util::bytes(doc.cast(), doc_len)?;
-        let issuer_buf = util::bytes_mut(issuer_buf.cast(), issuer_cap)?;
-        let jwks_uri_buf = util::bytes_mut(jwks_uri_buf.cast(), jwks_uri_cap)?;
+        util::check_ptr(issuer_len)?;
+        util::check_ptr(jwks_uri_len)?;
+        // SAFETY: `doc` points to `doc_len` readable bytes (caller).
+        let doc = unsafe { util::bytes(doc.cast(), doc_len) }?;
+        // SAFETY: each buffer points to its capacity in writable bytes overlapping nothing
+        // else (caller).
+        let issuer_buf = unsafe { util::bytes_mut(issuer_buf.cast(), issuer_cap) }?;
+        // SAFETY: as above.
+        let jwks_uri_buf = unsafe { util::bytes_mut(jwks_uri_buf.cast(), jwks_uri_cap) }?;
         let discovery = Discovery::parse(doc)?;
         // Both must fit before either is written.
         if discovery.issuer.unescaped_len() > issuer_buf.len()
@@ -51,8 +56,11 @@ pub unsafe extern "C" fn tollgate_oidc_parse(
         }
         let issuer = discovery.issuer.unescape_into(issuer_buf)?.len();
         let jwks_uri = discovery.jwks_uri.unescape_into(jwks_uri_buf)?.len();
-        issuer_len.write(issuer);
-        jwks_uri_len.write(jwks_uri);
+        // SAFETY: both are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            issuer_len.write(issuer);
+            jwks_uri_len.write(jwks_uri);
+        }
         Ok(())
     })();
     result.into()

@@ -8,8 +8,8 @@ use crate::types::tollgate_str;
 use crate::util;
 use core::ffi::{c_char, c_void};
 use core::ptr::addr_of;
-use tollgate_core::json::{self, JsonStr};
-use tollgate_core::jwt;
+use tollgate_core::json;
+use tollgate_core::jwt::{self, typed};
 use tollgate_core::Error;
 
 /// The verified claims of a token: a view into the scratch buffer given to `tollgate_verify`
@@ -48,32 +48,39 @@ pub struct tollgate_claims {
     pub json: tollgate_str,
 }
 
+/// The default maximum token length of a `tollgate_policy`, in bytes (16 KiB).
+pub const TOLLGATE_DEFAULT_MAX_TOKEN_LEN: usize = 16384;
+/// Scratch bytes that always suffice for `tollgate_verify` on any token the default policy
+/// accepts (`tollgate_verify_scratch_size(TOLLGATE_DEFAULT_MAX_TOKEN_LEN)`): a compile-time
+/// size for a scratch buffer. Tokens longer than the default need
+/// `tollgate_verify_scratch_size`.
+pub const TOLLGATE_VERIFY_SCRATCH_MAX: usize = 32768;
+
+const _: () = assert!(TOLLGATE_DEFAULT_MAX_TOKEN_LEN == jwt::DEFAULT_MAX_TOKEN_LEN);
+const _: () =
+    assert!(TOLLGATE_VERIFY_SCRATCH_MAX == jwt::text_scratch_len(TOLLGATE_DEFAULT_MAX_TOKEN_LEN));
+
+/// Size in bytes of `tollgate_claims` on this platform, for callers that cannot read the
+/// struct (ctypes, dlopen); compare it with your own `sizeof` at start-up.
+#[no_mangle]
+pub extern "C" fn tollgate_claims_size() -> usize {
+    core::mem::size_of::<tollgate_claims>()
+}
+
 /// Scratch bytes `tollgate_verify` needs for a token of `token_len` bytes: the decoded
 /// header and payload (at most `token_len`) plus room to unescape `iss`, `aud`, `sub`, `jti`
 /// (at most `token_len` more). Saturates at `SIZE_MAX`.
 #[no_mangle]
 pub extern "C" fn tollgate_verify_scratch_size(token_len: usize) -> usize {
-    jwt::scratch_len(token_len).saturating_add(token_len)
+    jwt::text_scratch_len(token_len)
 }
 
-/// The string's unescaped bytes: borrowed when it has no escapes, else decoded into the
-/// front of `*spare`, which then shrinks past them.
-fn unescaped<'s>(value: JsonStr<'s>, spare: &mut &'s mut [u8]) -> Result<tollgate_str, Error> {
-    let text: &'s [u8] = match value.as_plain() {
-        Some(plain) => plain.as_bytes(),
-        None => {
-            let len = value.unescaped_len();
-            let (head, tail) = core::mem::take(spare)
-                .split_at_mut_checked(len)
-                .ok_or(Error::BufferTooSmall)?;
-            *spare = tail;
-            value.unescape_into(head)?.as_bytes()
-        }
-    };
-    Ok(tollgate_str {
+/// A borrowed Rust string as a `tollgate_str`.
+fn c_str(text: &str) -> tollgate_str {
+    tollgate_str {
         ptr: text.as_ptr().cast(),
         len: text.len(),
-    })
+    }
 }
 
 const ABSENT: tollgate_str = tollgate_str {
@@ -105,10 +112,11 @@ const ABSENT: tollgate_str = tollgate_str {
 /// static tollgate_keyset keys;   // once, and again on unknown_kid (with a cooldown)
 /// static tollgate_policy policy; // once
 /// tollgate_str aud = {"6a3b8f0e-2c1d-4e5f-9a7b-3c2d1e0f4a5b", 36};
-/// tollgate_keyset_parse(&keys, jwks, jwks_len, NULL);
-/// tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1);
+/// if (tollgate_keyset_parse(&keys, jwks, jwks_len, NULL) != TOLLGATE_STATUS_OK) return;
+/// if (tollgate_policy_init(&policy, iss, strlen(iss), &aud, 1) != TOLLGATE_STATUS_OK) return;
 /// // per request:
-/// const char *tok; size_t tok_len; tollgate_claims claims; char scratch[8192];
+/// const char *tok; size_t tok_len; tollgate_claims claims;
+/// static _Thread_local char scratch[TOLLGATE_VERIFY_SCRATCH_MAX]; // C11; or malloc once
 /// if (tollgate_bearer_token(hdr, hdr_len, &tok, &tok_len) == TOLLGATE_STATUS_OK &&
 ///     tollgate_verify_scratch_size(tok_len) <= sizeof scratch &&
 ///     tollgate_verify(&keys, &policy, tok, tok_len, (uint64_t)time(NULL), scratch,
@@ -122,6 +130,7 @@ const ABSENT: tollgate_str = tollgate_str {
 /// `token_len` bytes; `scratch` to `scratch_len` writable bytes not aliasing the others;
 /// `out` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_verify(
     keyset: *const tollgate_keyset,
     policy: *const tollgate_policy,
@@ -133,50 +142,35 @@ pub unsafe extern "C" fn tollgate_verify(
     out: *mut tollgate_claims,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out)?;
-        if !out.is_aligned() {
-            return Err(Error::Misaligned);
-        }
-        let keys = keyset::parsed(keyset)?;
-        let token = util::bytes(token.cast(), token_len)?;
-        let scratch = util::bytes_mut(scratch.cast(), scratch_len)?;
+        util::check_ptr(out)?;
+        // SAFETY: `keyset` points to a readable key set not written meanwhile (caller).
+        let keys = unsafe { keyset::parsed(keyset) }?;
+        // SAFETY: `token` points to `token_len` readable bytes (caller).
+        let token = unsafe { util::bytes(token.cast(), token_len) }?;
+        // SAFETY: `scratch` points to `scratch_len` writable bytes aliasing nothing (caller).
+        let scratch = unsafe { util::bytes_mut(scratch.cast(), scratch_len) }?;
         let mut audiences = [""; TOLLGATE_POLICY_MAX_AUDIENCES];
-        let policy = policy::core_policy(policy, &mut audiences)?;
-        if token.len() > policy.max_token_len {
-            return Err(Error::TooLarge);
-        }
-        if scratch.len() < tollgate_verify_scratch_size(token.len()) {
-            return Err(Error::BufferTooSmall);
-        }
-        let (decoded, mut spare) = scratch
-            .split_at_mut_checked(jwt::scratch_len(token.len()))
-            .ok_or(Error::BufferTooSmall)?;
-        let c = jwt::verify(keys, &policy, token, now, decoded)?;
-        let json = c.json();
+        // SAFETY: `policy` points to a readable policy not written meanwhile (caller).
+        let policy = unsafe { policy::core_policy(policy, &mut audiences) }?;
+        let (c, text) = jwt::verify_with_text(keys, &policy, token, now, scratch)?;
         let claims = tollgate_claims {
-            iss: unescaped(c.issuer(), &mut spare)?,
-            aud: unescaped(c.audience(), &mut spare)?,
+            iss: c_str(text.issuer),
+            aud: c_str(text.audience),
             aud_index: c.audience_index(),
-            sub: c
-                .subject()
-                .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
-            jti: c
-                .jwt_id()
-                .map_or(Ok(ABSENT), |s| unescaped(s, &mut spare))?,
+            sub: text.subject.map_or(ABSENT, c_str),
+            jti: text.jwt_id.map_or(ABSENT, c_str),
             exp: c.expires_at().unwrap_or(0),
             nbf: c.not_before().unwrap_or(0),
             iat: c.issued_at().unwrap_or(0),
-            has_sub: c.subject().is_some(),
-            has_jti: c.jwt_id().is_some(),
+            has_sub: text.subject.is_some(),
+            has_jti: text.jwt_id.is_some(),
             has_exp: c.expires_at().is_some(),
             has_nbf: c.not_before().is_some(),
             has_iat: c.issued_at().is_some(),
-            json: tollgate_str {
-                ptr: json.as_ptr().cast(),
-                len: json.len(),
-            },
+            json: c_str(c.json()),
         };
-        out.write(claims);
+        // SAFETY: `out` is non-NULL and aligned (checked above) and writable (caller).
+        unsafe { out.write(claims) };
         Ok(())
     })();
     result.into()
@@ -191,21 +185,38 @@ unsafe fn claim_value<'a>(
     name: *const c_char,
     name_len: usize,
 ) -> Result<json::Value<'a>, Error> {
-    if claims.is_null() {
-        return Err(Error::NullPointer);
-    }
-    if !claims.is_aligned() {
-        return Err(Error::Misaligned);
-    }
-    let name = util::text(name, name_len)?;
+    util::check_ptr(claims)?;
+    // SAFETY: `name` points to `name_len` readable bytes (caller).
+    let name = unsafe { util::text(name, name_len) }?;
     // Only the `json` field is read (the flags are `bool`s a caller could have changed).
-    let set = addr_of!((*claims).json).read();
-    let text = set.bytes()?;
-    let root = json::parse(text, json::MAX_DEPTH).map_err(|_| Error::Malformed)?;
-    if root.members().is_none() {
-        return Err(Error::Malformed);
-    }
-    root.get(name).ok_or(Error::ClaimNotFound)
+    // SAFETY: `claims` is non-NULL and aligned (checked above) and readable (caller).
+    let set = unsafe { addr_of!((*claims).json).read() };
+    // SAFETY: `json` points into the caller's unchanged scratch (caller).
+    let text = unsafe { set.bytes() }?;
+    typed::claim_in(text, name)
+}
+
+/// Reads claim `name` of `claims` with `read` and writes the result to `out`: the shared body
+/// of the typed getters.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is NULL or writable.
+unsafe fn typed_getter<T>(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut T,
+    read: impl FnOnce(&json::Value<'_>) -> Result<T, Error>,
+) -> tollgate_status {
+    let result = (|| {
+        util::check_ptr(out)?;
+        // SAFETY: forwarded from the caller.
+        let value = read(&unsafe { claim_value(claims, name, name_len) }?)?;
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out.write(value) };
+        Ok(())
+    })();
+    result.into()
 }
 
 /// The top-level claim `name`/`name_len` of verified `claims` as JSON text (e.g. `"abc"` with
@@ -219,6 +230,7 @@ unsafe fn claim_value<'a>(
 /// `claims` was filled by a successful `tollgate_verify` and its scratch buffer is unchanged;
 /// `name` points to `name_len` bytes; `out_json` and `out_len` are writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_claims_get(
     claims: *const tollgate_claims,
     name: *const c_char,
@@ -227,11 +239,15 @@ pub unsafe extern "C" fn tollgate_claims_get(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_json)?;
-        util::out_ptr(out_len)?;
-        let raw = claim_value(claims, name, name_len)?.raw();
-        out_json.write(raw.as_ptr().cast());
-        out_len.write(raw.len());
+        util::check_ptr(out_json)?;
+        util::check_ptr(out_len)?;
+        // SAFETY: `claims` and `name` are valid as `tollgate_claims_get` requires (caller).
+        let raw = unsafe { claim_value(claims, name, name_len) }?.raw();
+        // SAFETY: both are non-NULL and aligned (checked above) and writable (caller).
+        unsafe {
+            out_json.write(raw.as_ptr().cast());
+            out_len.write(raw.len());
+        }
         Ok(())
     })();
     result.into()
@@ -249,6 +265,7 @@ pub unsafe extern "C" fn tollgate_claims_get(
 /// As for `tollgate_claims_get`; `buf` points to `buf_len` writable bytes (NULL only with 0)
 /// not overlapping the scratch buffer.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_claims_get_str(
     claims: *const tollgate_claims,
     name: *const c_char,
@@ -258,13 +275,124 @@ pub unsafe extern "C" fn tollgate_claims_get_str(
     out_len: *mut usize,
 ) -> tollgate_status {
     let result = (|| {
-        util::out_ptr(out_len)?;
-        let buf = util::bytes_mut(buf.cast(), buf_len)?;
-        let value = claim_value(claims, name, name_len)?
+        util::check_ptr(out_len)?;
+        // SAFETY: `buf` points to `buf_len` writable bytes overlapping nothing (caller).
+        let buf = unsafe { util::bytes_mut(buf.cast(), buf_len) }?;
+        // SAFETY: `claims` and `name` are valid as `tollgate_claims_get` requires (caller).
+        let value = unsafe { claim_value(claims, name, name_len) }?
             .as_str()
             .ok_or(Error::InvalidClaim)?;
         let text = value.unescape_into(buf)?;
-        out_len.write(text.len());
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out_len.write(text.len()) };
+        Ok(())
+    })();
+    result.into()
+}
+
+/// The integer claim `name`/`name_len` (a JSON number without fraction or exponent, in
+/// `int64_t` range) of verified `claims` in `*out`. Statuses: `TOLLGATE_STATUS_CLAIM_NOT_FOUND`,
+/// `TOLLGATE_STATUS_INVALID_CLAIM` (not such a number), `TOLLGATE_STATUS_INVALID_TEXT`,
+/// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`, `TOLLGATE_STATUS_MALFORMED`
+/// (the scratch was overwritten). `*out` is written only on success.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_i64(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut i64,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out, typed::as_i64) }
+}
+
+/// The number claim `name`/`name_len` of verified `claims` as the nearest `double` in `*out`
+/// (`TOLLGATE_STATUS_INVALID_CLAIM` when not a number or beyond `double` range). Other
+/// statuses as for `tollgate_claims_get_i64`.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_f64(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut f64,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out, typed::as_f64) }
+}
+
+/// The boolean claim `name`/`name_len` of verified `claims` in `*out`
+/// (`TOLLGATE_STATUS_INVALID_CLAIM` when not `true` or `false`). Other statuses as for
+/// `tollgate_claims_get_i64`.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_bool(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut bool,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out, typed::as_bool) }
+}
+
+/// How many strings the string-list claim `name`/`name_len` of verified `claims` holds, in
+/// `*out_count`: a string counts as a list of one (as RFC 7519 allows for `aud`); an array
+/// must hold only strings (`TOLLGATE_STATUS_INVALID_CLAIM` otherwise). Read each with
+/// `tollgate_claims_get_str_at`. Other statuses as for `tollgate_claims_get_i64`.
+///
+/// # Safety
+/// As for `tollgate_claims_get`; `out_count` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_str_count(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    out_count: *mut usize,
+) -> tollgate_status {
+    // SAFETY: forwarded from the caller.
+    unsafe { typed_getter(claims, name, name_len, out_count, typed::str_count) }
+}
+
+/// String `index` (0-based, below the count of `tollgate_claims_get_str_count`) of the
+/// string-list claim `name`/`name_len`, unescaped into `buf`/`buf_len` (UTF-8, not
+/// NUL-terminated); `*out_len` is its length. Statuses: `TOLLGATE_STATUS_INVALID_ARGUMENT`
+/// (index past the end), `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, and those of
+/// `tollgate_claims_get_str_count`. `buf` and `*out_len` are written only on success.
+///
+/// # Safety
+/// As for `tollgate_claims_get_str`.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_claims_get_str_at(
+    claims: *const tollgate_claims,
+    name: *const c_char,
+    name_len: usize,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let result = (|| {
+        util::check_ptr(out_len)?;
+        // SAFETY: `buf` points to `buf_len` writable bytes overlapping nothing (caller).
+        let buf = unsafe { util::bytes_mut(buf.cast(), buf_len) }?;
+        // SAFETY: `claims` and `name` are valid as `tollgate_claims_get` requires (caller).
+        let value = unsafe { claim_value(claims, name, name_len) }?;
+        let text = typed::str_at(&value, index)?.unescape_into(buf)?;
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out_len.write(text.len()) };
         Ok(())
     })();
     result.into()
