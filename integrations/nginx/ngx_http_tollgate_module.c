@@ -23,7 +23,7 @@
  * Longest token verified: the policy's default maximum. Longer ones are refused before the
  * scratch is allocated, whatever large_client_header_buffers allows.
  */
-#define NGX_HTTP_TOLLGATE_MAX_TOKEN         16384
+#define NGX_HTTP_TOLLGATE_MAX_TOKEN         TOLLGATE_DEFAULT_MAX_TOKEN_LEN
 
 
 typedef struct {
@@ -296,7 +296,7 @@ ngx_http_tollgate_check_jwt(ngx_http_request_t *r, ngx_http_tollgate_loc_conf_t 
     ngx_http_tollgate_file_refresh(jwks, lcf->check_interval, r->pool,
                                    r->connection->log);
 
-    /* at most twice NGX_HTTP_TOLLGATE_MAX_TOKEN, from the request pool */
+    /* at most TOLLGATE_VERIFY_SCRATCH_MAX bytes, from the request pool */
     scratch_len = tollgate_verify_scratch_size(token_len);
     scratch = ngx_pnalloc(r->pool, scratch_len);
     if (scratch == NULL) {
