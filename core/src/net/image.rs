@@ -303,6 +303,15 @@ pub(crate) fn index_bits_for<E: Entry>(entries: usize, skip: u32) -> u32 {
         .min(<E::Key as Key>::BITS.saturating_sub(skip))
 }
 
+/// The first address of chunk `c` of a family.
+pub(crate) fn chunk_start<K: Key>(base: K, c: usize, chunk_shift: u32) -> K {
+    base.xor(
+        K::from_u64(c as u64)
+            .checked_shl(chunk_shift)
+            .unwrap_or(K::ZERO),
+    )
+}
+
 /// Read a native-endian u32 at `at` (0 when out of range; callers check lengths first).
 pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
     bytes

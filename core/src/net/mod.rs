@@ -53,7 +53,7 @@ pub use build::{
 pub use image::{FORMAT_VERSION, HEADER_LEN, IMAGE_ALIGN, MAGIC};
 pub use list::{entries, ListEntries, ListEntry, ListError};
 pub use prefix::{Prefix, PrefixError};
-pub use table::IpSet;
+pub use table::{IpSet, IpSetGeometry};
 
 #[cfg(test)]
 mod tests;
