@@ -30,6 +30,7 @@ extern crate std;
 
 pub mod apikey;
 pub mod error;
+pub mod host;
 pub mod http;
 pub mod json;
 pub mod jwk;

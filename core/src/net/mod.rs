@@ -37,7 +37,7 @@ mod acs;
 mod acs_image;
 mod addr;
 mod build;
-mod image;
+pub(crate) mod image;
 mod list;
 mod prefix;
 mod scan;
