@@ -327,6 +327,22 @@ enum tollgate_status
    * The API key matches none of the accepted keys.
    */
   TOLLGATE_STATUS_KEY_MISMATCH = 104,
+  /**
+   * Not a valid host name: labels of letters, digits and inner hyphens, 1-63 bytes each, at most 253 in total, one optional trailing dot; no `*` (in a query), port or space.
+   */
+  TOLLGATE_STATUS_INVALID_HOST_NAME = 120,
+  /**
+   * A host-name list has more names than a table holds.
+   */
+  TOLLGATE_STATUS_TOO_MANY_HOST_NAMES = 121,
+  /**
+   * A Microsoft 365 endpoints or Azure service tags feed is not the published JSON shape.
+   */
+  TOLLGATE_STATUS_INVALID_FEED = 140,
+  /**
+   * A service area, category or service tag asked for is not in the feed.
+   */
+  TOLLGATE_STATUS_UNKNOWN_FEED_SELECTOR = 141,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
