@@ -17,6 +17,16 @@
 
 
 /**
+ * Size in bytes of a `tollgate_hostset` (also `tollgate_hostset_size()`).
+ */
+#define TOLLGATE_HOSTSET_SIZE 64
+
+/**
+ * The alignment, in bytes, that host-name build storage and loaded images need.
+ */
+#define TOLLGATE_HOSTSET_ALIGN 8
+
+/**
  * Size in bytes of a `tollgate_ipset` (also `tollgate_ipset_size()`).
  */
 #define TOLLGATE_IPSET_SIZE 96
@@ -353,6 +363,21 @@ typedef uint32_t tollgate_status;
 #endif // __cplusplus
 
 /**
+ * A built or loaded host-name table: a handle placed by the caller (8-byte aligned, which the
+ * `uint64_t` array gives) that `tollgate_hostset_build` or `tollgate_hostset_load` fills.
+ * Opaque: never read or write its bytes. Valid as long as the image memory it refers to;
+ * lookups read only the bytes validated at load (an image rewritten later answers wrongly
+ * until reloaded, never out of bounds). Immutable once filled, safe to share between threads,
+ * copyable with `memcpy`.
+ */
+typedef struct tollgate_hostset {
+  /**
+   * Opaque storage; do not touch.
+   */
+  uint64_t opaque[8];
+} tollgate_hostset;
+
+/**
  * A borrowed string or byte string: `ptr` points to `len` bytes, not NUL-terminated.
  * `ptr` may be NULL only when `len` is 0.
  */
@@ -537,6 +562,123 @@ const char *tollgate_version(void);
  * (`"expired"`, `"wrong_audience"`, ...) or `"unknown_status"` for numbers never assigned.
  */
 const char *tollgate_status_str(uint32_t status);
+
+/**
+ * Size in bytes of `tollgate_hostset` (`TOLLGATE_HOSTSET_SIZE`), for callers that cannot
+ * read macros (ctypes, dlopen).
+ */
+size_t tollgate_hostset_size(void);
+
+/**
+ * The alignment host-name build storage and images need: [`TOLLGATE_HOSTSET_ALIGN`].
+ */
+size_t tollgate_hostset_align(void);
+
+/**
+ * Check a host-name list and write the bytes of storage [`tollgate_hostset_build`] needs.
+ *
+ * The list: one name per line, `*.` before a name for a wildcard (matches every name at least
+ * one label deeper, never the name itself), optionally followed by whitespace and a decimal
+ * tag mask (default 1); `#` starts a comment; blank lines and CRLF are fine. Errors:
+ * `invalid_host_name`, `invalid_list_line` (bad tag mask), `too_many_host_names`,
+ * `invalid_text`, `null_pointer` ([`tollgate_hostset_explain`] says which line).
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
+ */
+tollgate_status tollgate_hostset_required_size(const char *text, size_t text_len, size_t *out_size);
+
+/**
+ * Build a host-name table from a list into caller storage and fill the handle `*out`.
+ *
+ * `storage` must be aligned to [`TOLLGATE_HOSTSET_ALIGN`] (8) bytes and at least the size
+ * [`tollgate_hostset_required_size`] reported; the table is its first
+ * [`tollgate_hostset_image_len`] bytes, a relocatable image (write it to a file, load it with
+ * [`tollgate_hostset_load`]). Nothing is allocated. Errors: those of
+ * [`tollgate_hostset_required_size`], `buffer_too_small`, `misaligned`, `null_pointer`.
+ * `*out` is written only on success.
+ *
+ * # Safety
+ * `storage` points to `storage_len` writable bytes not used for anything else while the set
+ * lives; `text` to `text_len` readable bytes (NULL only with 0); `out` to a writable
+ * `tollgate_hostset` no other thread is using.
+ */
+tollgate_status tollgate_hostset_build(void *storage,
+                                       size_t storage_len,
+                                       const char *text,
+                                       size_t text_len,
+                                       struct tollgate_hostset *out);
+
+/**
+ * Validate a host-name table image completely (alignment, magic, version, length, checksum,
+ * every slot and name) and fill the handle `*out`. Errors: `image_truncated`,
+ * `image_bad_magic`, `image_unsupported_version`, `image_bad_checksum`, `image_corrupt`,
+ * `misaligned`, `null_pointer`. `image_len` may exceed the image. `*out` is written only on
+ * success and stays valid while the image memory does.
+ *
+ * # Safety
+ * `image` points to `image_len` readable bytes that stay mapped while the set is used; `out`
+ * to a writable `tollgate_hostset` no other thread is using.
+ */
+tollgate_status tollgate_hostset_load(const void *image,
+                                      size_t image_len,
+                                      struct tollgate_hostset *out);
+
+/**
+ * The length in bytes of the set's image; 0 for NULL or a handle never filled.
+ *
+ * # Safety
+ * `set` is NULL or a live set from this library.
+ */
+size_t tollgate_hostset_image_len(const struct tollgate_hostset *set);
+
+/**
+ * The first byte of the set's image; NULL for NULL or a handle never filled.
+ *
+ * # Safety
+ * `set` is NULL or a live set from this library.
+ */
+const void *tollgate_hostset_image(const struct tollgate_hostset *set);
+
+/**
+ * Look up a host name (`name`/`name_len`, not NUL-terminated) and write its tag mask to
+ * `*out_tags`: the OR of the tags of every entry matching it (0 when none). ASCII
+ * case-insensitive; one trailing dot is ignored. Errors: `invalid_host_name` (not a valid
+ * host name: empty labels, `*`, a port, spaces, labels over 63 bytes, over 253 in all, ...),
+ * `null_pointer`, `misaligned`, `image_corrupt` (a handle never filled). `*out_tags` is
+ * written only on success.
+ *
+ * # Safety
+ * `set` is a live set; `name` points to `name_len` readable bytes; `out_tags` is writable.
+ */
+tollgate_status tollgate_hostset_lookup(const struct tollgate_hostset *set,
+                                        const char *name,
+                                        size_t name_len,
+                                        uint32_t *out_tags);
+
+/**
+ * Describe what is wrong with a host-name list, e.g. `line 3: invalid_host_name`, as
+ * NUL-terminated text in `buf` (empty when the list is valid) and its length without the NUL
+ * in `*out_len`. Errors: `buffer_too_small` (nothing written), `invalid_text`,
+ * `null_pointer`. 64 bytes always suffice.
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
+ * is writable.
+ */
+tollgate_status tollgate_hostset_explain(const char *text,
+                                         size_t text_len,
+                                         char *buf,
+                                         size_t buf_len,
+                                         size_t *out_len);
+
+/**
+ * The built-in ACS host names from the guide (read-only data): `*.lync.com`,
+ * `*.teams.cloud.microsoft`, `*.teams.microsoft.com`, `teams.cloud.microsoft`,
+ * `teams.microsoft.com`, each with [`TOLLGATE_ACS_CALLBACK`](crate::TOLLGATE_ACS_CALLBACK)
+ * (the same tag bits as `tollgate_acs_ipset`; the guide names no media host names).
+ */
+const struct tollgate_hostset *tollgate_acs_hostset(void);
 
 /**
  * Find the token in an `Authorization` header value of the form `Bearer <token68>`.

@@ -16,6 +16,7 @@
 #[cfg(all(not(panic = "abort"), not(debug_assertions)))]
 compile_error!("tollgate-ffi release builds must use panic = \"abort\" (see Cargo.toml profiles)");
 
+mod hostset;
 pub mod http;
 mod ipset;
 mod runtime;
@@ -25,6 +26,7 @@ pub mod types;
 #[allow(dead_code)] // the helpers are used as capabilities land
 mod util;
 
+pub use hostset::*;
 pub use ipset::*;
 pub use status::tollgate_status;
 
