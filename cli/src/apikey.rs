@@ -9,123 +9,90 @@
 //! - `tollgate apikey new [--bytes N]` prints a key of N random bytes (default 32, at least
 //!   16 = 128 bits) from the OS RNG (`/dev/urandom`), base64url without padding.
 
+use crate::exit;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use std::io::Read;
 use std::process::ExitCode;
 use tollgate_core::apikey::{check_query_key, DEFAULT_PARAMETER};
 use tollgate_core::Error;
 
-/// Usage text of the `apikey` subcommands.
-pub const USAGE: &str = "\
-\x20 apikey check --key K [--key K]... [--key-file FILE] [--param NAME] URI
-\x20                                       check the query key of URI (default param: token)
-\x20 apikey new [--bytes N]                print a fresh random URL-safe key (N >= 16, default 32)
-";
-
 /// Default and minimum sizes of a new key, in random bytes.
-const NEW_KEY_BYTES: usize = 32;
-const MIN_KEY_BYTES: usize = 16;
-const MAX_KEY_BYTES: usize = 64;
+const NEW_KEY_BYTES: u8 = 32;
+const MIN_KEY_BYTES: u8 = 16;
+const MAX_KEY_BYTES: u8 = 64;
 
-/// Run `tollgate apikey ARGS...`.
-pub fn run(args: &[String]) -> ExitCode {
-    let outcome = match args.first().map(String::as_str) {
-        Some("check") => check(&args[1..]),
-        Some("new") => new_key(&args[1..]),
-        _ => Err(usage_error("expected `apikey check` or `apikey new`")),
+/// Check the API key in a request URI, or make a fresh one.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Check the query API key of URI against accepted keys (exit 0 ok, 1 rejected).
+    Check(CheckArgs),
+    /// Print a fresh random URL-safe key (base64url, no padding) from the OS RNG.
+    New(NewArgs),
+}
+
+/// Arguments of `apikey check`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// An accepted key (repeatable: several during rotation).
+    #[arg(long = "key", value_name = "K", allow_hyphen_values = true)]
+    keys: Vec<String>,
+    /// A file of accepted keys, one per line, blank lines skipped (keeps keys out of the
+    /// process list); repeatable.
+    #[arg(long = "key-file", value_name = "FILE", allow_hyphen_values = true)]
+    key_files: Vec<String>,
+    /// The query parameter that carries the key.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_PARAMETER, allow_hyphen_values = true)]
+    param: String,
+    /// The request target, e.g. `/api/callbacks?token=...`.
+    #[arg(value_name = "URI")]
+    uri: String,
+}
+
+/// Arguments of `apikey new`.
+#[derive(clap::Args)]
+pub struct NewArgs {
+    /// Random bytes in the key (16..=64; 16 = 128 bits).
+    #[arg(long, value_name = "N", default_value_t = NEW_KEY_BYTES,
+          value_parser = clap::value_parser!(u8).range(MIN_KEY_BYTES as i64..=MAX_KEY_BYTES as i64))]
+    bytes: u8,
+}
+
+/// Run `tollgate apikey check|new`.
+pub fn run(command: Command) -> ExitCode {
+    let outcome = match command {
+        Command::Check(args) => check(args),
+        Command::New(args) => new_key(args),
     };
-    match outcome {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("tollgate apikey: {message}");
-            eprint!("usage:\n{USAGE}");
-            ExitCode::from(2)
-        }
+    outcome.unwrap_or_else(|message| exit::usage("apikey", message))
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let mut keys = args.keys;
+    for path in &args.key_files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read key file {path}: {e}"))?;
+        keys.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_string));
     }
-}
-
-fn usage_error(message: &str) -> String {
-    message.to_string()
-}
-
-/// The value following a flag.
-fn flag_value<'a>(
-    flag: &str,
-    it: &mut impl Iterator<Item = &'a String>,
-) -> Result<&'a String, String> {
-    it.next().ok_or_else(|| format!("{flag} needs a value"))
-}
-
-fn check(args: &[String]) -> Result<ExitCode, String> {
-    let mut keys: Vec<String> = Vec::new();
-    let mut param = DEFAULT_PARAMETER.to_string();
-    let mut uri: Option<&String> = None;
-    let mut it = args.iter();
-    let mut positional_only = false;
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            _ if positional_only => set_uri(&mut uri, arg)?,
-            "--key" => keys.push(flag_value("--key", &mut it)?.clone()),
-            "--key-file" => {
-                let path = flag_value("--key-file", &mut it)?;
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read key file {path}: {e}"))?;
-                keys.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_string));
-            }
-            "--param" => param = flag_value("--param", &mut it)?.clone(),
-            "--" => positional_only = true,
-            flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}")),
-            _ => set_uri(&mut uri, arg)?,
-        }
-    }
-    let uri = uri.ok_or_else(|| usage_error("missing URI"))?;
     if keys.is_empty() {
-        return Err(usage_error("at least one --key or --key-file is required"));
+        return Err("at least one --key or --key-file is required".to_string());
     }
-    match check_query_key(uri.as_str(), &param, &keys) {
+    match check_query_key(args.uri.as_str(), &args.param, &keys) {
         Ok(()) => {
             println!("ok");
             Ok(ExitCode::SUCCESS)
         }
-        Err(Error::InvalidArgument) => Err(usage_error("keys and --param must not be empty")),
-        Err(e) => {
-            eprintln!("rejected: {}: {}", e.name(), e.description().trim());
-            Ok(ExitCode::from(1))
-        }
+        Err(Error::InvalidArgument) => Err("keys and --param must not be empty".to_string()),
+        Err(e) => Ok(exit::rejected(e)),
     }
 }
 
-fn set_uri<'a>(slot: &mut Option<&'a String>, arg: &'a String) -> Result<(), String> {
-    if slot.replace(arg).is_some() {
-        return Err(usage_error("expected exactly one URI"));
-    }
-    Ok(())
-}
-
-fn new_key(args: &[String]) -> Result<ExitCode, String> {
-    let mut len = NEW_KEY_BYTES;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--bytes" => {
-                let v = flag_value("--bytes", &mut it)?;
-                len = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (MIN_KEY_BYTES..=MAX_KEY_BYTES).contains(n))
-                    .ok_or_else(|| {
-                        format!("--bytes must be {MIN_KEY_BYTES}..={MAX_KEY_BYTES}, not {v}")
-                    })?;
-            }
-            other => return Err(format!("unexpected argument {other}")),
-        }
-    }
-    let mut random = [0u8; MAX_KEY_BYTES];
-    let random = &mut random[..len];
+fn new_key(args: NewArgs) -> Result<ExitCode, String> {
+    let mut random = [0u8; MAX_KEY_BYTES as usize];
+    let random = &mut random[..usize::from(args.bytes)];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(random))
         .map_err(|e| format!("cannot read the OS random generator: {e}"))?;
-    let mut text = [0u8; 2 * MAX_KEY_BYTES];
+    let mut text = [0u8; 2 * MAX_KEY_BYTES as usize];
     let key = Base64UrlUnpadded::encode(random, &mut text)
         .map_err(|_| "internal error: key buffer too small".to_string())?;
     println!("{key}");

@@ -3,27 +3,22 @@
 //! the payload is printed as JSON when it is valid JSON, else as a JSON string. Exit 1 with
 //! `rejected: <error_name>: ...` when the token cannot be decoded, 2 for usage errors.
 
-use crate::json_text;
+use crate::{exit, json_text};
 use std::process::ExitCode;
 use tollgate_core::json;
 use tollgate_core::jwt::{self, DEFAULT_MAX_DEPTH};
 
-/// Usage text of `decode`.
-pub const USAGE: &str = "\
-\x20 decode TOKEN                         show header and payload, UNVERIFIED (debugging only)
-";
+/// Show a token's header and payload, UNVERIFIED (debugging only).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The token (compact JWS).
+    #[arg(value_name = "TOKEN")]
+    token: String,
+}
 
-/// Run `tollgate decode ARGS...`.
-pub fn run(args: &[String]) -> ExitCode {
-    let token = match args {
-        [token] if !token.starts_with("--") => token,
-        [dashdash, token] if dashdash == "--" => token,
-        _ => {
-            eprintln!("tollgate decode: expected exactly one TOKEN");
-            eprint!("usage:\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+/// Run `tollgate decode`.
+pub fn run(args: Args) -> ExitCode {
+    let token = args.token;
     let mut scratch = vec![0u8; jwt::scratch_len(token.len())];
     match jwt::decode_unverified(token.as_bytes(), &mut scratch, DEFAULT_MAX_DEPTH) {
         Ok(decoded) => {
@@ -35,10 +30,7 @@ pub fn run(args: &[String]) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("rejected: {}: {}", e.name(), e.description().trim());
-            ExitCode::from(1)
-        }
+        Err(e) => exit::rejected(e),
     }
 }
 

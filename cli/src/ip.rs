@@ -54,28 +54,47 @@ fn compile(text: &str) -> Result<ImageStorage, String> {
     Ok(storage)
 }
 
+/// Match addresses against a set; one `ADDR<TAB>match|no-match|invalid` line each.
+///
+/// Exit 0 when all matched, 1 when one did not match, 2 when one was invalid. Without ADDR,
+/// reads one address per line from stdin; a line that is not UTF-8 (or longer than any
+/// address) is answered `invalid` and reading goes on.
+#[derive(clap::Args)]
+pub struct IpArgs {
+    /// `acs` (media and callback ranges), `acs-media`, `acs-callback`, or a CIDR list or
+    /// compiled image FILE.
+    #[arg(
+        long = "set",
+        value_name = "NAME|FILE",
+        default_value = "acs",
+        allow_hyphen_values = true
+    )]
+    set: String,
+    /// Addresses to look up (IPv4 or IPv6); stdin when none.
+    #[arg(value_name = "ADDR")]
+    addrs: Vec<String>,
+}
+
+/// Compile a CIDR list (`-` for stdin) into a table image.
+#[derive(clap::Args)]
+pub struct CompileArgs {
+    /// The CIDR list: one CIDR or address per line, optionally a decimal tag mask; `#`
+    /// comments.
+    #[arg(value_name = "LIST")]
+    list: String,
+    /// Where to write the image.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "IMAGE",
+        allow_hyphen_values = true
+    )]
+    output: String,
+}
+
 /// `tollgate ip [--set NAME|FILE] [--] [ADDR...]`.
-pub fn ip(args: &[String]) -> ExitCode {
-    let mut set_name: Option<&str> = None;
-    let mut addrs: Vec<&str> = Vec::new();
-    let mut rest = args.iter();
-    while let Some(a) = rest.next() {
-        match a.as_str() {
-            "--set" => match rest.next() {
-                Some(v) => set_name = Some(v),
-                None => return fail("--set needs a NAME or FILE"),
-            },
-            "--" => {
-                addrs.extend(rest.by_ref().map(String::as_str));
-            }
-            flag if flag.starts_with("--set=") => set_name = Some(&flag[6..]),
-            flag if flag.starts_with('-') && flag.len() > 1 && !flag.contains(':') => {
-                return fail(format!("unknown option {flag}"))
-            }
-            addr => addrs.push(addr),
-        }
-    }
-    let source = match set_name.unwrap_or("acs") {
+pub fn ip(args: IpArgs) -> ExitCode {
+    let source = match args.set.as_str() {
         "acs" => Source::BuiltIn(ACS_MEDIA | ACS_CALLBACK),
         "acs-media" => Source::BuiltIn(ACS_MEDIA),
         "acs-callback" => Source::BuiltIn(ACS_CALLBACK),
@@ -106,26 +125,11 @@ pub fn ip(args: &[String]) -> ExitCode {
         };
         writeln!(out, "{addr}\t{verdict}")
     };
-    let written = if addrs.is_empty() {
+    let written = if args.addrs.is_empty() {
         let stdin = std::io::stdin();
-        let mut r = Ok(());
-        for line in stdin.lock().lines() {
-            match line {
-                Ok(line) => {
-                    let addr = line.strip_suffix('\r').unwrap_or(&line);
-                    r = answer(addr, &mut out);
-                }
-                Err(e) => {
-                    r = Err(e);
-                }
-            }
-            if r.is_err() {
-                break;
-            }
-        }
-        r
+        answer_lines(&mut stdin.lock(), |addr| answer(addr, &mut out))
     } else {
-        addrs.iter().try_for_each(|a| answer(a, &mut out))
+        args.addrs.iter().try_for_each(|a| answer(a, &mut out))
     };
     if let Err(e) = written.and_then(|()| out.flush()) {
         return fail(format!("writing output: {e}"));
@@ -146,23 +150,79 @@ struct Outcome {
     invalid: bool,
 }
 
-/// `tollgate compile-ipset LIST -o IMAGE`.
-pub fn compile_ipset(args: &[String]) -> ExitCode {
-    let (mut list, mut output) = (None, None);
-    let mut rest = args.iter();
-    while let Some(a) = rest.next() {
-        match a.as_str() {
-            "-o" | "--output" => output = rest.next(),
-            flag if flag.starts_with('-') && flag != "-" => {
-                return fail(format!("unknown option {flag}"))
+/// Longest stdin line `tollgate ip` looks up; a longer one is answered `invalid` (an IPv6
+/// address with a zone is far shorter).
+const MAX_LINE: usize = 256;
+
+/// Calls `answer` for each line of `input` (without `\n` or `\r\n`). A line that is not
+/// UTF-8, or longer than [`MAX_LINE`] bytes, is passed as its lossy text (U+FFFD for bad
+/// bytes; cut at [`MAX_LINE`] and marked with `…`), which never looks up as an address, so it
+/// is answered `invalid`. Reading goes on after it. Memory stays bounded by `MAX_LINE`.
+fn answer_lines(
+    input: &mut impl BufRead,
+    mut answer: impl FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(MAX_LINE);
+    loop {
+        line.clear();
+        let (ended, too_long) = read_line_capped(input, &mut line, MAX_LINE)?;
+        if !ended && line.is_empty() {
+            return Ok(());
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        match std::str::from_utf8(&line) {
+            Ok(text) if !too_long => answer(text)?,
+            _ => {
+                let mut text = String::from_utf8_lossy(&line).into_owned();
+                if too_long {
+                    text.push('\u{2026}');
+                }
+                answer(&text)?;
             }
-            path if list.is_none() => list = Some(path),
-            _ => return fail("usage: tollgate compile-ipset LIST -o IMAGE"),
+        }
+        if !ended {
+            return Ok(());
         }
     }
-    let (Some(list), Some(output)) = (list, output) else {
-        return fail("usage: tollgate compile-ipset LIST -o IMAGE");
-    };
+}
+
+/// Reads one line into `line` (without its `\n`), keeping at most `cap` bytes and skipping the
+/// rest. Returns (whether a `\n` ended it, whether bytes were dropped). At end of input
+/// returns `(false, _)`.
+fn read_line_capped(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(bool, bool)> {
+    let mut too_long = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((false, too_long));
+        }
+        let (chunk, used, ended) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], i + 1, true),
+            None => (buf, buf.len(), false),
+        };
+        let room = cap.saturating_sub(line.len());
+        too_long |= chunk.len() > room;
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        input.consume(used);
+        if ended {
+            return Ok((true, too_long));
+        }
+    }
+}
+
+/// `tollgate compile-ipset LIST -o IMAGE`.
+pub fn compile_ipset(args: CompileArgs) -> ExitCode {
+    let (list, output) = (&args.list, &args.output);
     let text = if list == "-" {
         let mut s = String::new();
         match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {

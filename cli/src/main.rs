@@ -1,49 +1,61 @@
-//! `tollgate`: the operator's command over tollgate-core. Each subcommand lives in its own
-//! module; this file only dispatches and maps outcomes to exit codes.
+//! `tollgate`: the operator's command over tollgate-core. The command line is declared with
+//! clap (derive); each subcommand lives in its own module with its arguments and its `run`.
+//! This file only declares the commands and dispatches.
+//!
+//! Exit codes, for every command: 0 accepted / matched, 1 rejected / not matched (the stable
+//! error name on stderr), 2 usage, configuration or invalid input (clap's usage errors too).
+//! `fetch-jwks` adds codes of its own (see its module).
 
 mod apikey;
+mod completions;
 mod decode;
 mod discover;
+mod exit;
+
 mod ip;
 mod json_text;
 mod verify;
 
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-fn usage() -> &'static str {
-    "usage: tollgate <command> [args]\n\
-     commands:\n\
-     \x20 ip [--set NAME|FILE] [--] [ADDR...]   match addresses against a set (default: acs)\n\
-     \x20 compile-ipset LIST -o IMAGE           compile a CIDR list into a table image\n\
-     \x20 apikey check --key K [--key K]... [--param NAME] URI   check a query API key\n\
-     \x20 apikey new                            print a fresh random URL-safe key\n"
+/// Decide whether an inbound call is genuine: source addresses against CIDR sets, RS256
+/// tokens against a JWKS and a policy, API keys in a query string.
+#[derive(Parser)]
+#[command(
+    name = "tollgate",
+    version,
+    after_help = exit::AFTER_HELP,
+    after_long_help = exit::after_long_help(),
+    disable_help_subcommand = false
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-/// Usage of the token commands (appended to [`usage`]).
-fn token_usage() -> String {
-    [verify::USAGE, decode::USAGE, discover::USAGE].concat()
+#[derive(Subcommand)]
+enum Command {
+    Ip(ip::IpArgs),
+    CompileIpset(ip::CompileArgs),
+    Verify(verify::Args),
+    Decode(decode::Args),
+    Discover(discover::Args),
+
+    #[command(subcommand)]
+    Apikey(apikey::Command),
+    Completions(completions::Args),
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("-h" | "--help" | "help") => {
-            print!("{}{}", usage(), token_usage());
-            ExitCode::SUCCESS
-        }
-        Some("apikey") => apikey::run(&args[1..]),
-        Some("verify") => verify::run(&args[1..]),
-        Some("decode") => decode::run(&args[1..]),
-        Some("discover") => discover::run(&args[1..]),
-        Some("ip") => ip::ip(&args[1..]),
-        Some("compile-ipset") => ip::compile_ipset(&args[1..]),
-        Some("--version" | "version") => {
-            println!("tollgate {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprint!("{}{}", usage(), token_usage());
-            ExitCode::from(2)
-        }
+    match Cli::parse().command {
+        Command::Ip(args) => ip::ip(args),
+        Command::CompileIpset(args) => ip::compile_ipset(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Decode(args) => decode::run(args),
+        Command::Discover(args) => discover::run(args),
+
+        Command::Apikey(command) => apikey::run(command),
+        Command::Completions(args) => completions::run::<Cli>(args),
     }
 }

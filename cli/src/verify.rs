@@ -7,85 +7,49 @@
 //! token is rejected; exit 2 for usage or configuration errors (bad flags, an unreadable or
 //! unusable JWKS, an invalid policy).
 
+use crate::exit;
 use std::io::Read;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tollgate_core::jwk::KeySet;
 use tollgate_core::jwt::{self, Policy};
-use tollgate_core::Error;
-
-/// Usage text of `verify`.
-pub const USAGE: &str = "\
-\x20 verify --jwks FILE --iss ISS --aud AUD [--aud AUD]... [--leeway SECS] [--now UNIX]
-\x20        [--max-age SECS] [TOKEN]    verify an RS256 token (TOKEN or stdin); claims on stdout
-";
 
 /// Keys a JWKS may hold for the CLI (as many as the C `tollgate_keyset`).
-const KEYSET_CAPACITY: usize = 16;
+pub const KEYSET_CAPACITY: usize = 16;
 
-struct Options {
+/// Verify an RS256 token (TOKEN or stdin) against a JWKS and a policy; claims on stdout.
+///
+/// Exit 0 with the verified claim set (JSON) on stdout; 1 with `rejected: <error_name>:
+/// <description>` on stderr when the token is rejected; 2 for usage or configuration errors
+/// (an unreadable or unusable JWKS, an invalid policy).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The JWKS file holding the issuer's keys.
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     jwks: String,
+    /// The exact `iss` the token must carry.
+    #[arg(long = "iss", value_name = "ISS", allow_hyphen_values = true)]
     issuer: String,
+    /// An accepted audience (repeatable); the token's `aud` must contain one.
+    #[arg(
+        long = "aud",
+        value_name = "AUD",
+        required = true,
+        allow_hyphen_values = true
+    )]
     audiences: Vec<String>,
+    /// Clock skew allowed on `exp`/`nbf`, in seconds [default: core's, 60].
+    #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
     leeway: Option<u64>,
+    /// The current time as Unix seconds [default: the system clock].
+    #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
     now: Option<u64>,
+    /// Reject tokens whose `iat` is older than SECS.
+    #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
     max_age: Option<u64>,
+    /// The token; read from stdin when absent (one trailing newline stripped).
+    #[arg(value_name = "TOKEN")]
     token: Option<String>,
-}
-
-fn seconds(flag: &str, value: &str) -> Result<u64, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag} needs a non-negative integer, not {value:?}"))
-}
-
-fn parse_args(args: &[String]) -> Result<Options, String> {
-    let (mut jwks, mut issuer) = (None, None);
-    let mut options = Options {
-        jwks: String::new(),
-        issuer: String::new(),
-        audiences: Vec::new(),
-        leeway: None,
-        now: None,
-        max_age: None,
-        token: None,
-    };
-    let mut it = args.iter();
-    let mut positional_only = false;
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match arg.as_str() {
-            _ if positional_only => set_token(&mut options.token, arg)?,
-            "--jwks" => jwks = Some(value("--jwks")?),
-            "--iss" => issuer = Some(value("--iss")?),
-            "--aud" => options.audiences.push(value("--aud")?),
-            "--leeway" => options.leeway = Some(seconds("--leeway", &value("--leeway")?)?),
-            "--now" => options.now = Some(seconds("--now", &value("--now")?)?),
-            "--max-age" => options.max_age = Some(seconds("--max-age", &value("--max-age")?)?),
-            "--" => positional_only = true,
-            flag if flag.starts_with('-') && flag.len() > 1 => {
-                return Err(format!("unknown flag {flag}"))
-            }
-            _ => set_token(&mut options.token, arg)?,
-        }
-    }
-    options.jwks = jwks.ok_or("--jwks FILE is required")?;
-    options.issuer = issuer.ok_or("--iss ISS is required")?;
-    if options.audiences.is_empty() {
-        return Err("at least one --aud is required".into());
-    }
-    Ok(options)
-}
-
-fn set_token(slot: &mut Option<String>, arg: &str) -> Result<(), String> {
-    if slot.replace(arg.to_string()).is_some() {
-        return Err("expected at most one TOKEN".into());
-    }
-    Ok(())
 }
 
 /// The token from stdin (bytes: invalid UTF-8 is the verifier's `malformed`, not a usage
@@ -111,20 +75,15 @@ fn unix_now() -> Result<u64, String> {
         .map_err(|_| "the system clock is before 1970; pass --now".to_string())
 }
 
-/// Run `tollgate verify ARGS...`.
-pub fn run(args: &[String]) -> ExitCode {
+/// Run `tollgate verify`.
+pub fn run(args: Args) -> ExitCode {
     match verify(args) {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("tollgate verify: {message}");
-            eprint!("usage:\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Err(message) => exit::usage("verify", message),
     }
 }
 
-fn verify(args: &[String]) -> Result<ExitCode, String> {
-    let options = parse_args(args)?;
+fn verify(options: Args) -> Result<ExitCode, String> {
     let document = std::fs::read(&options.jwks)
         .map_err(|e| format!("cannot read JWKS {}: {e}", options.jwks))?;
     let keys = Box::new(KeySet::<KEYSET_CAPACITY>::parse(&document).map_err(|e| {
@@ -158,13 +117,6 @@ fn verify(args: &[String]) -> Result<ExitCode, String> {
             println!("{}", claims.json());
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            reject(e);
-            Ok(ExitCode::from(1))
-        }
+        Err(e) => Ok(exit::rejected(e)),
     }
-}
-
-fn reject(e: Error) {
-    eprintln!("rejected: {}: {}", e.name(), e.description().trim());
 }

@@ -69,6 +69,23 @@ fn check_reads_keys_from_a_file() {
 }
 
 #[test]
+fn flag_values_may_start_with_a_dash() {
+    // base64url keys from `apikey new` start with `-` one time in 64.
+    let o = tollgate(&["apikey", "check", "--key", "-k-", "/w?token=-k-"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = tollgate(&[
+        "apikey",
+        "check",
+        "--key",
+        "--k",
+        "--param",
+        "-p",
+        "/w?-p=--k",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["apikey"][..],

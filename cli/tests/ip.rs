@@ -4,6 +4,10 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn tollgate(args: &[&str], stdin: &str) -> (i32, String, String) {
+    tollgate_bytes(args, stdin.as_bytes())
+}
+
+fn tollgate_bytes(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
         .args(args)
         .stdin(Stdio::piped())
@@ -11,12 +15,7 @@ fn tollgate(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap(),
@@ -72,6 +71,39 @@ fn reads_stdin_one_address_per_line() {
     let (code, out, _) = tollgate(&["ip"], "52.122.0.1\r\n1.1.1.1\n");
     assert_eq!(out, "52.122.0.1\tmatch\n1.1.1.1\tno-match\n");
     assert_eq!(code, 1);
+}
+
+#[test]
+fn stdin_lines_that_are_not_utf8_or_too_long_are_invalid_and_reading_goes_on() {
+    // Issue 8 item 6: a non-UTF-8 line used to stop the run with "stream did not contain
+    // valid UTF-8"; now it is answered `invalid` (lossy text, U+FFFD) and the next lines follow.
+    let mut input = b"52.112.0.1\n\xff\xfe1.2.3.4\r\n52.122.0.1\n".to_vec();
+    input.extend_from_slice(&[b'1'; 100_000]); // one line far longer than any address
+    input.extend_from_slice(b"\n52.112.0.2\n\x80");
+    let (code, out, err) = tollgate_bytes(&["ip"], &input);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(lines[0], "52.112.0.1\tmatch");
+    assert_eq!(lines[1], "\u{fffd}\u{fffd}1.2.3.4\tinvalid");
+    assert_eq!(lines[2], "52.122.0.1\tmatch");
+    assert!(
+        lines[3].ends_with("\u{2026}\tinvalid") && lines[3].len() < 300,
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines[4], "52.112.0.2\tmatch");
+    assert_eq!(lines[5], "\u{fffd}\tinvalid"); // last line, no newline
+    assert_eq!(code, 2, "{err}");
+    assert!(err.is_empty(), "{err}");
+    // Only valid lines: every one matched, exit 0; an empty input answers nothing.
+    assert_eq!(
+        tollgate_bytes(&["ip"], b"52.112.0.1\n"),
+        (0, "52.112.0.1\tmatch\n".into(), String::new())
+    );
+    assert_eq!(
+        tollgate_bytes(&["ip"], b""),
+        (0, String::new(), String::new())
+    );
 }
 
 #[test]

@@ -224,19 +224,19 @@ fn usage_and_configuration_errors_exit_2() {
         (acs_args(&not_json, &[&token]), "invalid_jwks"),
         (acs_args(&jwks, &["--leeway", "-1", &token]), "--leeway"),
         (acs_args(&jwks, &["--now", "soon", &token]), "--now"),
-        (acs_args(&jwks, &["--bogus", &token]), "unknown flag"),
-        (acs_args(&jwks, &[&token, &token]), "at most one"),
-        (acs_args(&jwks, &["--max-age"]), "needs a value"),
+        (acs_args(&jwks, &["--bogus", &token]), "'--bogus'"),
+        (acs_args(&jwks, &[&token, &token]), "unexpected argument"),
+        (acs_args(&jwks, &["--max-age"]), "a value is required"),
         (
             vec![
                 "verify", "--jwks", &jwks, "--iss", "", "--aud", ACS_AUD, &token,
             ],
             "invalid policy",
         ),
-        (vec!["decode"], "exactly one"),
-        (vec!["discover"], "exactly one"),
+        (vec!["decode"], "<TOKEN>"),
+        (vec!["discover"], "<FILE>"),
         (vec!["discover", "/nonexistent/openid.json"], "cannot read"),
-        (vec!["frobnicate"], "usage"),
+        (vec!["frobnicate"], "unrecognized subcommand"),
     ];
     for (args, needle) in cases {
         let o = tollgate(&args, None);
@@ -317,4 +317,38 @@ fn discover_prints_issuer_and_unescaped_jwks_uri() {
             stderr(&o)
         );
     }
+}
+
+#[test]
+fn discover_expect_issuer_is_an_exact_match() {
+    // OIDC Discovery §4.3: the issuer in the document must be identical to the expected one.
+    let doc = fixtures().join("sample/acs-openid-configuration.json");
+    let doc = doc.display().to_string();
+    let o = tollgate(&["discover", &doc, "--expect-issuer", ACS_ISS], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let shown: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(shown["issuer"], ACS_ISS);
+    let near_misses = [
+        format!("{ACS_ISS}/"),
+        ACS_ISS.to_uppercase(),
+        ACS_ISS.replace("https", "http"),
+        ACS_ISS[..ACS_ISS.len() - 1].to_string(),
+        String::new(),
+    ];
+    for expected in &near_misses {
+        let o = tollgate(&["discover", &doc, "--expect-issuer", expected], None);
+        assert_eq!(o.status.code(), Some(1), "{expected}");
+        assert!(
+            stderr(&o).starts_with("rejected: wrong_issuer: "),
+            "{expected}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty());
+    }
+    // Escapes are compared after unescaping: `https:\/\/h` is `https://h`.
+    let o = tollgate(
+        &["discover", "-", "--expect-issuer", "https://h"],
+        Some(br#"{"issuer":"https:\/\/h","jwks_uri":"https://h/k"}"#),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
