@@ -136,6 +136,8 @@ unsafe impl Pod for u128 {}
 unsafe impl Pod for [u128; 2] {}
 // SAFETY: an array of integers: no padding, every bit pattern valid (host-name slots).
 unsafe impl Pod for [u64; 3] {}
+// SAFETY: an array of integers: no padding, every bit pattern valid (port ranges).
+unsafe impl Pod for [u32; 4] {}
 
 /// One interval of a family table: its first address (key) and its tag mask, stored together.
 pub(crate) trait Entry: Pod + PartialEq + core::fmt::Debug {

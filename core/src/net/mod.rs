@@ -39,6 +39,7 @@ mod addr;
 mod build;
 pub(crate) mod image;
 mod list;
+mod ports;
 mod prefix;
 mod scan;
 mod table;
@@ -52,6 +53,7 @@ pub use build::{
 };
 pub use image::{FORMAT_VERSION, HEADER_LEN, IMAGE_ALIGN, MAGIC};
 pub use list::{entries, ListEntries, ListEntry, ListError};
+pub use ports::{port_table_len, PortRange, PortTable, PORTS_FORMAT_VERSION, PORTS_MAGIC};
 pub use prefix::{Prefix, PrefixError};
 pub use table::{IpSet, IpSetGeometry};
 
