@@ -11,9 +11,11 @@ mod completions;
 mod decode;
 mod discover;
 mod exit;
-
+mod feeds;
+mod host;
 mod ip;
 mod json_text;
+mod output;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +40,8 @@ struct Cli {
 enum Command {
     Ip(ip::IpArgs),
     CompileIpset(ip::CompileArgs),
+    Host(host::HostArgs),
+    CompileHostset(host::CompileArgs),
     Verify(verify::Args),
     Decode(decode::Args),
     Discover(discover::Args),
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Ip(args) => ip::ip(args),
         Command::CompileIpset(args) => ip::compile_ipset(args),
+        Command::Host(args) => host::run(args),
+        Command::CompileHostset(args) => host::compile_hostset(args),
         Command::Verify(args) => verify::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Discover(args) => discover::run(args),
