@@ -40,7 +40,7 @@ fn entries(n: usize, rng: &mut Rng) -> Vec<(String, bool)> {
     (0..n)
         .map(|i| {
             let mut d = format!("{}{i}.{}", rng.label(), tlds[i % tlds.len()]);
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 d = format!("{}.{d}", rng.label());
             }
             (d, i % 2 == 0)
