@@ -53,6 +53,17 @@ static ACS_HANDLE: tollgate_hostset = {
     tollgate_hostset { opaque }
 };
 
+/// An out-pointer: `null_pointer` when NULL, `misaligned` when not aligned for `T`.
+fn check_out<T>(ptr: *const T) -> Result<(), Error> {
+    if ptr.is_null() {
+        Err(Error::NullPointer)
+    } else if !ptr.is_aligned() {
+        Err(Error::Misaligned)
+    } else {
+        Ok(())
+    }
+}
+
 fn status<T>(r: Result<T, Error>, write: impl FnOnce(T)) -> tollgate_status {
     match r {
         Ok(v) => {
@@ -138,16 +149,14 @@ pub extern "C" fn tollgate_hostset_align() -> usize {
 /// # Safety
 /// `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_hostset_required_size(
     text: *const c_char,
     text_len: usize,
     out_size: *mut usize,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_size)?;
-        if !out_size.is_aligned() {
-            return Err(Error::Misaligned);
-        }
+        check_out(out_size)?;
         // SAFETY: (caller) `text` points to `text_len` readable bytes or is NULL with 0.
         let text = unsafe { util::text(text, text_len) }?;
         host::host_required_size(text).map_err(Error::from)
@@ -170,6 +179,7 @@ pub unsafe extern "C" fn tollgate_hostset_required_size(
 /// lives; `text` to `text_len` readable bytes (NULL only with 0); `out` to a writable
 /// `tollgate_hostset` no other thread is using.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_hostset_build(
     storage: *mut c_void,
     storage_len: usize,
@@ -178,10 +188,7 @@ pub unsafe extern "C" fn tollgate_hostset_build(
     out: *mut tollgate_hostset,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out)?;
-        if !out.is_aligned() {
-            return Err(Error::Misaligned);
-        }
+        check_out(out)?;
         if storage.is_null() {
             return Err(Error::NullPointer);
         }
@@ -208,16 +215,14 @@ pub unsafe extern "C" fn tollgate_hostset_build(
 /// `image` points to `image_len` readable bytes that stay mapped while the set is used; `out`
 /// to a writable `tollgate_hostset` no other thread is using.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_hostset_load(
     image: *const c_void,
     image_len: usize,
     out: *mut tollgate_hostset,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out)?;
-        if !out.is_aligned() {
-            return Err(Error::Misaligned);
-        }
+        check_out(out)?;
         if image.is_null() {
             return Err(Error::NullPointer);
         }
@@ -258,6 +263,7 @@ pub unsafe extern "C" fn tollgate_hostset_image(set: *const tollgate_hostset) ->
 /// # Safety
 /// `set` is a live set; `name` points to `name_len` readable bytes; `out_tags` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_hostset_lookup(
     set: *const tollgate_hostset,
     name: *const c_char,
@@ -265,10 +271,7 @@ pub unsafe extern "C" fn tollgate_hostset_lookup(
     out_tags: *mut u32,
 ) -> tollgate_status {
     let r = (|| {
-        util::out_ptr(out_tags)?;
-        if !out_tags.is_aligned() {
-            return Err(Error::Misaligned);
-        }
+        check_out(out_tags)?;
         // SAFETY: (caller) a live set, and `name_len` readable bytes at `name`.
         let (s, name) = unsafe { (view(set)?, util::bytes(name.cast(), name_len)?) };
         s.lookup_bytes(name)
@@ -286,6 +289,7 @@ pub unsafe extern "C" fn tollgate_hostset_lookup(
 /// `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
 /// is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_hostset_explain(
     text: *const c_char,
     text_len: usize,
@@ -294,7 +298,7 @@ pub unsafe extern "C" fn tollgate_hostset_explain(
     out_len: *mut usize,
 ) -> tollgate_status {
     let checked = (|| {
-        util::out_ptr(out_len)?;
+        check_out(out_len)?;
         if buf.is_null() {
             return Err(Error::NullPointer);
         }

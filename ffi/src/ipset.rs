@@ -157,6 +157,7 @@ pub extern "C" fn tollgate_ipset_align() -> usize {
 /// # Safety
 /// `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_required_size(
     text: *const c_char,
     text_len: usize,
@@ -164,10 +165,12 @@ pub unsafe extern "C" fn tollgate_ipset_required_size(
 ) -> tollgate_status {
     let r = (|| {
         util::out_ptr(out_size)?;
-        let text = util::text(text, text_len)?;
+        // SAFETY: `text` points to `text_len` readable bytes (caller).
+        let text = unsafe { util::text(text, text_len) }?;
         net::required_size(text).map_err(Error::from)
     })();
-    status(r, |size| *out_size = size)
+    // SAFETY: non-NULL (checked above), writable (caller).
+    status(r, |size| unsafe { *out_size = size })
 }
 
 /// Build a table from a CIDR list into caller storage and fill the handle `*out` for it.
@@ -185,6 +188,7 @@ pub unsafe extern "C" fn tollgate_ipset_required_size(
 /// lives; `text` to `text_len` readable bytes (NULL only with 0); `out` to a writable
 /// `tollgate_ipset` no other thread is using.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_build(
     storage: *mut c_void,
     storage_len: usize,
@@ -200,8 +204,11 @@ pub unsafe extern "C" fn tollgate_ipset_build(
         if storage.is_null() {
             return Err(Error::NullPointer);
         }
-        let text = util::text(text, text_len)?;
-        let storage = util::bytes_mut(storage.cast(), storage_len)?;
+        // SAFETY: `text` points to `text_len` readable bytes (caller).
+        let text = unsafe { util::text(text, text_len) }?;
+        // SAFETY: `storage` points to `storage_len` writable bytes used for nothing else
+        // (caller).
+        let storage = unsafe { util::bytes_mut(storage.cast(), storage_len) }?;
         net::build(storage, text).map_err(Error::from)
     })();
     // SAFETY: `out` was checked non-NULL and aligned; the caller guarantees it is writable.
@@ -220,6 +227,7 @@ pub unsafe extern "C" fn tollgate_ipset_build(
 /// `image` points to `image_len` readable bytes that stay mapped while the set is used;
 /// `out` to a writable `tollgate_ipset` no other thread is using.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_load(
     image: *const c_void,
     image_len: usize,
@@ -233,7 +241,8 @@ pub unsafe extern "C" fn tollgate_ipset_load(
         if image.is_null() {
             return Err(Error::NullPointer);
         }
-        IpSet::load(util::bytes(image.cast(), image_len)?)
+        // SAFETY: `image` points to `image_len` readable bytes (caller).
+        IpSet::load(unsafe { util::bytes(image.cast(), image_len) }?)
     })();
     // SAFETY: `out` was checked non-NULL and aligned; the caller guarantees it is writable.
     status(r, |set| unsafe { fill(out, set) })
@@ -246,7 +255,8 @@ pub unsafe extern "C" fn tollgate_ipset_load(
 /// `set` is NULL or a live set from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tollgate_ipset_image_len(set: *const tollgate_ipset) -> usize {
-    view(set).map_or(0, |s| s.image().len())
+    // SAFETY: `set` is NULL or a live set (caller).
+    unsafe { view(set) }.map_or(0, |s| s.image().len())
 }
 
 /// The first byte of the set's image (build storage, the loaded bytes, or the built-in ACS
@@ -256,7 +266,8 @@ pub unsafe extern "C" fn tollgate_ipset_image_len(set: *const tollgate_ipset) ->
 /// `set` is NULL or a live set from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tollgate_ipset_image(set: *const tollgate_ipset) -> *const c_void {
-    view(set).map_or(core::ptr::null(), |s| s.image().as_ptr().cast())
+    // SAFETY: `set` is NULL or a live set (caller).
+    unsafe { view(set) }.map_or(core::ptr::null(), |s| s.image().as_ptr().cast())
 }
 
 /// The tag mask of an address given as 4 (IPv4) or 16 (IPv6) bytes in network order: the OR
@@ -277,7 +288,8 @@ pub unsafe extern "C" fn tollgate_ipset_lookup(
     }
     // SAFETY: `addr` is non-NULL and (caller) points to `addr_len` readable bytes.
     let addr = unsafe { core::slice::from_raw_parts(addr, addr_len) };
-    view(set).map_or(0, |s| s.lookup_bytes(addr))
+    // SAFETY: `set` is NULL or a live set (caller).
+    unsafe { view(set) }.map_or(0, |s| s.lookup_bytes(addr))
 }
 
 /// Look up many addresses of one family: `addrs` holds `count` addresses of `addr_len` bytes
@@ -291,6 +303,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup(
 /// `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
 /// `count` writable `uint32_t` (each may be NULL only when `count` is 0).
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_lookup_many(
     set: *const tollgate_ipset,
     addrs: *const u8,
@@ -299,13 +312,15 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
     out_tags: *mut u32,
 ) -> tollgate_status {
     let r = (|| {
-        let s = view(set)?;
+        // SAFETY: `set` is a live set (caller).
+        let s = unsafe { view(set) }?;
         if addr_len != 4 && addr_len != 16 {
             return Err(Error::InvalidArgument);
         }
         let total = count.checked_mul(addr_len).ok_or(Error::InvalidArgument)?;
         let out_bytes = count.checked_mul(4).ok_or(Error::InvalidArgument)?;
-        let input = util::bytes(addrs, total)?;
+        // SAFETY: `addrs` points to `count * addr_len` readable bytes (caller).
+        let input = unsafe { util::bytes(addrs, total) }?;
         if count == 0 {
             return Ok((s, input, &mut [][..]));
         }
@@ -344,6 +359,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
 /// # Safety
 /// `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_lookup_text(
     set: *const tollgate_ipset,
     addr: *const c_char,
@@ -355,14 +371,17 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_text(
         if !out_tags.is_aligned() {
             return Err(Error::Misaligned);
         }
-        let s = view(set)?;
-        let text = util::text(addr, addr_len).map_err(|e| match e {
+        // SAFETY: `set` is a live set (caller).
+        let s = unsafe { view(set) }?;
+        // SAFETY: `addr` points to `addr_len` readable bytes (caller).
+        let text = unsafe { util::text(addr, addr_len) }.map_err(|e| match e {
             Error::InvalidText => Error::InvalidAddress,
             other => other,
         })?;
         s.lookup_text(text)
     })();
-    status(r, |tags| *out_tags = tags)
+    // SAFETY: non-NULL and aligned (checked above), writable (caller).
+    status(r, |tags| unsafe { *out_tags = tags })
 }
 
 /// Describe what is wrong with a CIDR list, e.g. `line 3: host_bits_set: did you mean
@@ -374,6 +393,7 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_text(
 /// `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
 /// is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_ipset_explain(
     text: *const c_char,
     text_len: usize,
@@ -386,7 +406,8 @@ pub unsafe extern "C" fn tollgate_ipset_explain(
         if buf.is_null() {
             return Err(Error::NullPointer);
         }
-        Ok(net::required_size(util::text(text, text_len)?).err())
+        // SAFETY: `text` points to `text_len` readable bytes (caller).
+        Ok(net::required_size(unsafe { util::text(text, text_len) }?).err())
     })();
     let mut message = util::FixedText::<128>::new();
     let r = checked.and_then(|problem| {
@@ -400,12 +421,15 @@ pub unsafe extern "C" fn tollgate_ipset_explain(
         Ok(message.as_bytes())
     });
     status(r, |bytes| {
-        let out = core::slice::from_raw_parts_mut(buf.cast::<u8>(), bytes.len() + 1);
+        // SAFETY: `buf` is non-NULL (checked above) with `buf_len` writable bytes (caller), and
+        // `bytes.len() < buf_len` (checked above).
+        let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), bytes.len() + 1) };
         if let Some((nul, text)) = out.split_last_mut() {
             text.copy_from_slice(bytes);
             *nul = 0;
         }
-        *out_len = bytes.len();
+        // SAFETY: non-NULL (checked above), writable (caller).
+        unsafe { *out_len = bytes.len() };
     })
 }
 
@@ -426,6 +450,7 @@ pub extern "C" fn tollgate_acs_ipset() -> *const tollgate_ipset {
 /// # Safety
 /// `addr` points to `addr_len` readable bytes; `out_allowed` is writable.
 #[no_mangle]
+#[must_use]
 pub unsafe extern "C" fn tollgate_acs_allows(
     addr: *const u8,
     addr_len: usize,
@@ -435,7 +460,8 @@ pub unsafe extern "C" fn tollgate_acs_allows(
 ) -> tollgate_status {
     let r = (|| {
         util::out_ptr(out_allowed)?;
-        let addr = util::bytes(addr, addr_len)?;
+        // SAFETY: `addr` points to `addr_len` readable bytes (caller).
+        let addr = unsafe { util::bytes(addr, addr_len) }?;
         let protocol = Protocol::from_number(protocol)?;
         let port = u16::try_from(port).map_err(|_| Error::InvalidArgument)?;
         let address = if let Ok(b) = <[u8; 4]>::try_from(addr) {
@@ -447,5 +473,6 @@ pub unsafe extern "C" fn tollgate_acs_allows(
         };
         Ok(net::acs_allows(address, protocol, port))
     })();
-    status(r, |allowed| *out_allowed = allowed)
+    // SAFETY: non-NULL (checked above), writable (caller).
+    status(r, |allowed| unsafe { *out_allowed = allowed })
 }
