@@ -33,6 +33,21 @@
 #define TOLLGATE_ABI_VERSION 1
 
 /**
+ * Size in bytes of a `tollgate_hostset` (also `tollgate_hostset_size()`).
+ */
+#define TOLLGATE_HOSTSET_SIZE 64
+
+/**
+ * The alignment, in bytes, that host-name build storage and loaded images need.
+ */
+#define TOLLGATE_HOSTSET_ALIGN 8
+
+/**
+ * Size in bytes of a `tollgate_ipset` (also `tollgate_ipset_size()`).
+ */
+#define TOLLGATE_IPSET_SIZE 96
+
+/**
  * The alignment, in bytes, that build storage and loaded images need (malloc on 64-bit
  * platforms, mmap and `_Alignas(16)` buffers satisfy it).
  */
@@ -374,14 +389,38 @@ typedef enum tollgate_status {
    * The API key matches none of the accepted keys.
    */
   TOLLGATE_STATUS_KEY_MISMATCH = 104,
+  /**
+   * Not a valid host name: labels of letters, digits and inner hyphens, 1-63 bytes each, at most 253 in total, one optional trailing dot; no `*` (in a query), port or space.
+   */
+  TOLLGATE_STATUS_INVALID_HOST_NAME = 120,
+  /**
+   * A host-name list has more names than a table holds.
+   */
+  TOLLGATE_STATUS_TOO_MANY_HOST_NAMES = 121,
+  /**
+   * A Microsoft 365 endpoints or Azure service tags feed is not the published JSON shape.
+   */
+  TOLLGATE_STATUS_INVALID_FEED = 140,
+  /**
+   * A service area, category or service tag asked for is not in the feed.
+   */
+  TOLLGATE_STATUS_UNKNOWN_FEED_SELECTOR = 141,
 } tollgate_status;
 
 /**
- * A built or loaded CIDR table (opaque). It is the first byte of its image: valid as long as
- * the storage or image it was built in or loaded from, immutable, and safe to share between
- * threads.
+ * A built or loaded host-name table: a handle placed by the caller (8-byte aligned, which the
+ * `uint64_t` array gives) that `tollgate_hostset_build` or `tollgate_hostset_load` fills.
+ * Opaque: never read or write its bytes. Valid as long as the image memory it refers to;
+ * lookups read only the bytes validated at load (an image rewritten later answers wrongly
+ * until reloaded, never out of bounds). Immutable once filled, safe to share between threads,
+ * copyable with `memcpy`.
  */
-typedef struct tollgate_ipset tollgate_ipset;
+typedef struct tollgate_hostset {
+  /**
+   * Opaque storage; do not touch.
+   */
+  uint64_t opaque[8];
+} tollgate_hostset;
 
 /**
  * A borrowed string or byte string: `ptr` points to `len` bytes, not NUL-terminated.
@@ -397,6 +436,23 @@ typedef struct tollgate_str {
    */
   size_t len;
 } tollgate_str;
+
+/**
+ * A built or loaded CIDR table: a handle placed by the caller (static, stack, heap; 8-byte
+ * aligned, which the `uint64_t` array gives) that `tollgate_ipset_build` or
+ * `tollgate_ipset_load` fills. Opaque: never read or write its bytes. It refers to the image
+ * (build storage or loaded bytes) and is valid as long as that memory is; it holds the
+ * geometry validated at load, so lookups never re-read the image header: an image rewritten
+ * after loading (a memory-mapped file replaced in place) gives wrong answers until reloaded,
+ * never a read outside the validated bytes. Immutable once filled and safe to share between
+ * threads; it may be copied with `memcpy`.
+ */
+typedef struct tollgate_ipset {
+  /**
+   * Opaque storage; do not touch.
+   */
+  uint64_t opaque[12];
+} tollgate_ipset;
 
 /**
  * A key set: up to `TOLLGATE_KEYSET_CAPACITY` RS256 public keys of 2048 to 4096 bits, parsed
@@ -559,6 +615,130 @@ const char *tollgate_version(void);
 const char *tollgate_status_str(uint32_t status);
 
 /**
+ * Size in bytes of `tollgate_hostset` (`TOLLGATE_HOSTSET_SIZE`), for callers that cannot
+ * read macros (ctypes, dlopen).
+ */
+size_t tollgate_hostset_size(void);
+
+/**
+ * The alignment host-name build storage and images need: `TOLLGATE_HOSTSET_ALIGN`.
+ */
+size_t tollgate_hostset_align(void);
+
+/**
+ * Check a host-name list and write the bytes of storage `tollgate_hostset_build` needs.
+ *
+ * The list: one name per line, `*.` before a name for a wildcard (matches every name at least
+ * one label deeper, never the name itself), optionally followed by whitespace and a decimal
+ * tag mask (default 1); `#` starts a comment; blank lines and CRLF are fine. Errors:
+ * `invalid_host_name`, `invalid_list_line` (bad tag mask), `too_many_host_names`,
+ * `invalid_text`, `null_pointer` (`tollgate_hostset_explain` says which line).
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes (NULL only with 0); `out_size` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_hostset_required_size(const char *text,
+                                                    size_t text_len,
+                                                    size_t *out_size);
+
+/**
+ * Build a host-name table from a list into caller storage and fill the handle `*out`.
+ *
+ * `storage` must be aligned to `TOLLGATE_HOSTSET_ALIGN` (8) bytes and at least the size
+ * `tollgate_hostset_required_size` reported; the table is its first
+ * `tollgate_hostset_image_len` bytes, a relocatable image (write it to a file, load it with
+ * `tollgate_hostset_load`). Nothing is allocated. Errors: those of
+ * `tollgate_hostset_required_size`, `buffer_too_small`, `misaligned`, `null_pointer`.
+ * `*out` is written only on success.
+ *
+ * # Safety
+ * `storage` points to `storage_len` writable bytes not used for anything else while the set
+ * lives; `text` to `text_len` readable bytes (NULL only with 0); `out` to a writable
+ * `tollgate_hostset` no other thread is using.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_hostset_build(void *storage,
+                                            size_t storage_len,
+                                            const char *text,
+                                            size_t text_len,
+                                            struct tollgate_hostset *out);
+
+/**
+ * Validate a host-name table image completely (alignment, magic, version, length, checksum,
+ * every slot and name) and fill the handle `*out`. Errors: `image_truncated`,
+ * `image_bad_magic`, `image_unsupported_version`, `image_bad_checksum`, `image_corrupt`,
+ * `misaligned`, `null_pointer`. `image_len` may exceed the image. `*out` is written only on
+ * success and stays valid while the image memory does.
+ *
+ * # Safety
+ * `image` points to `image_len` readable bytes that stay mapped while the set is used; `out`
+ * to a writable `tollgate_hostset` no other thread is using.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_hostset_load(const void *image,
+                                           size_t image_len,
+                                           struct tollgate_hostset *out);
+
+/**
+ * The length in bytes of the set's image; 0 for NULL or a handle never filled.
+ *
+ * # Safety
+ * `set` is NULL or a live set from this library.
+ */
+size_t tollgate_hostset_image_len(const struct tollgate_hostset *set);
+
+/**
+ * The first byte of the set's image; NULL for NULL or a handle never filled.
+ *
+ * # Safety
+ * `set` is NULL or a live set from this library.
+ */
+const void *tollgate_hostset_image(const struct tollgate_hostset *set);
+
+/**
+ * Look up a host name (`name`/`name_len`, not NUL-terminated) and write its tag mask to
+ * `*out_tags`: the OR of the tags of every entry matching it (0 when none). ASCII
+ * case-insensitive; one trailing dot is ignored. Errors: `invalid_host_name` (not a valid
+ * host name: empty labels, `*`, a port, spaces, labels over 63 bytes, over 253 in all, ...),
+ * `null_pointer`, `misaligned`, `image_corrupt` (a handle never filled). `*out_tags` is
+ * written only on success.
+ *
+ * # Safety
+ * `set` is a live set; `name` points to `name_len` readable bytes; `out_tags` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_hostset_lookup(const struct tollgate_hostset *set,
+                                             const char *name,
+                                             size_t name_len,
+                                             uint32_t *out_tags);
+
+/**
+ * Describe what is wrong with a host-name list, e.g. `line 3: invalid_host_name`, as
+ * NUL-terminated text in `buf` (empty when the list is valid) and its length without the NUL
+ * in `*out_len`. Errors: `buffer_too_small` (nothing written), `invalid_text`,
+ * `null_pointer`. 64 bytes always suffice.
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes; `buf` to `buf_len` writable bytes; `out_len`
+ * is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_hostset_explain(const char *text,
+                                              size_t text_len,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *out_len);
+
+/**
+ * The built-in ACS host names from the guide (read-only data): `*.lync.com`,
+ * `*.teams.cloud.microsoft`, `*.teams.microsoft.com`, `teams.cloud.microsoft`,
+ * `teams.microsoft.com`, each with `TOLLGATE_ACS_CALLBACK`(crate::TOLLGATE_ACS_CALLBACK)
+ * (the same tag bits as `tollgate_acs_ipset`; the guide names no media host names).
+ */
+const struct tollgate_hostset *tollgate_acs_hostset(void);
+
+/**
  * Find the token in an `Authorization` header value of the form `Bearer <token68>`.
  *
  * `value`/`value_len` is the header's field value (surrounding spaces/tabs are ignored).
@@ -610,6 +790,12 @@ enum tollgate_status tollgate_apikey_check(const char *uri,
                                            size_t keys_len);
 
 /**
+ * Size in bytes of `tollgate_ipset` (`TOLLGATE_IPSET_SIZE`), for callers that cannot read
+ * macros (ctypes, dlopen).
+ */
+size_t tollgate_ipset_size(void);
+
+/**
  * The alignment build storage and images need: `TOLLGATE_IPSET_ALIGN` (for callers that
  * cannot read macros, such as ctypes).
  */
@@ -633,43 +819,49 @@ enum tollgate_status tollgate_ipset_required_size(const char *text,
                                                   size_t *out_size);
 
 /**
- * Build a table from a CIDR list into caller storage and point `*out_set` at it.
+ * Build a table from a CIDR list into caller storage and fill the handle `*out` for it.
  *
  * `storage` must be aligned to `TOLLGATE_IPSET_ALIGN` (16) bytes and at least the size
  * `tollgate_ipset_required_size` reported; the table is its first
- * `tollgate_ipset_image_len` bytes, a relocatable image that may be copied, written to a
- * file and loaded with `tollgate_ipset_load`. Nothing is allocated. `*out_set` is written
+ * `tollgate_ipset_image_len` bytes (at `tollgate_ipset_image`), a relocatable image that
+ * may be copied, written to a file and loaded with `tollgate_ipset_load`. Nothing is
+ * allocated. Errors: those of `tollgate_ipset_required_size`, `buffer_too_small`,
+ * `misaligned` (storage, or `out` not 8-byte aligned), `null_pointer`. `*out` is written
  * only on success and stays valid while `storage` does.
  *
  * # Safety
  * `storage` points to `storage_len` writable bytes not used for anything else while the set
- * lives; `text` to `text_len` readable bytes (NULL only with 0); `out_set` is writable.
+ * lives; `text` to `text_len` readable bytes (NULL only with 0); `out` to a writable
+ * `tollgate_ipset` no other thread is using.
  */
 TOLLGATE_MUST_USE
 enum tollgate_status tollgate_ipset_build(void *storage,
                                           size_t storage_len,
                                           const char *text,
                                           size_t text_len,
-                                          const struct tollgate_ipset **out_set);
+                                          struct tollgate_ipset *out);
 
 /**
  * Validate a table image completely (alignment, magic, version, length, checksum, structure)
- * and point `*out_set` at it. Errors: `image_truncated`, `image_bad_magic`,
- * `image_unsupported_version`, `image_bad_checksum`, `image_corrupt`, `misaligned`,
- * `null_pointer`. `image_len` may exceed the image. `*out_set` is written only on success and
- * stays valid while the image memory does.
+ * and fill the handle `*out` for it. Errors: `image_truncated`, `image_bad_magic`,
+ * `image_unsupported_version`, `image_bad_checksum`, `image_corrupt`, `misaligned` (image
+ * not 16-byte or `out` not 8-byte aligned), `null_pointer`. `image_len` may exceed the image.
+ * `*out` is written only on success and stays valid while the image memory does. Lookups read
+ * only the bytes validated here: if the image is rewritten later (a memory-mapped file
+ * replaced in place), answers may be wrong until it is loaded again, but no read leaves them.
  *
  * # Safety
- * `image` points to `image_len` readable bytes that stay unchanged while the set is used;
- * `out_set` is writable.
+ * `image` points to `image_len` readable bytes that stay mapped while the set is used;
+ * `out` to a writable `tollgate_ipset` no other thread is using.
  */
 TOLLGATE_MUST_USE
 enum tollgate_status tollgate_ipset_load(const void *image,
                                          size_t image_len,
-                                         const struct tollgate_ipset **out_set);
+                                         struct tollgate_ipset *out);
 
 /**
- * The length in bytes of the set's image (what to copy or write to a file); 0 for NULL.
+ * The length in bytes of the set's image (what to copy or write to a file); 0 for NULL or a
+ * handle never filled.
  *
  * # Safety
  * `set` is NULL or a live set from this library.
@@ -677,10 +869,19 @@ enum tollgate_status tollgate_ipset_load(const void *image,
 size_t tollgate_ipset_image_len(const struct tollgate_ipset *set);
 
 /**
+ * The first byte of the set's image (build storage, the loaded bytes, or the built-in ACS
+ * data); NULL for NULL or a handle never filled.
+ *
+ * # Safety
+ * `set` is NULL or a live set from this library.
+ */
+const void *tollgate_ipset_image(const struct tollgate_ipset *set);
+
+/**
  * The tag mask of an address given as 4 (IPv4) or 16 (IPv6) bytes in network order: the OR
  * of the tags of every prefix containing it, 0 when none. IPv4-mapped IPv6 addresses
- * (`::ffff:a.b.c.d`) are looked up as their IPv4 address. Returns 0 for a NULL set or address
- * or any other length.
+ * (`::ffff:a.b.c.d`) are looked up as their IPv4 address. Returns 0 for a NULL, misaligned or
+ * unfilled set, a NULL address, or any other length.
  *
  * # Safety
  * `set` is NULL or a live set; `addr` points to `addr_len` readable bytes (or is NULL).
@@ -692,8 +893,10 @@ uint32_t tollgate_ipset_lookup(const struct tollgate_ipset *set,
 /**
  * Look up many addresses of one family: `addrs` holds `count` addresses of `addr_len` bytes
  * (4 or 16) each, in network order, back to back; `out_tags[i]` receives the tag mask of the
- * i-th. Errors: `null_pointer`, `invalid_argument` (other lengths, size overflow).
- * `out_tags` is written only on success.
+ * i-th. Errors: `null_pointer`, `misaligned` (`out_tags` not 4-byte aligned, `set` not
+ * 8-byte aligned), `invalid_argument` (other lengths, size overflow, `out_tags` overlapping
+ * `addrs`), `image_corrupt` (a handle no build or load filled). `out_tags` is written only
+ * on success.
  *
  * # Safety
  * `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
@@ -709,7 +912,8 @@ enum tollgate_status tollgate_ipset_lookup_many(const struct tollgate_ipset *set
 /**
  * Parse an address strictly (IPv4 dotted decimal without leading zeros; IPv6 RFC 4291 text
  * without zone id) and write its tag mask to `*out_tags` (IPv4-mapped IPv6 addresses are
- * looked up as IPv4). Errors: `invalid_address`, `invalid_text`, `null_pointer`.
+ * looked up as IPv4). Errors: `invalid_address`, `null_pointer`, `misaligned`,
+ * `image_corrupt` (a handle no build or load filled).
  *
  * # Safety
  * `set` is a live set; `addr` points to `addr_len` readable bytes; `out_tags` is writable.

@@ -74,14 +74,23 @@ pub struct IpArgs {
     addrs: Vec<String>,
 }
 
-/// Compile a CIDR list (`-` for stdin) into a table image.
+/// Compile a CIDR list (`-` for stdin), or the prefixes of a Microsoft 365 endpoints feed or
+/// of Azure service tags, into a table image.
 #[derive(clap::Args)]
 pub struct CompileArgs {
     /// The CIDR list: one CIDR or address per line, optionally a decimal tag mask; `#`
     /// comments.
-    #[arg(value_name = "LIST")]
-    list: String,
-    /// Where to write the image.
+    #[arg(
+        value_name = "LIST",
+        required_unless_present_any = ["m365", "service_tags"],
+        conflicts_with_all = ["m365", "service_tags"]
+    )]
+    list: Option<String>,
+    #[command(flatten)]
+    m365: crate::feeds::M365Args,
+    #[command(flatten)]
+    service_tags: crate::feeds::ServiceTagArgs,
+    /// Where to write the image (feeds: replaced atomically; nothing is written on error).
     #[arg(
         short = 'o',
         long = "output",
@@ -158,11 +167,11 @@ fn context(doing: &str, e: std::io::Error) -> std::io::Error {
 /// address with a zone is far shorter).
 const MAX_LINE: usize = 256;
 
-/// Calls `answer` for each line of `input` (without `\n` or `\r\n`). A line that is not
+/// Calls `answer` for each line of `input` (shared with `tollgate host`) (without `\n` or `\r\n`). A line that is not
 /// UTF-8, or longer than [`MAX_LINE`] bytes, is passed as its lossy text (U+FFFD for bad
 /// bytes; cut at [`MAX_LINE`] and marked with `…`), which never looks up as an address, so it
 /// is answered `invalid`. Reading goes on after it. Memory stays bounded by `MAX_LINE`.
-fn answer_lines(
+pub(crate) fn answer_lines(
     input: &mut impl BufRead,
     mut answer: impl FnMut(&str) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
@@ -227,7 +236,31 @@ fn read_line_capped(
 
 /// `tollgate compile-ipset LIST -o IMAGE`.
 pub fn compile_ipset(args: CompileArgs) -> ExitCode {
-    let (list, output) = (&args.list, &args.output);
+    let output = &args.output;
+    let feed = if args.m365.m365.is_some() {
+        if args.service_tags.service_tags.is_some() {
+            return fail("--m365 and --service-tags cannot be combined");
+        }
+        Some(crate::feeds::compile_m365_ipset(&args.m365))
+    } else if args.service_tags.service_tags.is_some() {
+        Some(crate::feeds::compile_service_tags(&args.service_tags))
+    } else {
+        None
+    };
+    if let Some(result) = feed {
+        return match result.and_then(|(bytes, summary)| {
+            crate::output::write_atomic(output, &bytes).map(|()| summary)
+        }) {
+            Ok(summary) => {
+                eprintln!("tollgate: {output}: {summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        };
+    }
+    let Some(list) = &args.list else {
+        return fail("a LIST, --m365 FILE or --service-tags FILE is needed");
+    };
     let text = if list == "-" {
         let mut s = String::new();
         match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {

@@ -13,10 +13,13 @@ mod decode;
 mod discover;
 mod exit;
 #[cfg(feature = "fetch-jwks")]
+mod feeds;
+#[cfg(feature = "fetch-jwks")]
 mod fetch_jwks;
-
+mod host;
 mod ip;
 mod json_text;
+mod output;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +44,8 @@ struct Cli {
 enum Command {
     Ip(ip::IpArgs),
     CompileIpset(ip::CompileArgs),
+    Host(host::HostArgs),
+    CompileHostset(host::CompileArgs),
     Verify(verify::Args),
     Decode(decode::Args),
     Discover(discover::Args),
@@ -56,6 +61,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Ip(args) => ip::ip(args),
         Command::CompileIpset(args) => ip::compile_ipset(args),
+        Command::Host(args) => host::run(args),
+        Command::CompileHostset(args) => host::compile_hostset(args),
         Command::Verify(args) => verify::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Discover(args) => discover::run(args),

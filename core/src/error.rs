@@ -150,6 +150,19 @@ errors! {
     InvalidUri = 103, "invalid_uri";
     /// The API key matches none of the accepted keys.
     KeyMismatch = 104, "key_mismatch";
+
+    // -- Host names (120..=139) --
+    /// Not a valid host name: labels of letters, digits and inner hyphens, 1-63 bytes each, at
+    /// most 253 in total, one optional trailing dot; no `*` (in a query), port or space.
+    InvalidHostName = 120, "invalid_host_name";
+    /// A host-name list has more names than a table holds.
+    TooManyHostNames = 121, "too_many_host_names";
+
+    // -- Endpoint feeds (140..=149) --
+    /// A Microsoft 365 endpoints or Azure service tags feed is not the published JSON shape.
+    InvalidFeed = 140, "invalid_feed";
+    /// A service area, category or service tag asked for is not in the feed.
+    UnknownFeedSelector = 141, "unknown_feed_selector";
 }
 
 impl Error {

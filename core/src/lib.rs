@@ -33,6 +33,7 @@ extern crate std;
 pub mod aligned;
 pub mod apikey;
 pub mod error;
+pub mod host;
 pub mod http;
 pub mod json;
 pub mod jwk;

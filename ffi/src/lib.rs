@@ -28,6 +28,7 @@
 #[cfg(all(not(panic = "abort"), not(debug_assertions)))]
 compile_error!("tollgate-ffi release builds must use panic = \"abort\" (see Cargo.toml profiles)");
 
+mod hostset;
 pub mod http;
 mod ipset;
 mod runtime;
@@ -36,6 +37,7 @@ pub mod token;
 pub mod types;
 mod util;
 
+pub use hostset::*;
 pub use ipset::*;
 pub use status::tollgate_status;
 

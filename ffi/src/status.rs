@@ -112,6 +112,14 @@ pub enum tollgate_status {
     InvalidUri = 103,
     /// The API key matches none of the accepted keys.
     KeyMismatch = 104,
+    /// Not a valid host name: labels of letters, digits and inner hyphens, 1-63 bytes each, at most 253 in total, one optional trailing dot; no `*` (in a query), port or space.
+    InvalidHostName = 120,
+    /// A host-name list has more names than a table holds.
+    TooManyHostNames = 121,
+    /// A Microsoft 365 endpoints or Azure service tags feed is not the published JSON shape.
+    InvalidFeed = 140,
+    /// A service area, category or service tag asked for is not in the feed.
+    UnknownFeedSelector = 141,
 }
 
 impl From<Error> for tollgate_status {
@@ -166,6 +174,10 @@ impl From<Error> for tollgate_status {
             Error::DuplicateParameter => tollgate_status::DuplicateParameter,
             Error::InvalidUri => tollgate_status::InvalidUri,
             Error::KeyMismatch => tollgate_status::KeyMismatch,
+            Error::InvalidHostName => tollgate_status::InvalidHostName,
+            Error::TooManyHostNames => tollgate_status::TooManyHostNames,
+            Error::InvalidFeed => tollgate_status::InvalidFeed,
+            Error::UnknownFeedSelector => tollgate_status::UnknownFeedSelector,
         }
     }
 }
@@ -232,6 +244,10 @@ pub(crate) fn status_cstr(status: u32) -> &'static [u8] {
         102 => b"duplicate_parameter\0",
         103 => b"invalid_uri\0",
         104 => b"key_mismatch\0",
+        120 => b"invalid_host_name\0",
+        121 => b"too_many_host_names\0",
+        140 => b"invalid_feed\0",
+        141 => b"unknown_feed_selector\0",
         _ => b"unknown_status\0",
     }
 }

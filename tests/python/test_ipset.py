@@ -20,15 +20,19 @@ class IpSet(unittest.TestCase):
         offset = (-ctypes.addressof(raw)) % align
         return raw, ctypes.addressof(raw) + offset
 
+    def handle(self):
+        """Room for a tollgate_ipset (8-byte aligned, as ctypes buffers of c_uint64 are)."""
+        return (ctypes.c_uint64 * (self.lib.tollgate_ipset_size() // 8))()
+
     def build(self, text):
         data = text.encode()
         size = ctypes.c_size_t(0)
         self.assertEqual(self.lib.tollgate_ipset_required_size(data, len(data), ctypes.byref(size)), OK)
         keep, addr = self.aligned(size.value)
-        out = ctypes.c_void_p()
-        self.assertEqual(self.lib.tollgate_ipset_build(addr, size.value, data, len(data), ctypes.byref(out)), OK)
-        self.assertEqual(out.value, addr)
-        return keep, out
+        out = self.handle()
+        self.assertEqual(self.lib.tollgate_ipset_build(addr, size.value, data, len(data), out), OK)
+        self.assertEqual(self.lib.tollgate_ipset_image(out), addr)
+        return (keep, out), out
 
     def text_tags(self, set_ptr, addr):
         data = addr.encode()
@@ -71,18 +75,21 @@ class IpSet(unittest.TestCase):
     def test_image_round_trip_and_corruption(self):
         keep, s = self.build("10.0.0.0/8 1\n2001:db8::/32 2\n")
         n = self.lib.tollgate_ipset_image_len(s)
-        image = ctypes.string_at(s, n)
+        image = ctypes.string_at(self.lib.tollgate_ipset_image(s), n)
         buf, addr = self.aligned(n)
         ctypes.memmove(addr, image, n)
-        out = ctypes.c_void_p()
-        self.assertEqual(self.lib.tollgate_ipset_load(addr, n, ctypes.byref(out)), OK)
+        out = self.handle()
+        self.assertEqual(self.lib.tollgate_ipset_load(addr, n, out), OK)
         self.assertEqual(self.text_tags(out, "10.9.9.9"), 1)
         self.assertEqual(self.text_tags(out, "2001:db8::7"), 2)
-        bad = ctypes.c_void_p()
-        self.assertEqual(self.lib.tollgate_ipset_load(addr, n - 1, ctypes.byref(bad)), 25)  # image_truncated
+        bad = self.handle()
+        self.assertEqual(self.lib.tollgate_ipset_load(addr, n - 1, bad), 25)  # image_truncated
         ctypes.memmove(addr + n - 3, b"\x55", 1)
-        self.assertNotEqual(self.lib.tollgate_ipset_load(addr, n, ctypes.byref(bad)), OK)
-        self.assertIsNone(bad.value)
+        self.assertNotEqual(self.lib.tollgate_ipset_load(addr, n, bad), OK)
+        self.assertEqual(self.lib.tollgate_ipset_image_len(bad), 0)
+        # A handle never filled is refused as image_corrupt, not read as an image.
+        tags = ctypes.c_uint32(0)
+        self.assertEqual(self.lib.tollgate_ipset_lookup_text(bad, b"10.0.0.1", 8, ctypes.byref(tags)), 29)  # image_corrupt
 
     def test_errors_and_acs(self):
         size = ctypes.c_size_t(99)

@@ -8,8 +8,8 @@
 
 use super::addr::IpNumber;
 use super::image::{
-    cast, cast_mut, checksum, field, index_bits_for, write_bytes, Entry, FamilyShape, Key, Layout,
-    Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
+    cast, cast_mut, checksum, chunk_start, field, index_bits_for, write_bytes, Entry, FamilyShape,
+    Key, Layout, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
@@ -405,15 +405,6 @@ fn shape_of<E: Entry>(
         },
         base,
     ))
-}
-
-/// The first address of chunk `c` of a family.
-pub(crate) fn chunk_start<K: Key>(base: K, c: usize, chunk_shift: u32) -> K {
-    base.xor(
-        K::from_u64(c as u64)
-            .checked_shl(chunk_shift)
-            .unwrap_or(K::ZERO),
-    )
 }
 
 /// Write the chunk index: entry `c` is the position of the last key at or before chunk `c`'s

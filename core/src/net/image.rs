@@ -134,6 +134,10 @@ unsafe impl Pod for u64 {}
 unsafe impl Pod for u128 {}
 // SAFETY: an array of integers: no padding, every bit pattern valid.
 unsafe impl Pod for [u128; 2] {}
+// SAFETY: an array of integers: no padding, every bit pattern valid (host-name slots).
+unsafe impl Pod for [u64; 3] {}
+// SAFETY: an array of integers: no padding, every bit pattern valid (port ranges).
+unsafe impl Pod for [u32; 4] {}
 
 /// One interval of a family table: its first address (key) and its tag mask, stored together.
 pub(crate) trait Entry: Pod + PartialEq + core::fmt::Debug {
@@ -301,6 +305,15 @@ pub(crate) fn index_bits_for<E: Entry>(entries: usize, skip: u32) -> u32 {
     log.saturating_sub(E::CHUNK_LOG)
         .min(MAX_INDEX_BITS)
         .min(<E::Key as Key>::BITS.saturating_sub(skip))
+}
+
+/// The first address of chunk `c` of a family.
+pub(crate) fn chunk_start<K: Key>(base: K, c: usize, chunk_shift: u32) -> K {
+    base.xor(
+        K::from_u64(c as u64)
+            .checked_shl(chunk_shift)
+            .unwrap_or(K::ZERO),
+    )
 }
 
 /// Read a native-endian u32 at `at` (0 when out of range; callers check lengths first).

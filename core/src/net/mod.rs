@@ -37,8 +37,9 @@ mod acs;
 mod acs_image;
 mod addr;
 mod build;
-mod image;
+pub(crate) mod image;
 mod list;
+mod ports;
 mod prefix;
 mod scan;
 mod table;
@@ -52,8 +53,9 @@ pub use build::{
 };
 pub use image::{FORMAT_VERSION, HEADER_LEN, IMAGE_ALIGN, MAGIC};
 pub use list::{entries, ListEntries, ListEntry, ListError};
+pub use ports::{port_table_len, PortRange, PortTable, PORTS_FORMAT_VERSION, PORTS_MAGIC};
 pub use prefix::{Prefix, PrefixError};
-pub use table::IpSet;
+pub use table::{IpSet, IpSetGeometry};
 
 #[cfg(test)]
 mod tests;

@@ -2,10 +2,9 @@
 //! batch). Loading validates an image completely; lookups then touch only the image.
 
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
-use super::build::chunk_start;
 use super::image::{
-    cast, check_checksum, check_envelope, field, read_u128, read_u32, read_u64, Entry, FamilyShape,
-    Key, Layout, HEADER_LEN, MAX_INDEX_BITS,
+    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Entry,
+    FamilyShape, Key, Layout, HEADER_LEN, MAX_INDEX_BITS,
 };
 use super::scan::prefetch;
 use crate::Error;
@@ -284,9 +283,62 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
 #[derive(Clone, Copy, Debug)]
 pub struct IpSet<'a> {
     image: &'a [u8],
-    prefix_count: u64,
+    geometry: IpSetGeometry,
     v4: FamilyTable<'a, u64>,
     v6: FamilyTable<'a, [u128; 2]>,
+}
+
+/// The validated geometry of a table (its header's lengths, counts and index shapes), kept
+/// apart from the image so that a view can be rebuilt from it without reading the header
+/// again: [`IpSet::from_geometry`]. A C handle stores this beside the image pointer, so an image
+/// rewritten after it was loaded (a memory-mapped file replaced in place) can give wrong
+/// answers but can never steer a lookup outside the bytes that were validated.
+///
+/// Plain data of 64 bytes, 8-byte aligned; any bit pattern is safe (a nonsensical geometry
+/// gives a table that matches nothing).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IpSetGeometry {
+    total: u64,
+    prefix_count: u64,
+    v4: [u32; 4],
+    v6: [u32; 4],
+    v6_base: [u64; 2],
+}
+
+impl IpSetGeometry {
+    fn from_header(h: &Header) -> IpSetGeometry {
+        let shape = |s: FamilyShape, base: u32| [s.entries as u32, s.index_bits, s.skip, base];
+        IpSetGeometry {
+            total: h.total as u64,
+            prefix_count: h.prefix_count,
+            v4: shape(h.v4, h.v4_base),
+            v6: shape(h.v6, 0),
+            v6_base: [h.v6_base as u64, (h.v6_base >> 64) as u64],
+        }
+    }
+
+    fn header(&self) -> Header {
+        let shape = |f: [u32; 4]| FamilyShape {
+            entries: f[0] as usize,
+            index_bits: f[1],
+            skip: f[2],
+        };
+        Header {
+            total: usize::try_from(self.total).unwrap_or(0),
+            prefix_count: self.prefix_count,
+            v4: shape(self.v4),
+            v4_base: self.v4[3],
+            v6: shape(self.v6),
+            v6_base: u128::from(self.v6_base[0]) | (u128::from(self.v6_base[1]) << 64),
+            reserved: self.v6[3],
+        }
+    }
+
+    /// The image length in bytes this geometry describes.
+    pub fn image_len(&self) -> usize {
+        usize::try_from(self.total).unwrap_or(0)
+    }
 }
 
 /// The header fields of both families.
@@ -349,9 +401,26 @@ impl<'a> IpSet<'a> {
     /// without checking it again. Lookups on a view of a bad image give wrong answers, never
     /// undefined behaviour: every access is bounds-checked.
     pub fn from_trusted_image(image: &'a [u8]) -> IpSet<'a> {
-        let header = read_header(image);
+        Self::from_header(image, &read_header(image))
+    }
+
+    /// View an image through a geometry taken from an earlier [`IpSet::load`] or build
+    /// ([`IpSet::geometry`]), without reading the image's header again. Every read stays
+    /// inside the first [`IpSetGeometry::image_len`] bytes of `image` (and inside `image`):
+    /// if the image changed since it was validated, lookups give wrong answers, never reads
+    /// out of bounds. A geometry that does not fit `image` gives a table that matches nothing.
+    pub fn from_geometry(image: &'a [u8], geometry: &IpSetGeometry) -> IpSet<'a> {
+        Self::from_header(image, &geometry.header())
+    }
+
+    /// The validated geometry of this table (see [`IpSet::from_geometry`]).
+    pub fn geometry(&self) -> IpSetGeometry {
+        self.geometry
+    }
+
+    fn from_header(image: &'a [u8], header: &Header) -> IpSet<'a> {
         Layout::new(header.v4, header.v6)
-            .and_then(|layout| Self::view(image, &header, &layout))
+            .and_then(|layout| Self::view(image, header, &layout))
             .unwrap_or(IpSet::EMPTY)
     }
 
@@ -367,7 +436,13 @@ impl<'a> IpSet<'a> {
     /// A table that matches nothing.
     pub const EMPTY: IpSet<'static> = IpSet {
         image: &[],
-        prefix_count: 0,
+        geometry: IpSetGeometry {
+            total: 0,
+            prefix_count: 0,
+            v4: [0; 4],
+            v6: [0; 4],
+            v6_base: [0; 2],
+        },
         v4: FamilyTable {
             index: &[0, 0],
             entries: &[0],
@@ -399,7 +474,7 @@ impl<'a> IpSet<'a> {
         let v6 = FamilyTable::new(v6_index, v6_entries, header.v6_base, header.v6);
         Some(IpSet {
             image,
-            prefix_count: header.prefix_count,
+            geometry: IpSetGeometry::from_header(header),
             v4,
             v6,
         })
@@ -413,7 +488,7 @@ impl<'a> IpSet<'a> {
 
     /// How many list entries the table was built from.
     pub fn prefix_count(&self) -> u64 {
-        self.prefix_count
+        self.geometry.prefix_count
     }
 
     /// How many intervals each family (IPv4, IPv6) stores.

@@ -457,3 +457,70 @@ fn a_large_table_matches_the_oracle_on_samples() {
         }
     }
 }
+
+/// A view rebuilt from the geometry validated at load never reads the header again: after the
+/// header and body are rewritten (a memory-mapped file replaced in place), the view keeps the
+/// validated length and every lookup stays inside it (the slices it reads are bounds-checked;
+/// this test would panic or fault otherwise).
+#[test]
+fn views_from_geometry_ignore_a_rewritten_image() {
+    let text: String = (0..200)
+        .map(|i| {
+            format!(
+                "{}.{}.0.0/16 {}\n2001:db8:{:x}::/48 {}\n",
+                10 + i / 256,
+                i % 256,
+                1 << (i % 5),
+                i,
+                1 << (i % 7)
+            )
+        })
+        .collect();
+    let mut storage = Aligned::new(required_size(&text).unwrap());
+    let (geometry, len) = {
+        let set = build(storage.bytes(), &text).unwrap();
+        let loaded = IpSet::load(set.image()).unwrap();
+        assert_eq!(loaded.geometry(), set.geometry());
+        (loaded.geometry(), loaded.image().len())
+    };
+    assert_eq!(geometry.image_len(), len);
+    let probes: Vec<IpNumber> = (0..400u32)
+        .map(|i| IpNumber::V4(i.wrapping_mul(0x9e37_79b9)))
+        .chain(
+            (0..400u128)
+                .map(|i| IpNumber::V6(i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834))),
+        )
+        .collect();
+    let before: Vec<u32> = {
+        let view = IpSet::from_geometry(&storage.bytes()[..len], &geometry);
+        probes.iter().map(|&a| view.lookup(a)).collect()
+    };
+    let bytes = storage.bytes();
+    // Rewrite the header: a far longer image with huge counts and other index shapes.
+    bytes[field::TOTAL_LEN..field::TOTAL_LEN + 8].copy_from_slice(&u64::MAX.to_ne_bytes());
+    bytes[field::V4..field::V4 + 12].fill(0xff);
+    bytes[field::V6..field::V6 + 12].fill(0x7f);
+    // The view still answers exactly as before: nothing it uses came from the header.
+    let view = IpSet::from_geometry(&bytes[..len], &geometry);
+    assert_eq!(view.image().len(), len);
+    let after: Vec<u32> = probes.iter().map(|&a| view.lookup(a)).collect();
+    assert_eq!(after, before);
+    // Scramble the body too (every index slot and key): wrong answers are allowed, reads
+    // outside the validated bytes are not.
+    for round in 0..16u32 {
+        for (i, b) in bytes[HEADER_LEN..len].iter_mut().enumerate() {
+            *b = (i as u32).wrapping_mul(37).wrapping_add(round * 101) as u8;
+        }
+        let view = IpSet::from_geometry(&bytes[..len], &geometry);
+        let mut out = vec![0u32; 64];
+        for &a in &probes {
+            let _ = view.lookup(a);
+        }
+        view.lookup_v4_batch(&[0, 1, u32::MAX, 0x0a00_0001], &mut out);
+        view.lookup_v6_batch(&[0, 1, u128::MAX, 0x2001_0db8 << 96], &mut out);
+    }
+    // A geometry whose image is longer than the bytes given matches nothing.
+    let short = IpSet::from_geometry(&bytes[..len - 16], &geometry);
+    assert_eq!(short.image().len(), 0);
+    assert_eq!(short.lookup_v4(0x0a00_0001), 0);
+}
