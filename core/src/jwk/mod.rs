@@ -13,7 +13,8 @@
 //!
 //! A load judges the whole document first (pass 1: every check, no key built), so a failure
 //! changes nothing; then it builds each key in its final slot (pass 2). Neither pass keeps a
-//! key or a set on the stack: loading into a set costs about 5 KiB of stack.
+//! key or a set on the stack: [`KeySet::load`] and [`KeySet::load_uninit`] use about 5 KiB
+//! of stack in a release build ([`KeySet::parse`] also returns the set itself by value).
 //!
 //! A document with more usable keys than the capacity `N` still loads: the first `N` usable
 //! keys (document order) are kept and every later one is reported as skipped with
