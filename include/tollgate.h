@@ -983,8 +983,7 @@ size_t tollgate_keyset_size(void);
  * Keys tollgate cannot use are skipped, not fatal: `kty` not `RSA`, `use` present and not
  * `sig`, `alg` present and not `RS256`, `key_ops` present without `verify`, a modulus outside
  * 2048–4096 bits, a `kid` over 128 bytes, bad encoding. Members such as `x5c`, `x5t`,
- * `issuer` are ignored. When `out_report` is not NULL it receives what was loaded and why
- * each other entry was skipped.
+ * `issuer` are ignored.
  *
  * Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
  * member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
@@ -992,10 +991,23 @@ size_t tollgate_keyset_size(void);
  * skipped as `TOLLGATE_SKIP_OVER_CAPACITY`),
  * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
  *
- * On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its
- * keys. The old contents of `out` are never read, so it may be uninitialised memory. The
- * document is checked completely before `out` is touched, then loaded into it in place
- * (about 11 KiB of stack in the release build).
+ * The report: when `out_report` is not NULL (and 4-byte aligned, else
+ * `TOLLGATE_STATUS_MISALIGNED` and nothing is written) it is written on success and on every
+ * failure. On success it says what was loaded and why each other entry was skipped. On
+ * failure nothing is loaded, and it holds the entries judged before the failure was found
+ * (`loaded` then counts the usable keys among them):
+ * - `TOLLGATE_STATUS_NO_USABLE_KEY`: every entry, each skipped with its reason, `loaded` 0;
+ * - `TOLLGATE_STATUS_DUPLICATE_KID`: the entries before the one whose `kid` repeats an
+ *   earlier usable key's (that entry and later ones are neither counted nor listed);
+ * - `TOLLGATE_STATUS_INVALID_JWKS`: all zero (the document is checked as a whole before
+ *   any entry is judged);
+ * - `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` of `out` or `jwks`: all
+ *   zero (nothing was read).
+ *
+ * On failure `out` is not written: a set parsed earlier keeps its keys. The old contents of
+ * `out` are never read, so it may be uninitialised memory. The document is checked
+ * completely before `out` is touched, then loaded into it in place (about 5 KiB of stack in
+ * the release build).
  * Do not parse into a set other threads are using (see `tollgate_keyset`).
  *
  * # Safety

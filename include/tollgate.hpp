@@ -534,8 +534,8 @@ struct SkippedKey {
   }
 };
 
-/// What `KeySet::parse` did with each JWKS entry. All zero when the library wrote nothing (the
-/// current C ABI writes the report only when the parse succeeds).
+/// What `KeySet::parse` did with each JWKS entry. Written on failure too: then it holds the
+/// entries judged before the failure was found (see `tollgate_keyset_parse`).
 class JwksReport {
  public:
   JwksReport() noexcept : raw_() {}

@@ -15,13 +15,13 @@ from ._errors import ApiKeyError, TokenError, TollgateError
 from ._guard import CLAIMS_KEY, Denied, Guard
 from ._http import bearer_token, check_api_key
 from ._ipset import ACS_CALLBACK, ACS_MEDIA, IpSet
-from ._jwt import DEFAULT_MAX_TOKEN_LEN, KeySet, Policy, verify
+from ._jwt import DEFAULT_MAX_TOKEN_LEN, JwksReport, KeySet, Policy, verify
 
 #: The version of the loaded library (equal to the package's).
 __version__: str = _ffi.lib.tollgate_version().decode("ascii")
 
 __all__ = [
     "ACS_CALLBACK", "ACS_MEDIA", "CLAIMS_KEY", "DEFAULT_MAX_TOKEN_LEN", "ApiKeyError", "Denied",
-    "Guard", "IpSet", "JwksCache", "KeySet", "Policy", "TokenError", "TollgateError",
+    "Guard", "IpSet", "JwksCache", "JwksReport", "KeySet", "Policy", "TokenError", "TollgateError",
     "bearer_token", "check_api_key", "verify", "__version__",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import time
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _ffi
@@ -16,6 +17,47 @@ _KEYSET_SIZE = _lib.tollgate_keyset_size()
 _POLICY_SIZE = _lib.tollgate_policy_size()
 #: The policy's default longest token (bytes), as the C ABI documents.
 DEFAULT_MAX_TOKEN_LEN = 16384
+
+
+@dataclass(frozen=True)
+class JwksReport:
+    """What parsing a JWKS did with its entries (the C ABI's ``tollgate_jwks_report``).
+
+    After a successful :meth:`KeySet.from_jwks` (:attr:`KeySet.report`) it covers every entry.
+    After a failed one (``TollgateError.report``) it covers the entries judged before the
+    failure was found, and nothing was loaded (``loaded`` then counts usable keys found):
+
+    - ``no_usable_key``: every entry, each skipped with its reason, ``loaded == 0``;
+    - ``duplicate_kid``: the entries before the one whose ``kid`` repeats an earlier usable
+      key's (that entry and later ones are not counted);
+    - ``invalid_jwks`` (not JSON, no ``keys`` array, duplicate member names): nothing judged,
+      all zero and empty.
+    """
+
+    #: Usable keys (loaded, on success).
+    loaded: int
+    #: Entries skipped (not usable for RS256 verification).
+    skipped: int
+    #: Skipped entries per reason name (``"not_rsa"``, ...), only reasons that occurred.
+    skipped_for: Dict[str, int]
+    #: The first 16 skipped entries in document order: (index in ``keys``, reason name).
+    listed: Tuple[Tuple[int, str], ...]
+
+
+def _reason(number: int) -> str:
+    name: bytes = _lib.tollgate_skip_reason_str(number)
+    return name.decode()
+
+
+def _report_of(raw: _ffi.JwksReport) -> JwksReport:
+    listed = min(raw.listed_len, _ffi.JWKS_REPORT_LISTED)
+    return JwksReport(
+        loaded=raw.loaded,
+        skipped=raw.skipped,
+        skipped_for={_reason(i): raw.skipped_for[i]
+                     for i in range(1, _ffi.SKIP_REASON_SLOTS) if raw.skipped_for[i]},
+        listed=tuple((raw.listed[i][0], _reason(raw.listed[i][1])) for i in range(listed)),
+    )
 
 
 class KeySet:
@@ -33,13 +75,16 @@ class KeySet:
     def from_jwks(cls, jwks: Text) -> "KeySet":
         """Parse a JWKS document (``bytes`` or ``str``). Keys tollgate cannot use are skipped
         (see :attr:`skipped`); raises :class:`TollgateError` (``invalid_jwks``,
-        ``no_usable_key``, ``duplicate_kid``, ``keyset_full``) when the document is unusable."""
+        ``no_usable_key``, ``duplicate_kid``) when the document is unusable, with ``.report``
+        (a :class:`JwksReport`) saying why each entry judged was skipped."""
         doc = to_bytes(jwks, "jwks")
         buf = _ffi.words(_KEYSET_SIZE)
         report = _ffi.JwksReport()
         status = _lib.tollgate_keyset_parse(buf, doc, len(doc), ctypes.byref(report))
         if status != _ffi.OK:
-            raise TollgateError(_ffi.status_name(status))
+            error = TollgateError(_ffi.status_name(status))
+            error.report = _report_of(report)
+            raise error
         self = object.__new__(cls)
         self._buf = buf
         self._report = report
@@ -68,6 +113,11 @@ class KeySet:
         r = self._report
         return [(r.listed[i][0], _lib.tollgate_skip_reason_str(r.listed[i][1]).decode())
                 for i in range(min(r.listed_len, _ffi.JWKS_REPORT_LISTED))]
+
+    @property
+    def report(self) -> JwksReport:
+        """What the parse did with every entry of the document (see :class:`JwksReport`)."""
+        return _report_of(self._report)
 
     def __repr__(self) -> str:
         return f"<tollgate.KeySet kids={self.kids!r}>"

@@ -358,12 +358,29 @@ static void test_arguments_and_untouched_outputs(void) {
 
   /* A failed parse leaves a parsed key set working as before (same kids, same verdicts). */
   memcpy(before, ks, sizeof *ks);
+  /* The report is written on failure too: all zero when nothing was judged. */
   memset(&report, 0x33, sizeof report);
   CHECK_STATUS(tollgate_keyset_parse(ks, "{\"keys\":[]}", 11, &report), "no_usable_key");
+  CHECK(report.loaded == 0 && report.skipped == 0 && report.listed_len == 0);
+  memset(&report, 0x33, sizeof report);
   CHECK_STATUS(tollgate_keyset_parse(ks, "{", 1, &report), "invalid_jwks");
+  CHECK(report.loaded == 0 && report.skipped == 0 && report.listed_len == 0);
+  CHECK(report.skipped_for[TOLLGATE_SKIP_NOT_RSA] == 0 && report.listed[0].index == 0);
+  memset(&report, 0x33, sizeof report);
   CHECK_STATUS(tollgate_keyset_parse(ks, NULL, 4, &report), "null_pointer");
+  CHECK(report.loaded == 0 && report.skipped == 0);
+  memset(&report, 0x33, sizeof report);
   CHECK_STATUS(tollgate_keyset_parse(NULL, "{}", 2, &report), "null_pointer");
-  CHECK(report.loaded == 0x33333333u);
+  CHECK(report.loaded == 0 && report.skipped == 0);
+  /* A misaligned report pointer is refused and nothing is written through it. */
+  {
+    uint32_t words[TOLLGATE_JWKS_REPORT_SIZE / 4 + 1];
+    unsigned char *bytes = (unsigned char *)words;
+    memset(words, 0x44, sizeof words);
+    CHECK_STATUS(tollgate_keyset_parse(ks, "{", 1, (tollgate_jwks_report *)(void *)(bytes + 1)),
+                 "misaligned");
+    CHECK(bytes[1] == 0x44 && bytes[sizeof words - 1] == 0x44);
+  }
   CHECK(tollgate_keyset_len(ks) == 3);
   {
     const char *kid_before;
@@ -389,8 +406,17 @@ static void test_arguments_and_untouched_outputs(void) {
   /* Skip reasons in a report. */
   {
     const char *mixed = "{\"keys\":[{\"kty\":\"EC\"},{\"kty\":\"RSA\",\"use\":\"enc\"}]}";
+    memset(&report, 0x33, sizeof report);
     CHECK_STATUS(tollgate_keyset_parse(ks, mixed, strlen(mixed), &report), "no_usable_key");
     CHECK(tollgate_keyset_len(ks) == 3);
+    /* Exactly when no key is usable, the report says why each entry was skipped. */
+    CHECK(report.loaded == 0 && report.skipped == 2 && report.listed_len == 2);
+    CHECK(report.skipped_for[TOLLGATE_SKIP_NOT_RSA] == 1);
+    CHECK(report.skipped_for[TOLLGATE_SKIP_NOT_FOR_SIGNATURE] == 1);
+    CHECK(report.skipped_for[TOLLGATE_SKIP_BAD_ENCODING] == 0);
+    CHECK(report.listed[0].index == 0 && report.listed[0].reason == TOLLGATE_SKIP_NOT_RSA);
+    CHECK(report.listed[1].index == 1 && report.listed[1].reason == TOLLGATE_SKIP_NOT_FOR_SIGNATURE);
+    CHECK(report.listed[2].index == 0 && report.listed[2].reason == 0);
   }
   free(scratch);
   free(token);

@@ -436,6 +436,10 @@ void test_keysets(const std::vector<Case>& cases) {
   CHECK_NAME(v.verify(*copy, *policy, c.token, c.now), "ok");
   CHECK_NAME(copy->reparse(single, &report), "ok");
   CHECK(copy->size() == 1 && report.loaded() == 1);
+  // The report is written on failure too: a document that is not JSON judged nothing.
+  CHECK_NAME(copy->reparse("{", &report), "invalid_jwks");
+  CHECK(report.loaded() == 0 && report.skipped() == 0 && report.listed_size() == 0);
+  CHECK(copy->size() == 1);
   CHECK_NAME(v.verify(*copy, *policy, find_case(cases, "no_kid_single_key_set").token, c.now),
              "ok");
   CHECK_NAME(v.verify(*keys, *policy, find_case(cases, "no_kid_single_key_set").token, c.now),
@@ -459,14 +463,14 @@ void test_keysets(const std::vector<Case>& cases) {
   CHECK(r.listed(1).index == 1 && r.listed(1).reason_name() == "not_for_signature");
   CHECK(r.listed(2).index == 0 && r.listed(2).reason == 0);
 
-  // A failed parse: the stable error. Its report is either unwritten (zero; the current C ABI)
-  // or says why (once tollgate_keyset_parse fills it on failure) — never garbage.
+  // A failed parse: the stable error, and the report says why each entry was skipped.
   auto none = std::make_unique<tollgate::KeySetParse>(
       tollgate::KeySet::parse("{\"keys\":[{\"kty\":\"EC\"},{\"kty\":\"oct\"}]}"));
   CHECK_NAME(*none, "no_usable_key");
-  CHECK(none->report().loaded() == 0);
-  CHECK(none->report().skipped() == 0 ||
-        (none->report().skipped() == 2 && none->report().skipped_for(TOLLGATE_SKIP_NOT_RSA) == 2));
+  CHECK(none->report().loaded() == 0 && none->report().skipped() == 2);
+  CHECK(none->report().skipped_for(TOLLGATE_SKIP_NOT_RSA) == 2);
+  CHECK(none->report().listed_size() == 2);
+  CHECK(none->report().listed(1).index == 1 && none->report().listed(1).reason_name() == "not_rsa");
   CHECK_NAME(tollgate::KeySet::parse("not json"), "invalid_jwks");
   CHECK_NAME(tollgate::KeySet::parse(acs.substr(0, acs.size() / 2)), "invalid_jwks");
 

@@ -86,12 +86,36 @@ class Package(unittest.TestCase):
         self.assertEqual({r for _, r in mixed.skipped},
                          {"not_rsa", "not_for_signature", "not_rs256", "no_verify_operation",
                           "unsupported_key_size", "bad_encoding", "kid_too_long"})
+        self.assertEqual(mixed.report.loaded, 1)
+        self.assertEqual(mixed.report.skipped, len(mixed.skipped))
+        self.assertEqual(list(mixed.report.listed), mixed.skipped)
+        self.assertEqual(self.acs.report, tollgate.JwksReport(3, 0, {}, ()))
+        nothing = tollgate.JwksReport(loaded=0, skipped=0, skipped_for={}, listed=())
         for doc, name in [(b'{"keys":[]}', "no_usable_key"), (b"", "invalid_jwks"),
                           (b'{"keys":[],"keys":[]}', "invalid_jwks"), ("[1]", "invalid_jwks")]:
             with self.assertRaises(tollgate.TollgateError) as cm:
                 tollgate.KeySet.from_jwks(doc)
             self.assertEqual(cm.exception.name, name, doc)
             self.assertNotIsInstance(cm.exception, tollgate.TokenError)
+            self.assertEqual(cm.exception.report, nothing, doc)
+        # The failure that most needs the reasons: no usable key says why for each entry.
+        with self.assertRaises(tollgate.TollgateError) as cm:
+            tollgate.KeySet.from_jwks('{"keys":[{"kty":"EC"},{"kty":"RSA","use":"enc"},7]}')
+        self.assertEqual(cm.exception.name, "no_usable_key")
+        self.assertEqual(cm.exception.report, tollgate.JwksReport(
+            loaded=0, skipped=3,
+            skipped_for={"not_rsa": 1, "not_for_signature": 1, "bad_encoding": 1},
+            listed=((0, "not_rsa"), (1, "not_for_signature"), (2, "bad_encoding"))))
+        # Duplicate kid: the entries before the repeat.
+        acs = json.loads(self.acs_doc)
+        keys = acs["keys"] + [{"kty": "oct"}, acs["keys"][1], {"kty": "EC"}]
+        with self.assertRaises(tollgate.TollgateError) as cm:
+            tollgate.KeySet.from_jwks(json.dumps({"keys": keys}))
+        self.assertEqual(cm.exception.name, "duplicate_kid")
+        self.assertEqual(cm.exception.report,
+                         tollgate.JwksReport(3, 1, {"not_rsa": 1}, ((3, "not_rsa"),)))
+        # Other errors carry no report.
+        self.assertIsNone(tollgate.TollgateError("x").report)
         with self.assertRaises(TypeError):
             tollgate.KeySet.from_jwks(None)
         with self.assertRaises(TypeError):

@@ -127,10 +127,24 @@ class Token(unittest.TestCase):
         # A failed parse leaves the set as it was.
         before = ks.raw
         bad = JwksReport()
+        bad.loaded = bad.skipped = bad.listed_len = 99
         st = self.lib.tollgate_keyset_parse(ks, b'{"keys":[]}', 11, ctypes.byref(bad))
         self.assertEqual(self.name(st), "no_usable_key")
         self.assertEqual(ks.raw, before)
-        self.assertEqual(bad.loaded, 0)
+        self.assertEqual((bad.loaded, bad.skipped, bad.listed_len), (0, 0, 0))
+        # ... and its report says why no key was usable (written on failure too).
+        none = b'{"keys":[{"kty":"EC"},{"kty":"RSA","alg":"RS512"}]}'
+        st = self.lib.tollgate_keyset_parse(ks, none, len(none), ctypes.byref(bad))
+        self.assertEqual(self.name(st), "no_usable_key")
+        self.assertEqual(ks.raw, before)
+        self.assertEqual((bad.loaded, bad.skipped, bad.listed_len), (0, 2, 2))
+        self.assertEqual([list(bad.listed[i]) for i in range(2)], [[0, 1], [1, 3]])
+        self.assertEqual(self.lib.tollgate_skip_reason_str(3).decode(), "not_rs256")
+        self.assertEqual((bad.skipped_for[1], bad.skipped_for[3]), (1, 1))
+        bad.loaded = 99
+        st = self.lib.tollgate_keyset_parse(ks, b"not json", 8, ctypes.byref(bad))
+        self.assertEqual(self.name(st), "invalid_jwks")
+        self.assertEqual((bad.loaded, bad.skipped, bad.listed_len), (0, 0, 0))
         st = self.lib.tollgate_keyset_parse(ks, None, 5, None)
         self.assertEqual(self.name(st), "null_pointer")
         # A set never parsed is refused, not read.

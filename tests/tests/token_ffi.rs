@@ -166,46 +166,90 @@ fn keyset_with_more_usable_keys_than_capacity_loads_the_first_ones() {
 }
 
 #[test]
-fn keyset_failures_leave_the_set_and_report_untouched() {
+fn keyset_failures_leave_the_set_untouched_and_fill_the_report() {
     let mut ks = acs_keyset();
     let before = bytes_of(&*ks);
-    let mut report = tollgate_jwks_report {
+    let stale = tollgate_jwks_report {
         loaded: 99,
+        skipped: 99,
+        listed_len: 99,
         ..Default::default()
     };
-    for (doc, want) in [
-        (&b"{"[..], St::InvalidJwks),
-        (b"{\"keys\":{}}", St::InvalidJwks),
-        (b"{\"keys\":[],\"keys\":[]}", St::InvalidJwks),
-        (br#"{"keys":[{"kty":"EC"}]}"#, St::NoUsableKey),
-    ] {
-        let st =
-            unsafe { tollgate_keyset_parse(&mut *ks, doc.as_ptr().cast(), doc.len(), &mut report) };
-        assert_eq!(st, want, "{}", String::from_utf8_lossy(doc));
-    }
-    // Duplicate kid: the acs set twice.
+    let nothing_judged = tollgate_jwks_report::default();
+    let ec_skipped = {
+        let mut r = tollgate_jwks_report {
+            skipped: 1,
+            listed_len: 1,
+            ..Default::default()
+        };
+        r.skipped_for[TOLLGATE_SKIP_NOT_RSA as usize] = 1;
+        r.listed[0] = tollgate_skipped_key {
+            index: 0,
+            reason: TOLLGATE_SKIP_NOT_RSA,
+        };
+        r
+    };
+    // Duplicate kid: the acs set (three keys) with an EC entry and then its first key again;
+    // the report holds the entries before the repeat (three usable, one skipped).
     let acs = String::from_utf8(fixture("jwks-acs.json")).unwrap();
     let root: serde_json::Value = serde_json::from_str(&acs).unwrap();
     let mut keys = root["keys"].as_array().unwrap().clone();
+    keys.push(serde_json::json!({"kty": "EC"}));
     keys.push(keys[0].clone());
+    keys.push(serde_json::json!({"kty": "oct"}));
     let doubled = serde_json::json!({ "keys": keys }).to_string();
-    let st = unsafe {
-        tollgate_keyset_parse(
-            &mut *ks,
-            doubled.as_ptr().cast(),
-            doubled.len(),
-            &mut report,
-        )
+    let dup_report = {
+        let mut r = tollgate_jwks_report {
+            loaded: 3,
+            skipped: 1,
+            listed_len: 1,
+            ..Default::default()
+        };
+        r.skipped_for[TOLLGATE_SKIP_NOT_RSA as usize] = 1;
+        r.listed[0] = tollgate_skipped_key {
+            index: 3,
+            reason: TOLLGATE_SKIP_NOT_RSA,
+        };
+        r
     };
-    assert_eq!(st, St::DuplicateKid);
+    for (doc, want, want_report) in [
+        (&b"{"[..], St::InvalidJwks, nothing_judged),
+        (b"not json at all", St::InvalidJwks, nothing_judged),
+        (b"{\"keys\":{}}", St::InvalidJwks, nothing_judged),
+        (
+            b"{\"keys\":[],\"keys\":[]}",
+            St::InvalidJwks,
+            nothing_judged,
+        ),
+        (b"{\"keys\":[]}", St::NoUsableKey, nothing_judged),
+        (br#"{"keys":[{"kty":"EC"}]}"#, St::NoUsableKey, ec_skipped),
+        (doubled.as_bytes(), St::DuplicateKid, dup_report),
+    ] {
+        let mut report = stale;
+        let st =
+            unsafe { tollgate_keyset_parse(&mut *ks, doc.as_ptr().cast(), doc.len(), &mut report) };
+        let text = String::from_utf8_lossy(doc);
+        assert_eq!(st, want, "{text}");
+        assert_eq!(report, want_report, "{text}");
+        // The same report core's check_report gives.
+        let (core, _) = tollgate_core::jwk::KeySet::<16>::check_report(doc);
+        assert_eq!(report, tollgate_jwks_report::from(&core), "{text}");
+    }
+    let mut report = stale;
     let st = unsafe { tollgate_keyset_parse(&mut *ks, std::ptr::null(), 5, &mut report) };
     assert_eq!(st, St::NullPointer);
+    assert_eq!(report, nothing_judged, "a NULL document judged nothing");
     assert_eq!(
         bytes_of(&*ks),
         before,
         "a failed parse changed a parsed set"
     );
-    assert_eq!(report.loaded, 99, "a failed parse wrote the report");
+    // A misaligned report is refused before anything is read or written.
+    let mut words = [0x4444_4444u32; TOLLGATE_JWKS_REPORT_SIZE / 4 + 1];
+    let odd = unsafe { words.as_mut_ptr().cast::<u8>().add(2) }.cast::<tollgate_jwks_report>();
+    let st = unsafe { tollgate_keyset_parse(&mut *ks, doubled.as_ptr().cast(), 3, odd) };
+    assert_eq!(st, St::Misaligned);
+    assert!(words.iter().all(|&w| w == 0x4444_4444));
     // Still usable.
     let token = Signer::new("acs1").token(&header("acs1"), &claims());
     assert_eq!(verify(&ks, &acs_policy(), token.as_bytes(), NOW).0, St::Ok);
@@ -901,8 +945,9 @@ fn verify_through_the_c_abi_stays_within_18_kib_of_debug_stack() {
     // release, which tests/c/measure_token_stack.c checks).
     assert!(used <= 18 * 1024, "{used} bytes of stack");
 
-    // Parsing checks the document, then loads it in place: no key set-sized temporary beyond
-    // the unoptimised build's copy of an empty set.
+    // Parsing checks the document, then loads it in place. Unoptimised, every temporary of
+    // the RSA arithmetic gets its own slot (~38 KiB here); release uses about 5 KiB, which
+    // tests/c/measure_token_stack.c checks.
     let jwks = token_common::read_pyjwt("jwks/entra.json");
     let (used, st) = tollgate_tests::stack_used(move || {
         let mut ks = blank_keyset();
@@ -917,11 +962,8 @@ fn verify_through_the_c_abi_stays_within_18_kib_of_debug_stack() {
     });
     assert_eq!(st, St::Ok);
     eprintln!("tollgate_keyset_parse used {used} bytes of stack");
-    assert!(
-        used >= TOLLGATE_KEYSET_SIZE,
-        "measurement is broken: {used}"
-    );
-    assert!(used <= 128 * 1024, "{used} bytes of stack");
+    assert!(used > 2 * 1024, "measurement is broken: {used}");
+    assert!(used <= 48 * 1024, "{used} bytes of stack");
 }
 
 #[test]

@@ -12,13 +12,35 @@ const MAX_MODULUS_BYTES: usize = 512;
 /// Decoding room: a maximal modulus plus a few (non-canonical but harmless) leading zeros.
 const MODULUS_BUF: usize = MAX_MODULUS_BYTES + 8;
 
-/// A usable entry: its `kid` (if any, still escaped) and its public key.
+/// A usable entry: its `kid` (if any, still escaped) and its key members, checked (they make
+/// a valid RSA key) but not yet built into one ([`UsableKey::build_into`] does that).
+#[derive(Clone, Copy)]
 pub(super) struct UsableKey<'d> {
     pub kid: Option<JsonStr<'d>>,
-    pub public_key: RsaPublicKey,
+    n: JsonStr<'d>,
+    e: JsonStr<'d>,
 }
 
-/// Judges one element of the `keys` array.
+impl UsableKey<'_> {
+    /// Builds the key in place in `out` (no key-sized temporary on the stack). `false` only
+    /// if the members no longer make a key, which [`judge`] has ruled out.
+    #[inline(never)]
+    pub fn build_into(&self, out: &mut RsaPublicKey) -> bool {
+        let mut n_buf = [0u8; MODULUS_BUF];
+        let mut e_buf = [0u8; 8];
+        match (
+            decode_unsigned(self.n, &mut n_buf),
+            decode_unsigned(self.e, &mut e_buf),
+        ) {
+            (Ok(modulus), Ok(exponent)) => out.init_from_be_bytes(modulus, exponent).is_ok(),
+            _ => false,
+        }
+    }
+}
+
+/// Judges one element of the `keys` array: every check a load makes, without building the
+/// key (so judging a whole document costs no modular arithmetic and little stack).
+#[inline(never)]
 pub(super) fn judge(entry: Value<'_>) -> Result<UsableKey<'_>, SkipReason> {
     if entry.kind() != Kind::Object || !json::check_unique_names(&entry) {
         return Err(SkipReason::BadEncoding);
@@ -69,9 +91,8 @@ pub(super) fn judge(entry: Value<'_>) -> Result<UsableKey<'_>, SkipReason> {
     }
     let mut e_buf = [0u8; 8];
     let exponent = decode_unsigned(e, &mut e_buf).map_err(|_| SkipReason::BadEncoding)?;
-    let public_key =
-        RsaPublicKey::from_be_bytes(modulus, exponent).map_err(|_| SkipReason::BadEncoding)?;
-    Ok(UsableKey { kid, public_key })
+    RsaPublicKey::check_be_bytes(modulus, exponent).map_err(|_| SkipReason::BadEncoding)?;
+    Ok(UsableKey { kid, n, e })
 }
 
 /// Decodes a base64url (unpadded, canonical) big-endian unsigned integer into `buf` and strips

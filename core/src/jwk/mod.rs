@@ -1,12 +1,20 @@
 //! JWKS documents (RFC 7517) loaded into a fixed-capacity, immutable key set of RS256 keys.
 //!
-//! [`KeySet::parse`] (or [`KeySet::load`] into caller-placed storage) reads a JWKS document
-//! and keeps every usable key: `kty` `RSA`, `use` absent or `sig`, `alg` absent or `RS256`,
+//! [`KeySet::parse`] (or [`KeySet::load`] into an existing set, or [`KeySet::load_uninit`]
+//! into uninitialised caller storage, in place) reads a JWKS document and keeps every usable
+//! key: `kty` `RSA`, `use` absent or `sig`, `alg` absent or `RS256`,
 //! `key_ops` absent or containing `verify`, a 2048–4096-bit modulus, a `kid` of at most
 //! [`MAX_KID_LEN`] bytes (or none). Other entries are skipped, not fatal; the
 //! [`LoadReport`] says how many loaded and why each other was skipped. Loading fails only for
 //! a malformed document ([`Error::InvalidJwks`]), two usable keys with the same `kid`
-//! ([`Error::DuplicateKid`]) or no usable key ([`Error::NoUsableKey`]).
+//! ([`Error::DuplicateKid`]) or no usable key ([`Error::NoUsableKey`]);
+//! [`KeySet::check_report`] and [`KeySet::load_uninit`] give the report on failure too (the
+//! entries judged before the failure was found), for saying why no key was usable.
+//!
+//! A load judges the whole document first (pass 1: every check, no key built), so a failure
+//! changes nothing; then it builds each key in its final slot (pass 2). Neither pass keeps a
+//! key or a set on the stack: [`KeySet::load`] and [`KeySet::load_uninit`] use about 5 KiB
+//! of stack in a release build ([`KeySet::parse`] also returns the set itself by value).
 //!
 //! A document with more usable keys than the capacity `N` still loads: the first `N` usable
 //! keys (document order) are kept and every later one is reported as skipped with
@@ -40,6 +48,8 @@ pub use report::{LoadReport, SkipReason, SkippedKey, MAX_LISTED_SKIPS};
 use crate::json::{self, JsonStr};
 use crate::rsa::RsaPublicKey;
 use crate::Error;
+use core::mem::MaybeUninit;
+use core::ptr::addr_of_mut;
 
 /// The longest `kid` kept (bytes, after unescaping); entries with longer ones are skipped.
 pub const MAX_KID_LEN: usize = 128;
@@ -55,6 +65,11 @@ struct Kid {
 }
 
 impl Kid {
+    const EMPTY: Kid = Kid {
+        bytes: [0; MAX_KID_LEN],
+        len: 0,
+    };
+
     fn as_str(&self) -> &str {
         self.bytes
             .get(..usize::from(self.len))
@@ -71,6 +86,12 @@ pub struct Key {
 }
 
 impl Key {
+    /// A slot for [`KeySet::fill`] to build a key into.
+    const UNSET: Key = Key {
+        kid: None,
+        public_key: RsaPublicKey::UNSET,
+    };
+
     /// The key's `kid` (unescaped), if the JWK had one.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_ref().map(Kid::as_str)
@@ -115,47 +136,110 @@ impl<const N: usize> KeySet<N> {
 
     /// What [`Self::load`] would report for `document`, or the error it would return,
     /// without loading anything: for callers that must know a load succeeds before they
-    /// touch the storage it will fill (the C ABI parses into caller memory this way).
+    /// touch the storage it will fill.
     pub fn check(document: &[u8]) -> Result<LoadReport, Error> {
-        Self::judge_document(document).map(|(report, _)| report)
+        let (report, outcome) = Self::check_report(document);
+        outcome.map(|()| report)
+    }
+
+    /// Like [`Self::check`], but the report comes on failure too, holding every entry judged
+    /// before the failure was found (loading nothing, so its `loaded` counts usable keys
+    /// found, none of which is kept anywhere):
+    /// - [`Error::InvalidJwks`]: the document is checked as a whole before any entry is
+    ///   judged, so nothing is counted or listed (`loaded` 0, `skipped` 0);
+    /// - [`Error::DuplicateKid`]: the entries before the one whose `kid` repeats an earlier
+    ///   usable key's; judging stops there, so that entry and later ones are neither counted
+    ///   nor listed;
+    /// - [`Error::NoUsableKey`]: every entry, each skipped with its reason (`loaded` 0).
+    pub fn check_report(document: &[u8]) -> (LoadReport, Result<(), Error>) {
+        let mut report = LoadReport::EMPTY;
+        let outcome = Self::judge_document(document, &mut report).map(|_| ());
+        (report, outcome)
     }
 
     /// Replaces this set's keys with those of `document` and returns the load report. On
     /// error the set is left exactly as it was.
     pub fn load(&mut self, document: &[u8]) -> Result<LoadReport, Error> {
-        let (report, entries) = Self::judge_document(document)?;
+        let mut report = LoadReport::EMPTY;
+        let entries = Self::judge_document(document, &mut report)?;
+        self.fill(entries, &report);
+        Ok(report)
+    }
 
-        // Pass 2: cannot fail; fill `self`.
+    /// Loads `document` into uninitialised storage in place, without a set-sized temporary
+    /// on the stack (the C ABI's `tollgate_keyset_parse` uses it on caller memory). Returns
+    /// the report on both paths, as [`Self::check_report`] describes; on error `slot` is not
+    /// written (it stays as it was, initialised or not), on success it holds the set.
+    pub fn load_uninit<'s>(
+        slot: &'s mut MaybeUninit<Self>,
+        document: &[u8],
+    ) -> (LoadReport, Result<&'s mut Self, Error>) {
+        let mut report = LoadReport::EMPTY;
+        match Self::judge_document(document, &mut report) {
+            Err(error) => (report, Err(error)),
+            Ok(entries) => {
+                let set = Self::init_empty(slot);
+                set.fill(entries, &report);
+                (report, Ok(set))
+            }
+        }
+    }
+
+    /// Writes an empty set into `slot` field by field (no set-sized temporary).
+    fn init_empty(slot: &mut MaybeUninit<Self>) -> &mut Self {
+        let set = slot.as_mut_ptr();
+        // SAFETY: `set` points to storage valid for writes of a `Self` (it comes from the
+        // exclusive `slot`). Field pointers made with `addr_of_mut!` read nothing; each of the
+        // three fields (`len`, `report`, and all `N` elements of `keys`) is written once with
+        // a valid value before `assume_init_mut` (padding needs no initialisation).
+        unsafe {
+            addr_of_mut!((*set).len).write(0);
+            addr_of_mut!((*set).report).write(LoadReport::EMPTY);
+            let keys = addr_of_mut!((*set).keys).cast::<Option<Key>>();
+            for i in 0..N {
+                keys.add(i).write(None);
+            }
+            slot.assume_init_mut()
+        }
+    }
+
+    /// Pass 2 of a load, on a document pass 1 accepted: cannot fail; fills `self` in place.
+    #[inline(never)]
+    fn fill(&mut self, entries: json::Elements<'_>, report: &LoadReport) {
         let mut filled = 0usize;
-        for key in entries.filter_map(|entry| entry::judge(entry).ok()) {
-            let kid = key.kid.map(|k| {
-                let mut stored = Kid {
-                    bytes: [0; MAX_KID_LEN],
-                    len: 0,
-                };
-                if let Ok(text) = k.unescape_into(&mut stored.bytes) {
+        for usable in entries.filter_map(|entry| entry::judge(entry).ok()) {
+            let Some(slot) = self.keys.get_mut(filled) else {
+                break;
+            };
+            *slot = Some(Key::UNSET);
+            let Some(key) = slot.as_mut() else { break };
+            if let Some(kid) = usable.kid {
+                let stored = key.kid.insert(Kid::EMPTY);
+                if let Ok(text) = kid.unescape_into(&mut stored.bytes) {
                     stored.len = u8::try_from(text.len()).unwrap_or(0);
                 }
-                stored
-            });
-            if let Some(slot) = self.keys.get_mut(filled) {
-                *slot = Some(Key {
-                    kid,
-                    public_key: key.public_key,
-                });
+            }
+            if usable.build_into(&mut key.public_key) {
                 filled += 1;
+            } else {
+                // Ruled out by pass 1; never keep a half-built key.
+                *slot = None;
             }
         }
         for slot in self.keys.iter_mut().skip(filled) {
             *slot = None;
         }
         self.len = filled;
-        self.report = report;
-        Ok(report)
+        self.report = *report;
     }
 
-    /// Pass 1 of a load: judges every entry and finds every failure, touching nothing.
-    fn judge_document(document: &[u8]) -> Result<(LoadReport, json::Elements<'_>), Error> {
+    /// Pass 1 of a load: judges every entry into `report` and finds every failure, touching
+    /// nothing else.
+    #[inline(never)]
+    fn judge_document<'d>(
+        document: &'d [u8],
+        report: &mut LoadReport,
+    ) -> Result<json::Elements<'d>, Error> {
         let root = json::parse(document, MAX_DEPTH).map_err(|_| Error::InvalidJwks)?;
         if !json::check_unique_names(&root) {
             return Err(Error::InvalidJwks);
@@ -164,7 +248,6 @@ impl<const N: usize> KeySet<N> {
             .get("keys")
             .and_then(|keys| keys.elements())
             .ok_or(Error::InvalidJwks)?;
-        let mut report = LoadReport::EMPTY;
         let mut kids: [Option<JsonStr<'_>>; N] = [None; N];
         let mut usable = 0usize;
         for (index, entry) in entries.clone().enumerate() {
@@ -194,7 +277,7 @@ impl<const N: usize> KeySet<N> {
         if usable == 0 {
             return Err(Error::NoUsableKey);
         }
-        Ok((report, entries))
+        Ok(entries)
     }
 
     /// How many keys the set holds.

@@ -86,7 +86,8 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
-    pub(super) const EMPTY: LoadReport = LoadReport {
+    /// Nothing loaded, nothing skipped.
+    pub const EMPTY: LoadReport = LoadReport {
         loaded: 0,
         skipped: 0,
         per_reason: [0; SkipReason::ALL.len()],

@@ -296,3 +296,120 @@ fn more_usable_keys_than_capacity_load_the_first_ones() {
     assert_eq!(super::entry_kid(b"{", 0), None);
     assert_eq!(super::entry_kid(doc.as_bytes(), 6), None);
 }
+
+/// `(index, reason)` pairs of a report's listed skips.
+fn listed(report: &super::LoadReport) -> std::vec::Vec<(u32, SkipReason)> {
+    report
+        .listed_skips()
+        .iter()
+        .map(|s| (s.index, s.reason))
+        .collect()
+}
+
+#[test]
+fn check_report_on_failure_holds_what_was_judged() {
+    use super::LoadReport;
+    let n = acs_n();
+    let key = |kid: &str| format!(r#"{{"kty":"RSA","kid":"{kid}","n":"{n}","e":"AQAB"}}"#);
+    // Not JSON, or no `keys` array: nothing judged.
+    for doc in [&b"not json"[..], b"{", b"{\"keys\":{}}", b"[]"] {
+        assert_eq!(
+            KeySet::<4>::check_report(doc),
+            (LoadReport::EMPTY, Err(Error::InvalidJwks))
+        );
+    }
+    // No usable key: every entry listed with its reason.
+    let none = jwks(&[
+        r#"{"kty":"EC","kid":"ec"}"#.into(),
+        format!(r#"{{"kty":"RSA","use":"enc","n":"{n}","e":"AQAB"}}"#),
+        "5".into(),
+    ]);
+    let (report, outcome) = KeySet::<4>::check_report(none.as_bytes());
+    assert_eq!(outcome, Err(Error::NoUsableKey));
+    assert_eq!((report.loaded(), report.skipped()), (0, 3));
+    assert_eq!(
+        listed(&report),
+        [
+            (0, SkipReason::NotRsa),
+            (1, SkipReason::NotForSignature),
+            (2, SkipReason::BadEncoding)
+        ]
+    );
+    assert_eq!(report.skipped_for(SkipReason::NotRsa), 1);
+    // Duplicate kid: the entries before the repeat; the repeat and later ones are not judged.
+    let dup = jwks(&[
+        key("a"),
+        r#"{"kty":"oct"}"#.into(),
+        key("b"),
+        key("a"),
+        r#"{"kty":"EC"}"#.into(),
+    ]);
+    let (report, outcome) = KeySet::<4>::check_report(dup.as_bytes());
+    assert_eq!(outcome, Err(Error::DuplicateKid));
+    assert_eq!((report.loaded(), report.skipped()), (2, 1));
+    assert_eq!(listed(&report), [(1, SkipReason::NotRsa)]);
+    // Success: the report a load gives.
+    let mut set = KeySet::<4>::new();
+    let loaded = set.load(MIXED).unwrap();
+    assert_eq!(KeySet::<4>::check_report(MIXED), (loaded, Ok(())));
+}
+
+/// The bytes of a `MaybeUninit` whose every byte was written.
+fn bytes_of<T>(slot: &core::mem::MaybeUninit<T>) -> std::vec::Vec<u8> {
+    // SAFETY: callers filled every byte of `slot` (`fill_bytes`) before, and only a failed
+    // load (which writes nothing) ran since.
+    unsafe { std::slice::from_raw_parts(slot.as_ptr().cast::<u8>(), core::mem::size_of::<T>()) }
+        .to_vec()
+}
+
+fn fill_bytes<T>(slot: &mut core::mem::MaybeUninit<T>, byte: u8) {
+    // SAFETY: `slot` is valid for writes of `size_of::<T>()` bytes.
+    unsafe {
+        slot.as_mut_ptr()
+            .cast::<u8>()
+            .write_bytes(byte, core::mem::size_of::<T>())
+    };
+}
+
+fn kids_of<const N: usize>(set: &KeySet<N>) -> std::vec::Vec<Option<String>> {
+    set.keys().map(|k| k.kid().map(String::from)).collect()
+}
+
+#[test]
+fn load_uninit_builds_in_place_and_writes_nothing_on_failure() {
+    use core::mem::MaybeUninit;
+    let mut slot = MaybeUninit::<KeySet<4>>::uninit();
+    fill_bytes(&mut slot, 0xa5);
+    let before = bytes_of(&slot);
+    for doc in [
+        &b"{"[..],
+        b"{\"keys\":[]}",
+        b"{\"keys\":[{\"kty\":\"EC\"}]}",
+    ] {
+        let (_, outcome) = KeySet::<4>::load_uninit(&mut slot, doc);
+        assert!(outcome.is_err());
+        assert!(
+            bytes_of(&slot) == before,
+            "a failed load wrote into the slot"
+        );
+    }
+    for doc in [ACS, MIXED, ENTRA] {
+        let want = KeySet::<4>::parse(doc).unwrap();
+        let (report, outcome) = KeySet::<4>::load_uninit(&mut slot, doc);
+        let set = outcome.unwrap();
+        assert_eq!(report, *want.report());
+        assert_eq!(*set.report(), report);
+        assert_eq!(set.len(), want.len());
+        assert_eq!(kids_of(set), kids_of(&want));
+        assert!(set
+            .keys()
+            .zip(want.keys())
+            .all(|(a, b)| a.public_key() == b.public_key()));
+    }
+    // A failed load over a loaded set leaves it usable as it was.
+    let (_, outcome) = KeySet::<4>::load_uninit(&mut slot, b"{\"keys\":[]}");
+    assert_eq!(outcome.err(), Some(Error::NoUsableKey));
+    // SAFETY: the ENTRA load above succeeded, and the failed one wrote nothing.
+    let set = unsafe { slot.assume_init_ref() };
+    assert_eq!(kids_of(set), [Some("entra1".into()), Some("entra2".into())]);
+}

@@ -59,33 +59,52 @@ impl RsaPublicKey {
     /// minimally encoded (no leading zero byte); [`Error::InvalidExponent`] unless the exponent
     /// is odd, `3 <= e < 2^33` and minimally encoded.
     pub fn from_be_bytes(modulus: &[u8], exponent: &[u8]) -> Result<Self, Error> {
-        let bits = modulus_bits_of(modulus).ok_or(Error::InvalidModulus)?;
-        let exponent = exponent_of(exponent).ok_or(Error::InvalidExponent)?;
-        let limb_count = bits.div_ceil(64);
-        let limbs = LIMB_CLASSES
-            .iter()
-            .copied()
-            .find(|&class| class >= limb_count)
-            .ok_or(Error::InvalidModulus)?;
+        let mut key = Self::UNSET;
+        key.init_from_be_bytes(modulus, exponent)?;
+        Ok(key)
+    }
+
+    /// All zeros: not a key, only a slot for [`Self::init_from_be_bytes`] to fill in place.
+    pub(crate) const UNSET: RsaPublicKey = RsaPublicKey {
+        modulus: [0; MAX_LIMBS],
+        r_squared: [0; MAX_LIMBS],
+        n0: 0,
+        exponent: 0,
+        bits: 0,
+        limbs: 0,
+    };
+
+    /// The checks of [`Self::from_be_bytes`] without building the key (no `R^2` computed):
+    /// `Ok` exactly when `from_be_bytes` would succeed.
+    pub(crate) fn check_be_bytes(modulus: &[u8], exponent: &[u8]) -> Result<(), Error> {
+        validate(modulus, exponent).map(|_| ())
+    }
+
+    /// [`Self::from_be_bytes`] written into `self` in place (no key-sized temporary, which
+    /// keeps the stack of a key-set load small). On error `self` is unchanged.
+    pub(crate) fn init_from_be_bytes(
+        &mut self,
+        modulus: &[u8],
+        exponent: &[u8],
+    ) -> Result<(), Error> {
+        let (bits, exponent, limbs) = validate(modulus, exponent)?;
         let mut n = [0u64; MAX_LIMBS];
         if !load_be_bytes(modulus, &mut n) {
             return Err(Error::InvalidModulus);
         }
+        self.modulus = n;
         let n_low = n.first().copied().unwrap_or(0);
         let n0 = neg_inverse_mod_2_64(n_low);
-        let r_squared = match limbs {
-            32 => r_squared_padded::<32>(&n, n0, bits),
-            48 => r_squared_padded::<48>(&n, n0, bits),
-            _ => r_squared_padded::<64>(&n, n0, bits),
-        };
-        Ok(RsaPublicKey {
-            modulus: n,
-            r_squared,
-            n0,
-            exponent,
-            bits: bits as u32,
-            limbs: limbs as u32,
-        })
+        match limbs {
+            32 => r_squared_padded::<32>(&self.modulus, n0, bits, &mut self.r_squared),
+            48 => r_squared_padded::<48>(&self.modulus, n0, bits, &mut self.r_squared),
+            _ => r_squared_padded::<64>(&self.modulus, n0, bits, &mut self.r_squared),
+        }
+        self.n0 = n0;
+        self.exponent = exponent;
+        self.bits = bits as u32;
+        self.limbs = limbs as u32;
+        Ok(())
     }
 
     /// Modulus size in bits (2048 to 4096).
@@ -113,17 +132,31 @@ impl fmt::Debug for RsaPublicKey {
     }
 }
 
-/// `R^2 mod n` for `L` limbs, stored in the full-size array.
+/// `R^2 mod n` for `L` limbs, written into the full-size array `out` (zero past `L`).
+#[inline(never)]
 fn r_squared_padded<const L: usize>(
     n: &[u64; MAX_LIMBS],
     n0: u64,
     bits: usize,
-) -> [u64; MAX_LIMBS] {
-    let mut out = [0u64; MAX_LIMBS];
+    out: &mut [u64; MAX_LIMBS],
+) {
+    *out = [0u64; MAX_LIMBS];
     if let (Some(n), Some(dst)) = (n.first_chunk::<L>(), out.first_chunk_mut::<L>()) {
         *dst = r_squared::<Portable, L>(&Portable, n, n0, bits);
     }
-    out
+}
+
+/// The checks of a key: modulus bits, exponent and limb class, or the error.
+fn validate(modulus: &[u8], exponent: &[u8]) -> Result<(usize, u64, usize), Error> {
+    let bits = modulus_bits_of(modulus).ok_or(Error::InvalidModulus)?;
+    let exponent = exponent_of(exponent).ok_or(Error::InvalidExponent)?;
+    let limb_count = bits.div_ceil(64);
+    let limbs = LIMB_CLASSES
+        .iter()
+        .copied()
+        .find(|&class| class >= limb_count)
+        .ok_or(Error::InvalidModulus)?;
+    Ok((bits, exponent, limbs))
 }
 
 /// Bit length of a valid modulus: minimal encoding, odd, within the size limits.
@@ -210,6 +243,29 @@ mod tests {
             &[0, 1, 0, 1],
         ] {
             assert_eq!(e(bad), Err(Error::InvalidExponent), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn check_and_in_place_init_agree_with_from_be_bytes() {
+        let good = modulus(384, 0xff);
+        let mut even = modulus(256, 0x80);
+        even[255] &= 0xfe;
+        let cases: [(&[u8], &[u8]); 4] = [
+            (&good[..384], &[1, 0, 1]),
+            (&even[..256], &[1, 0, 1]),
+            (&good[..384], &[2]),
+            (&good[..384], &[]),
+        ];
+        let base = RsaPublicKey::from_be_bytes(&good[..384], &[3]).unwrap();
+        for (n, e) in cases {
+            let built = RsaPublicKey::from_be_bytes(n, e);
+            assert_eq!(RsaPublicKey::check_be_bytes(n, e), built.map(|_| ()));
+            let mut key = base;
+            let outcome = key.init_from_be_bytes(n, e);
+            assert_eq!(outcome, built.map(|_| ()));
+            // In place gives the same key, and an error leaves the old one untouched.
+            assert!(key == built.unwrap_or(base));
         }
     }
 }

@@ -155,8 +155,7 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 /// Keys tollgate cannot use are skipped, not fatal: `kty` not `RSA`, `use` present and not
 /// `sig`, `alg` present and not `RS256`, `key_ops` present without `verify`, a modulus outside
 /// 2048–4096 bits, a `kid` over 128 bytes, bad encoding. Members such as `x5c`, `x5t`,
-/// `issuer` are ignored. When `out_report` is not NULL it receives what was loaded and why
-/// each other entry was skipped.
+/// `issuer` are ignored.
 ///
 /// Statuses: `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array, duplicate
 /// member names), `TOLLGATE_STATUS_DUPLICATE_KID`, `TOLLGATE_STATUS_NO_USABLE_KEY`,
@@ -164,10 +163,23 @@ pub extern "C" fn tollgate_keyset_size() -> usize {
 /// skipped as `TOLLGATE_SKIP_OVER_CAPACITY`),
 /// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` (`out` not 8-byte aligned).
 ///
-/// On failure neither `out` nor `*out_report` is written: a set parsed earlier keeps its
-/// keys. The old contents of `out` are never read, so it may be uninitialised memory. The
-/// document is checked completely before `out` is touched, then loaded into it in place
-/// (about 11 KiB of stack in the release build).
+/// The report: when `out_report` is not NULL (and 4-byte aligned, else
+/// `TOLLGATE_STATUS_MISALIGNED` and nothing is written) it is written on success and on every
+/// failure. On success it says what was loaded and why each other entry was skipped. On
+/// failure nothing is loaded, and it holds the entries judged before the failure was found
+/// (`loaded` then counts the usable keys among them):
+/// - `TOLLGATE_STATUS_NO_USABLE_KEY`: every entry, each skipped with its reason, `loaded` 0;
+/// - `TOLLGATE_STATUS_DUPLICATE_KID`: the entries before the one whose `kid` repeats an
+///   earlier usable key's (that entry and later ones are neither counted nor listed);
+/// - `TOLLGATE_STATUS_INVALID_JWKS`: all zero (the document is checked as a whole before
+///   any entry is judged);
+/// - `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED` of `out` or `jwks`: all
+///   zero (nothing was read).
+///
+/// On failure `out` is not written: a set parsed earlier keeps its keys. The old contents of
+/// `out` are never read, so it may be uninitialised memory. The document is checked
+/// completely before `out` is touched, then loaded into it in place (about 5 KiB of stack in
+/// the release build).
 /// Do not parse into a set other threads are using (see `tollgate_keyset`).
 ///
 /// # Safety
@@ -181,36 +193,44 @@ pub unsafe extern "C" fn tollgate_keyset_parse(
     jwks_len: usize,
     out_report: *mut tollgate_jwks_report,
 ) -> tollgate_status {
-    let result = (|| {
-        util::check_ptr(out)?;
-        if !out_report.is_null() && !out_report.is_aligned() {
-            return Err(Error::Misaligned);
-        }
-        // SAFETY: `jwks` points to `jwks_len` readable bytes (caller).
-        let document = unsafe { util::bytes(jwks.cast(), jwks_len) }?;
-        // Every failure is found here, before `out` is touched.
-        KeySet::<TOLLGATE_KEYSET_CAPACITY>::check(document)?;
-        let storage = out.cast::<KeysetStorage>();
-        // Marked unusable while it is rebuilt, in case the load below failed after all.
-        // SAFETY: `out` is non-NULL and aligned (checked above), writable and used by no
-        // other thread (caller); writing a field through `addr_of_mut!` reads nothing.
-        unsafe { addr_of_mut!((*storage).magic).write(0) };
-        // SAFETY: as above; `set` is a field of the checked storage.
-        let set =
-            unsafe { addr_of_mut!((*storage).set) }.cast::<KeySet<TOLLGATE_KEYSET_CAPACITY>>();
-        // SAFETY: `set` is valid for writes (as above) and the write reads no old contents.
-        unsafe { set.write(KeySet::new()) };
-        // SAFETY: `set` was initialised just above and nothing else refers to it.
-        let report = unsafe { &mut *set }.load(document)?;
-        // SAFETY: as for the first magic write.
-        unsafe { addr_of_mut!((*storage).magic).write(MAGIC) };
-        if !out_report.is_null() {
-            // SAFETY: non-NULL and aligned (checked above), writable (caller).
-            unsafe { out_report.write(tollgate_jwks_report::from(&report)) };
-        }
-        Ok(())
-    })();
+    if !out_report.is_null() && !out_report.is_aligned() {
+        return Error::Misaligned.into();
+    }
+    let mut report = LoadReport::EMPTY;
+    // SAFETY: forwarded from the caller.
+    let result = unsafe { parse_into(out, jwks, jwks_len, &mut report) };
+    if !out_report.is_null() {
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out_report.write(tollgate_jwks_report::from(&report)) };
+    }
     result.into()
+}
+
+/// The body of `tollgate_keyset_parse`: `report` receives what the load judged, on both paths.
+///
+/// # Safety
+/// As for `tollgate_keyset_parse`.
+unsafe fn parse_into(
+    out: *mut tollgate_keyset,
+    jwks: *const c_char,
+    jwks_len: usize,
+    report: &mut LoadReport,
+) -> Result<(), Error> {
+    util::check_ptr(out)?;
+    // SAFETY: `jwks` points to `jwks_len` readable bytes (caller).
+    let document = unsafe { util::bytes(jwks.cast(), jwks_len) }?;
+    let storage = out.cast::<KeysetStorage>();
+    // SAFETY: `out` is non-NULL and aligned (checked above), writable and used by no other
+    // thread (caller), so the `set` field may be borrowed exclusively; `MaybeUninit` makes no
+    // claim about its old bytes.
+    let slot = unsafe { &mut *addr_of_mut!((*storage).set) };
+    let (judged, outcome) = KeySet::load_uninit(slot, document);
+    *report = judged;
+    // `load_uninit` wrote nothing on failure, so a set parsed earlier (and its magic) stands.
+    outcome?;
+    // SAFETY: as above; a key set was just written in place.
+    unsafe { addr_of_mut!((*storage).magic).write(MAGIC) };
+    Ok(())
 }
 
 /// How many keys `keyset` holds (0 when it is NULL, misaligned or was never parsed).
