@@ -37,5 +37,6 @@ pub mod jwt;
 pub mod net;
 pub mod oidc;
 pub mod rsa;
+pub mod sha256;
 
 pub use error::Error;
