@@ -38,5 +38,6 @@ pub mod net;
 pub mod oidc;
 pub mod rsa;
 pub mod sha256;
+mod sort;
 
 pub use error::Error;

@@ -47,7 +47,7 @@ pub fn visit_unique_members<'a>(
     let Some(used) = table.get_mut(..count) else {
         return false;
     };
-    used.sort_unstable();
+    crate::sort::sort_unstable(used);
     used.windows(2).all(|pair| match pair {
         [(h1, i1), (h2, i2)] if h1 == h2 => {
             let a = members.clone().nth(*i1 as usize).map(|(n, _)| n);
