@@ -1,8 +1,18 @@
-//! Link settings of the shipped shared library: the SONAME `libtollgate.so.<major>` (from
-//! `CARGO_PKG_VERSION`), a version script so only `tollgate_*` is exported, and
-//! `-z defs` so an undefined symbol (such as the one the panic handler references when a panic
-//! is reachable, see `src/runtime.rs`) fails the link instead of the first `dlopen`.
-use std::{env, fs, path::PathBuf};
+//! Link settings of the shipped library: the SONAME `libtollgate.so.<major>` (from
+//! `CARGO_PKG_VERSION`), a version script so only `tollgate_*` is exported, `-z defs` so an
+//! undefined symbol fails the link of the .so instead of the first `dlopen`, and the panic
+//! proof of `src/runtime.rs`:
+//!
+//! The panic handler calls `TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs`. The static
+//! library always keeps the handler (precompiled `core` members may call it), so the symbol
+//! must resolve there: a one-line C object defining it (calling `abort`) is bundled into
+//! `libtollgate.a`. The shared library is linked with `--wrap` for that symbol, so a reference
+//! (a reachable panic: LTO drops the handler otherwise) becomes an undefined
+//! `__wrap_TOLLGATE_...`, and `-z defs` fails the link.
+use std::{env, fs, path::PathBuf, process::Command};
+
+/// The symbol the panic handler calls; see the module docs.
+const PROOF_SYMBOL: &str = "TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -21,7 +31,43 @@ fn main() {
         script.display()
     );
     println!("cargo:rustc-cdylib-link-arg=-Wl,-z,defs");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,--wrap={PROOF_SYMBOL}");
+    build_abort_stub(&out);
     link_soname_in_target_dir(&out, &major);
+}
+
+/// Compiles `PROOF_SYMBOL() { abort(); }` into `libtollgate_abort_stub.a` and links it (so it
+/// is bundled into the staticlib). Uses `$CC` or `cc`.
+fn build_abort_stub(out: &std::path::Path) {
+    let source = out.join("abort_stub.c");
+    let object = out.join("abort_stub.o");
+    let archive = out.join("libtollgate_abort_stub.a");
+    let text = format!(
+        "/* libtollgate.a only: the panic handler's callee (see ffi/src/runtime.rs). */\n\
+         #include <stdlib.h>\n\
+         void {PROOF_SYMBOL}(void);\n\
+         void {PROOF_SYMBOL}(void) {{ abort(); }}\n"
+    );
+    fs::write(&source, text).expect("write abort stub");
+    let cc = env::var("CC").unwrap_or_else(|_| "cc".into());
+    let status = Command::new(&cc)
+        .args(["-c", "-O2", "-fPIC", "-o"])
+        .arg(&object)
+        .arg(&source)
+        .status()
+        .unwrap_or_else(|e| panic!("running {cc}: {e}"));
+    assert!(status.success(), "{cc} failed on the abort stub");
+    let _ = fs::remove_file(&archive);
+    let ar = env::var("AR").unwrap_or_else(|_| "ar".into());
+    let status = Command::new(&ar)
+        .arg("crs")
+        .arg(&archive)
+        .arg(&object)
+        .status()
+        .unwrap_or_else(|e| panic!("running {ar}: {e}"));
+    assert!(status.success(), "{ar} failed on the abort stub");
+    println!("cargo:rustc-link-search=native={}", out.display());
+    println!("cargo:rustc-link-lib=static=tollgate_abort_stub");
 }
 
 /// Programs linked with `-Ltarget/release -ltollgate` record the SONAME and look for

@@ -3,11 +3,14 @@
 //! precompiled `alloc` crate references. Under `cargo test` (unwind) std provides all three.
 //!
 //! The proof that no panic is reachable: in optimised builds the panic handler calls
-//! [`TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs`], a function defined nowhere. When the
-//! optimiser can prove that no panic is reachable from any exported function, the handler is
-//! dead code and the symbol disappears; otherwise the shared library fails to link (`-z defs`,
-//! see `build.rs`), and a C program linked against `libtollgate.a` fails with an undefined
-//! reference naming this file. `scripts/check-panics` also lists panic symbols in both files.
+//! `TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs`. When the optimiser can prove that no
+//! panic is reachable from any exported function, the handler is dead code in the shared
+//! library and the reference disappears; otherwise the .so link fails, because `build.rs`
+//! links it with `--wrap` for that symbol (making the reference undefined) and `-z defs`.
+//! `libtollgate.a` always keeps the handler (precompiled `core` members may call it), so it
+//! bundles a C definition that calls `abort`; `scripts/check-panics` proves the .a by linking
+//! a program rooted at every export with section GC and the same `--wrap`, and lists the
+//! panic functions of both files (there must be none).
 
 #[cfg(panic = "abort")]
 mod abort_runtime {
@@ -29,24 +32,38 @@ mod abort_runtime {
     #[global_allocator]
     static ALLOCATOR: NoAllocator = NoAllocator;
 
+    // The library needs the C library's memcpy, memmove, memset and bcmp (which the compiler
+    // emits calls to) and abort. Nothing else pulls libc in, and the shared library is linked
+    // with `-z defs` (build.rs), so name it here; `--print native-static-libs` lists it too.
+    #[link(name = "c")]
+    extern "C" {}
+
+    #[cfg(debug_assertions)]
     extern "C" {
-        /// Defined nowhere, on purpose: a reference to it from a linked library means a panic
-        /// is reachable from an exported function. Find it with `scripts/check-panics`.
-        #[cfg(any())] // turned on once every panic path is gone
-        #[allow(non_snake_case)]
-        fn TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs() -> !;
         /// The C library's `abort()`.
         fn abort() -> !;
     }
 
     #[panic_handler]
     fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
-        // SAFETY: in optimised builds this call must be dead code (see the module docs): if it
-        // is not, the link fails, so it never runs. In unoptimised builds, where the optimiser
-        // cannot remove panics, a panic ends the host process like a C assert.
+        #[cfg(not(debug_assertions))]
+        {
+            // Declared here, inside the function, so that cbindgen does not put it in the
+            // header. Unresolvable in the .so link (see build.rs): a reference to it means a
+            // panic is reachable. Find it with `scripts/check-panics`.
+            extern "C" {
+                #[allow(non_snake_case)]
+                fn TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs() -> !;
+            }
+            // SAFETY: this call must be dead code (see the module docs): if the optimiser
+            // cannot remove it, the shared library fails to link, so it never runs. In
+            // libtollgate.a it resolves to a C function that calls abort().
+            unsafe { TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs() }
+        }
+        // SAFETY: abort() takes no arguments and never returns. In unoptimised builds, where
+        // the optimiser cannot remove panics, a panic ends the host process like a C assert.
+        #[cfg(debug_assertions)]
         unsafe {
-            #[cfg(any())] // turned on once every panic path is gone
-            TOLLGATE_PANIC_REACHABLE_see_ffi_src_runtime_rs();
             abort()
         }
     }
