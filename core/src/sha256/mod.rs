@@ -1,7 +1,11 @@
 //! SHA-256 (FIPS 180-4), one-shot and incremental. Written here rather than taken from ring because every
 //! public ring digest function unwraps internally (input-too-long and state-mismatch checks the
 //! optimiser cannot remove), and the shipped library must contain no panic path at all.
-//! Tested against the FIPS 180-4 examples and against ring on many lengths.
+//! Tested against the FIPS 180-4 examples and against ring on many lengths. On x86_64 CPUs
+//! with the SHA extensions the blocks go through `shani.rs` (tested against the portable code).
+
+#[cfg(target_arch = "x86_64")]
+mod shani;
 
 /// Round constants: the first 32 bits of the fractional parts of the cube roots of the first
 /// 64 primes (FIPS 180-4, 4.2.2).
@@ -76,13 +80,11 @@ impl Sha256 {
             if self.pending_len < BLOCK {
                 return;
             }
-            compress(&mut self.state, &self.pending);
+            compress_blocks(&mut self.state, core::slice::from_ref(&self.pending));
             self.pending_len = 0;
         }
         let (blocks, rest) = data.as_chunks::<BLOCK>();
-        for block in blocks {
-            compress(&mut self.state, block);
-        }
+        compress_blocks(&mut self.state, blocks);
         for (dst, src) in self.pending.iter_mut().zip(rest) {
             *dst = *src;
         }
@@ -107,14 +109,24 @@ impl Sha256 {
         for (dst, src) in tail_bytes.iter_mut().skip(length_at).zip(bit_len) {
             *dst = src;
         }
-        for block in tail.iter().take(tail_blocks) {
-            compress(&mut self.state, block);
-        }
+        compress_blocks(&mut self.state, tail.get(..tail_blocks).unwrap_or(&[]));
         let mut out = [0u8; 32];
         for (dst, word) in out.as_chunks_mut::<4>().0.iter_mut().zip(self.state) {
             *dst = word.to_be_bytes();
         }
         out
+    }
+}
+
+/// Compresses `blocks` into `state`: with the SHA extensions when the CPU has them.
+fn compress_blocks(state: &mut [u32; 8], blocks: &[[u8; BLOCK]]) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(sha) = shani::detect() {
+        sha.compress_blocks(state, blocks);
+        return;
+    }
+    for block in blocks {
+        compress(state, block);
     }
 }
 
@@ -204,6 +216,33 @@ mod tests {
             let message = &data[..len];
             let oracle = ring::digest::digest(&ring::digest::SHA256, message);
             assert_eq!(&digest(message)[..], oracle.as_ref(), "length {len}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    proptest! {
+        #[test]
+        fn sha_extensions_compress_like_the_portable_code(
+            blocks in proptest::collection::vec(any::<[u8; 32]>(), 0..12),
+            start: [u32; 8],
+        ) {
+            let Some(sha) = super::shani::detect() else { return Ok(()) };
+            let blocks: Vec<[u8; 64]> = blocks
+                .chunks(2)
+                .map(|p| {
+                    let mut b = [0u8; 64];
+                    b[..32].copy_from_slice(&p[0]);
+                    b[32..].copy_from_slice(p.get(1).unwrap_or(&p[0]));
+                    b
+                })
+                .collect();
+            let mut portable = start;
+            for block in &blocks {
+                super::compress(&mut portable, block);
+            }
+            let mut accelerated = start;
+            sha.compress_blocks(&mut accelerated, &blocks);
+            prop_assert_eq!(accelerated, portable);
         }
     }
 
