@@ -16,8 +16,8 @@
 mod abort_runtime {
     use core::alloc::{GlobalAlloc, Layout};
 
-    /// Refuses every allocation. ring links the `alloc` crate even though nothing we call
-    /// allocates; this allocator documents and enforces that nothing does.
+    /// Refuses every allocation: it documents and enforces that nothing allocates, should a
+    /// dependency ever link the `alloc` crate again (ring did, until core stopped using it).
     struct NoAllocator;
 
     // SAFETY: returning null is the documented way for an allocator to refuse a request, and
