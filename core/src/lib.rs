@@ -41,5 +41,7 @@ pub mod jwt;
 pub mod net;
 pub mod oidc;
 pub mod rsa;
+pub mod sha256;
+mod sort;
 
 pub use error::Error;

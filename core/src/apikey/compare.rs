@@ -15,9 +15,9 @@
 //!   request and so cannot be correlated with guesses.
 
 use crate::apikey::query::find_query_parameter;
+use crate::sha256::Sha256;
 use crate::Error;
 use core::hint::black_box;
-use ring::digest::{Context, Digest, SHA256};
 
 /// Length of the SHA-256 digests compared.
 const DIGEST_LEN: usize = 32;
@@ -40,14 +40,14 @@ impl core::fmt::Debug for PresentedKey {
 impl PresentedKey {
     /// The key as given (already decoded), e.g. from a header.
     pub fn from_bytes(key: &[u8]) -> Self {
-        Self::from_digest(ring::digest::digest(&SHA256, key))
+        Self::from_digest(crate::sha256::digest(key))
     }
 
     /// The percent-decoded value of the one query parameter `name` of `target`, hashed while
     /// decoding. Errors as for [`find_query_parameter`].
     pub fn from_query(target: &[u8], name: &[u8]) -> Result<Self, Error> {
         let value = find_query_parameter(target, name)?;
-        let mut context = Context::new(&SHA256);
+        let mut context = Sha256::new();
         let mut chunk = [0u8; CHUNK_LEN];
         let mut filled = 0usize;
         for byte in value.decoded() {
@@ -64,12 +64,8 @@ impl PresentedKey {
         Ok(Self::from_digest(context.finish()))
     }
 
-    fn from_digest(digest: Digest) -> Self {
-        let mut out = [0u8; DIGEST_LEN];
-        for (o, d) in out.iter_mut().zip(digest.as_ref()) {
-            *o = *d;
-        }
-        PresentedKey { digest: out }
+    fn from_digest(digest: [u8; DIGEST_LEN]) -> Self {
+        PresentedKey { digest }
     }
 
     /// `Ok(())` when this key equals one of `accepted`, comparing every one of them in

@@ -100,7 +100,7 @@ fn check_with<'a>(
                 _ => Ordering::Equal, // impossible: offsets come from `raw`
             })
     };
-    heap_sort(used, &mut order);
+    crate::sort::sort_unstable_by(used, &mut order);
     let distinct = used.windows(2).all(|pair| match pair {
         [a, b] => order(a, b) != Ordering::Equal,
         _ => true,
@@ -137,61 +137,6 @@ fn fnv1a(name: JsonStr<'_>) -> u64 {
         }
     }
     h
-}
-
-/// In-place heap sort: O(n log n) comparisons whatever the input, no recursion, no buffer,
-/// and (unlike the standard sorts) no panic path for an inconsistent comparison.
-fn heap_sort<T: Copy>(items: &mut [T], less: &mut impl FnMut(&T, &T) -> Ordering) {
-    let len = items.len();
-    for start in (0..len / 2).rev() {
-        sift_down(items, start, len, less);
-    }
-    for end in (1..len).rev() {
-        if let (Some(&first), Some(&last)) = (items.first(), items.get(end)) {
-            set(items, 0, last);
-            set(items, end, first);
-        }
-        sift_down(items, 0, end, less);
-    }
-}
-
-fn set<T>(items: &mut [T], at: usize, value: T) {
-    if let Some(slot) = items.get_mut(at) {
-        *slot = value;
-    }
-}
-
-fn sift_down<T: Copy>(
-    items: &mut [T],
-    mut root: usize,
-    end: usize,
-    order: &mut impl FnMut(&T, &T) -> Ordering,
-) {
-    loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            return;
-        }
-        let (Some(&left), right) = (items.get(child), items.get(child + 1).copied()) else {
-            return;
-        };
-        let mut larger = left;
-        if let Some(right) = right.filter(|_| child + 1 < end) {
-            if order(&left, &right) == Ordering::Less {
-                child += 1;
-                larger = right;
-            }
-        }
-        let Some(&parent) = items.get(root) else {
-            return;
-        };
-        if order(&parent, &larger) != Ordering::Less {
-            return;
-        }
-        set(items, root, larger);
-        set(items, child, parent);
-        root = child;
-    }
 }
 
 #[cfg(test)]
@@ -352,14 +297,6 @@ mod tests {
                 };
                 prop_assert_eq!(got, want);
             }
-        }
-
-        #[test]
-        fn heap_sort_sorts(mut v in proptest::collection::vec(any::<u16>(), 0..300)) {
-            let mut want = v.clone();
-            want.sort();
-            super::heap_sort(&mut v, &mut |a: &u16, b: &u16| a.cmp(b));
-            prop_assert_eq!(v, want);
         }
     }
 }

@@ -38,10 +38,66 @@ impl IpNumber {
     }
 }
 
+/// The same text as `core::net::IpAddr`'s `Display` (RFC 5952 for IPv6, `::ffff:a.b.c.d` for
+/// IPv4-mapped), written here because that implementation keeps panic paths (an `unwrap` and
+/// slice bounds for padded output) that the shipped library must not contain. Ignores width.
 impl core::fmt::Display for IpNumber {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.to_ip_addr(), f)
+        match *self {
+            IpNumber::V4(a) => write_ipv4(a, f),
+            IpNumber::V6(a) => match ipv4_mapped(a) {
+                Some(v4) => {
+                    f.write_str("::ffff:")?;
+                    write_ipv4(v4, f)
+                }
+                None => write_ipv6(a, f),
+            },
+        }
     }
+}
+
+fn write_ipv4(a: u32, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+    let [b0, b1, b2, b3] = a.to_be_bytes();
+    write!(f, "{b0}.{b1}.{b2}.{b3}")
+}
+
+/// Lowercase hex groups; the longest run of two or more zero groups (the first on a tie)
+/// becomes `::` (RFC 5952, 4.2).
+fn write_ipv6(a: u128, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+    let groups = (0..8u32).map(|i| (a >> (112 - 16 * i)) as u16);
+    let (mut best_start, mut best_len, mut run_start, mut run_len) = (0usize, 0usize, 0, 0);
+    for (i, group) in groups.clone().enumerate() {
+        if group != 0 {
+            run_len = 0;
+            continue;
+        }
+        if run_len == 0 {
+            run_start = i;
+        }
+        run_len += 1;
+        if run_len > best_len {
+            (best_start, best_len) = (run_start, run_len);
+        }
+    }
+    if best_len < 2 {
+        best_len = 0;
+    }
+    let mut colon = false;
+    for (i, group) in groups.enumerate() {
+        if best_len > 0 && i >= best_start && i < best_start + best_len {
+            if i == best_start {
+                f.write_str("::")?;
+                colon = false;
+            }
+            continue;
+        }
+        if colon {
+            f.write_str(":")?;
+        }
+        write!(f, "{group:x}")?;
+        colon = true;
+    }
+    Ok(())
 }
 
 /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), if it is one.
@@ -321,6 +377,18 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn display_is_std_display(
+            groups in proptest::array::uniform8(prop_oneof![Just(0u16), Just(1u16), any::<u16>()]),
+            v4: u32,
+        ) {
+            let a = groups.iter().fold(0u128, |acc, &g| acc << 16 | u128::from(g));
+            prop_assert_eq!(IpNumber::V6(a).to_string(), std::net::Ipv6Addr::from(a).to_string());
+            let mapped = 0xffff_0000_0000 | u128::from(v4);
+            prop_assert_eq!(IpNumber::V6(mapped).to_string(), std::net::Ipv6Addr::from(mapped).to_string());
+            prop_assert_eq!(IpNumber::V4(v4).to_string(), std::net::Ipv4Addr::from(v4).to_string());
+        }
+
         #[test]
         fn ipv4_round_trips_through_display(a: u32) {
             let text = std::net::Ipv4Addr::from(a).to_string();

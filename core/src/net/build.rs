@@ -195,14 +195,18 @@ fn build_counted<'s>(
     let (s4, base4) = shape_of::<u64>(area, bound.v4_entries, e4)?;
     let (s6, base6) = shape_of::<[u128; 2]>(area, bound.v6_entries, e6)?;
     let layout = Layout::new(s4, s6).ok_or(Error::TooManyPrefixes)?;
-    area.copy_within(
-        bound.v4_entries.0..bound.v4_entries.0 + 8 * e4,
+    move_within(
+        area,
+        bound.v4_entries.0,
+        e4.checked_mul(8),
         layout.v4_entries.0,
-    );
-    area.copy_within(
-        bound.v6_entries.0..bound.v6_entries.0 + 32 * e6,
+    )?;
+    move_within(
+        area,
+        bound.v6_entries.0,
+        e6.checked_mul(32),
         layout.v6_entries.0,
-    );
+    )?;
     fill_index::<u64>(area, layout.v4_index, layout.v4_entries, base4, s4)?;
     fill_index::<[u128; 2]>(area, layout.v6_index, layout.v6_entries, base6, s6)?;
     for pad in [
@@ -253,7 +257,9 @@ fn sweep_into<E: Entry>(
     span: (usize, usize),
     records: &mut [Record<E::Key>],
 ) -> Result<usize, Error> {
-    records.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    crate::sort::sort_unstable_by(records, |a, b| {
+        a.start.cmp(&b.start).then(b.end.cmp(&a.end))
+    });
     let mut out = Boundaries {
         entries: area
             .get_mut(span.0..span.1)
@@ -451,5 +457,23 @@ fn fill_index<E: Entry>(
             *slot = pos as u32;
         }
     }
+    Ok(())
+}
+
+/// `area.copy_within(start..start + len, dest)` with every bound checked first, so a broken
+/// layout is an error rather than a panic.
+fn move_within(
+    area: &mut [u8],
+    start: usize,
+    len: Option<usize>,
+    dest: usize,
+) -> Result<(), Error> {
+    let len = len.ok_or(Error::InvalidArgument)?;
+    let end = start.checked_add(len).ok_or(Error::InvalidArgument)?;
+    // The very conditions copy_within asserts, so the optimiser drops its panic.
+    if start > end || end > area.len() || dest > area.len() - (end - start) {
+        return Err(Error::InvalidArgument);
+    }
+    area.copy_within(start..end, dest);
     Ok(())
 }

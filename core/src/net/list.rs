@@ -64,7 +64,7 @@ impl fmt::Display for ListError {
 /// The entries of a list, in order; stops after the first error.
 pub fn entries(text: &str) -> ListEntries<'_> {
     ListEntries {
-        lines: text.split('\n'),
+        lines: text.split(is_newline),
         line: 0,
         failed: false,
     }
@@ -73,7 +73,7 @@ pub fn entries(text: &str) -> ListEntries<'_> {
 /// Iterator over the entries of a list text (see [`entries`]).
 #[derive(Clone, Debug)]
 pub struct ListEntries<'a> {
-    lines: core::str::Split<'a, char>,
+    lines: core::str::Split<'a, fn(char) -> bool>,
     line: usize,
     failed: bool,
 }
@@ -103,6 +103,10 @@ impl Iterator for ListEntries<'_> {
     }
 }
 
+fn is_newline(c: char) -> bool {
+    c == '\n'
+}
+
 fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
 }
@@ -110,7 +114,8 @@ fn is_blank(c: char) -> bool {
 /// One line: `None` for blank/comment-only lines.
 fn parse_line(raw: &str) -> Result<Option<ListEntry>, PrefixError> {
     let line = raw.strip_suffix('\r').unwrap_or(raw);
-    let line = match line.split_once('#') {
+    // Slice patterns, not char ones: the char searcher keeps a bounds check (a panic path).
+    let line = match line.split_once(['#']) {
         Some((before, _comment)) => before,
         None => line,
     };
@@ -118,10 +123,10 @@ fn parse_line(raw: &str) -> Result<Option<ListEntry>, PrefixError> {
     if line.is_empty() {
         return Ok(None);
     }
-    let (cidr, rest) = match line.find(is_blank) {
-        Some(at) => line.split_at(at),
-        None => (line, ""),
-    };
+    let (cidr, rest) = line
+        .find(is_blank)
+        .and_then(|at| line.split_at_checked(at))
+        .unwrap_or((line, ""));
     let prefix = Prefix::parse(cidr)?;
     let rest = rest.trim_start_matches(is_blank);
     let tags = if rest.is_empty() {

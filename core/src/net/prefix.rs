@@ -67,7 +67,7 @@ impl Prefix {
     /// Parse `ADDRESS/LENGTH` or a bare address (= /32 or /128). The length is decimal without
     /// sign or leading zeros; no whitespace anywhere.
     pub fn parse(text: &str) -> Result<Prefix, PrefixError> {
-        let (addr_text, len_text) = match text.split_once('/') {
+        let (addr_text, len_text) = match text.split_once(['/']) {
             Some((a, l)) => (a, Some(l)),
             None => (text, None),
         };

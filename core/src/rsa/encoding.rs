@@ -16,21 +16,25 @@ const MIN_PADDING: usize = 8;
 /// Fills `out` (the modulus length) with `0x00 0x01 FF..FF 0x00 || DigestInfo || digest`.
 /// `Err(BadSignature)` when `out` is too short for it (never for 2048-bit moduli and up).
 pub(crate) fn write_expected_encoding(digest: &[u8; 32], out: &mut [u8]) -> Result<(), Error> {
-    let tail_len = 1 + SHA256_DIGEST_INFO_PREFIX.len() + digest.len();
-    let padding_len = out
-        .len()
-        .checked_sub(2 + tail_len)
-        .filter(|&p| p >= MIN_PADDING)
+    // Fixed-size pieces split off both ends, so no copy has a length to get wrong.
+    let (head, rest) = out
+        .split_first_chunk_mut::<2>()
         .ok_or(Error::BadSignature)?;
-    let (head, rest) = out.split_at_mut(2);
-    let (padding, rest) = rest.split_at_mut(padding_len);
-    let (separator, rest) = rest.split_at_mut(1);
-    let (prefix, digest_out) = rest.split_at_mut(SHA256_DIGEST_INFO_PREFIX.len());
-    head.copy_from_slice(&[0x00, 0x01]);
+    let (rest, digest_out) = rest
+        .split_last_chunk_mut::<32>()
+        .ok_or(Error::BadSignature)?;
+    let (rest, prefix) = rest
+        .split_last_chunk_mut::<{ SHA256_DIGEST_INFO_PREFIX.len() }>()
+        .ok_or(Error::BadSignature)?;
+    let (separator, padding) = rest.split_last_mut().ok_or(Error::BadSignature)?;
+    if padding.len() < MIN_PADDING {
+        return Err(Error::BadSignature);
+    }
+    *head = [0x00, 0x01];
     padding.fill(0xff);
-    separator.fill(0x00);
-    prefix.copy_from_slice(&SHA256_DIGEST_INFO_PREFIX);
-    digest_out.copy_from_slice(digest);
+    *separator = 0x00;
+    *prefix = SHA256_DIGEST_INFO_PREFIX;
+    *digest_out = *digest;
     Ok(())
 }
 

@@ -15,12 +15,7 @@ pub fn verify_pkcs1_sha256(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
-    let digest = ring::digest::digest(&ring::digest::SHA256, message);
-    let digest: &[u8; 32] = digest
-        .as_ref()
-        .try_into()
-        .map_err(|_| Error::BadSignature)?;
-    verify_pkcs1_sha256_digest(key, digest, signature)
+    verify_pkcs1_sha256_digest(key, &crate::sha256::digest(message), signature)
 }
 
 /// Like [`verify_pkcs1_sha256`] for a caller that already holds the message's SHA-256 digest.
