@@ -65,9 +65,11 @@ using Status = ::tollgate_status;
 [[nodiscard]] inline bool abi_matches() noexcept {
   static_assert(sizeof(::tollgate_keyset) == TOLLGATE_KEYSET_SIZE, "tollgate_keyset size");
   static_assert(sizeof(::tollgate_policy) == TOLLGATE_POLICY_SIZE, "tollgate_policy size");
+  static_assert(sizeof(::tollgate_ipset) == TOLLGATE_IPSET_SIZE, "tollgate_ipset size");
   return ::tollgate_keyset_size() == sizeof(::tollgate_keyset) &&    // c_: tollgate_keyset_size
          ::tollgate_policy_size() == sizeof(::tollgate_policy) &&    // c_: tollgate_policy_size
-         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN}  // c_: tollgate_ipset_align
+         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN} &&  // c_: tollgate_ipset_align
+         ::tollgate_ipset_size() == sizeof(::tollgate_ipset)  // c_: tollgate_ipset_size
 #ifdef TOLLGATE_ABI_VERSION  // headers with the ABI version and every *_size() function
          && ::tollgate_abi_version() == TOLLGATE_ABI_VERSION  // c_: tollgate_abi_version
          && ::tollgate_claims_size() == sizeof(::tollgate_claims)  // c_: tollgate_claims_size
@@ -364,19 +366,26 @@ class ListExplanation {
 /// (`clone()` copies). A moved-from or default-constructed IpSet is empty: lookups answer 0 and
 /// `lookup_text`/`lookup_many` fail with `null_pointer`. Lookups never allocate and are safe
 /// from any number of threads.
+///
+/// It holds the `::tollgate_ipset` handle by value; the handle points at the image, which is
+/// a heap block (owning), the caller's memory (view) or static data (`acs()`), never at the
+/// IpSet itself, so a move copies the handle and the image stays where it was.
 class IpSet {
  public:
   /// The alignment the table storage and images need (`TOLLGATE_IPSET_ALIGN`).
   static constexpr std::size_t kAlign = TOLLGATE_IPSET_ALIGN;
 
   /// An empty set (no table; every lookup answers 0).
-  IpSet() noexcept = default;
+  IpSet() noexcept : handle_() {}
   IpSet(IpSet&& other) noexcept
-      : storage_(std::move(other.storage_)), set_(std::exchange(other.set_, nullptr)) {}
+      : storage_(std::move(other.storage_)),
+        handle_(other.handle_),
+        filled_(std::exchange(other.filled_, false)) {}
   IpSet& operator=(IpSet&& other) noexcept {
     if (this != &other) {
       storage_ = std::move(other.storage_);
-      set_ = std::exchange(other.set_, nullptr);
+      handle_ = other.handle_;
+      filled_ = std::exchange(other.filled_, false);
     }
     return *this;
   }
@@ -395,11 +404,13 @@ class IpSet {
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
     Storage storage = allocate(size);
     if (!storage) return Result<IpSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
-    const ::tollgate_ipset* set = nullptr;
+    IpSet set;
     st = ::tollgate_ipset_build(storage.get(), size, list.data(), list.size(),
-                                &set);  // c_: tollgate_ipset_build
+                                &set.handle_);  // c_: tollgate_ipset_build
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
-    return Result<IpSet>(IpSet(std::move(storage), set));
+    set.storage_ = std::move(storage);
+    set.filled_ = true;
+    return Result<IpSet>(std::move(set));
   }
 
   /// Copy the table image `image`/`len` (e.g. a file written by `tollgate compile-ipset`) into
@@ -412,32 +423,41 @@ class IpSet {
     Storage storage = allocate(len);
     if (!storage) return Result<IpSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
     if (len != 0) std::memcpy(storage.get(), image, len);
-    const ::tollgate_ipset* set = nullptr;
-    Status st = load(storage.get(), len, &set);
+    IpSet set;
+    Status st = load(storage.get(), len, &set.handle_);
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
-    return Result<IpSet>(IpSet(std::move(storage), set));
+    set.storage_ = std::move(storage);
+    set.filled_ = true;
+    return Result<IpSet>(std::move(set));
   }
 
   /// Validate the table image `image`/`len` in place and borrow it (no copy, no allocation):
   /// the memory must be aligned to `kAlign`, stay unchanged and outlive the IpSet (e.g. an
   /// mmap'ed file). Fails like `load_copy`, and with `misaligned`.
   [[nodiscard]] static Result<IpSet> load_view(const void* image, std::size_t len) noexcept {
-    const ::tollgate_ipset* set = nullptr;
-    Status st = load(image, len, &set);
+    IpSet set;
+    Status st = load(image, len, &set.handle_);
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
-    return Result<IpSet>(IpSet(Storage(), set));
+    set.filled_ = true;
+    return Result<IpSet>(std::move(set));
   }
 
   /// The built-in Azure Communication Services table (a view of static read-only data): media
   /// ranges carry `kAcsMedia`, callback ranges `kAcsCallback`.
   [[nodiscard]] static IpSet acs() noexcept {
-    return IpSet(Storage(), ::tollgate_acs_ipset());  // c_: tollgate_acs_ipset
+    IpSet set;
+    const ::tollgate_ipset* fixed = ::tollgate_acs_ipset();  // c_: tollgate_acs_ipset
+    if (fixed != nullptr) {
+      set.handle_ = *fixed;  // handles may be copied; this one refers to static data
+      set.filled_ = true;
+    }
+    return set;
   }
 
   /// An owning copy of this table's image (for a view too). Fails with `null_pointer` for an
   /// empty set, `buffer_too_small` when the storage cannot be allocated.
   [[nodiscard]] Result<IpSet> clone() const noexcept {
-    if (set_ == nullptr) return Result<IpSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
+    if (!filled_) return Result<IpSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
     return load_copy(image_data(), image_size());
   }
 
@@ -453,7 +473,7 @@ class IpSet {
   }
 
   /// Whether this holds a table.
-  bool empty() const noexcept { return set_ == nullptr; }
+  bool empty() const noexcept { return !filled_; }
   /// Whether this IpSet owns its storage (false for views and empty sets).
   bool owns_storage() const noexcept { return static_cast<bool>(storage_); }
 
@@ -461,7 +481,7 @@ class IpSet {
   /// every prefix containing it, 0 when none (and for any other length or an empty set).
   /// IPv4-mapped IPv6 addresses are looked up as IPv4.
   std::uint32_t lookup(const std::uint8_t* addr, std::size_t len) const noexcept {
-    return ::tollgate_ipset_lookup(set_, addr, len);  // c_: tollgate_ipset_lookup
+    return ::tollgate_ipset_lookup(raw(), addr, len);  // c_: tollgate_ipset_lookup
   }
   /// `lookup` for an address held in a `std::uint8_t[4]` or `[16]` array.
   template <std::size_t N>
@@ -473,7 +493,7 @@ class IpSet {
   /// with `invalid_address`, `invalid_text`, `null_pointer` (empty set).
   [[nodiscard]] Result<std::uint32_t> lookup_text(std::string_view addr) const noexcept {
     std::uint32_t tags = 0;
-    Status st = ::tollgate_ipset_lookup_text(set_, addr.data(), addr.size(),
+    Status st = ::tollgate_ipset_lookup_text(raw(), addr.data(), addr.size(),
                                              &tags);  // c_: tollgate_ipset_lookup_text
     return detail::make_result<std::uint32_t>(st, [&] { return tags; });
   }
@@ -482,18 +502,22 @@ class IpSet {
   /// `invalid_argument`, `null_pointer`.
   [[nodiscard]] Result<void> lookup_many(const std::uint8_t* addrs, std::size_t addr_len,
                                          std::size_t count, std::uint32_t* out_tags) const noexcept {
-    return Result<void>(::tollgate_ipset_lookup_many(set_, addrs, addr_len, count,
+    return Result<void>(::tollgate_ipset_lookup_many(raw(), addrs, addr_len, count,
                                                      out_tags));  // c_: tollgate_ipset_lookup_many
   }
 
   /// The table's relocatable image (what to write to a file); NULL for an empty set.
-  const std::byte* image_data() const noexcept { return reinterpret_cast<const std::byte*>(set_); }
+  const std::byte* image_data() const noexcept {
+    return static_cast<const std::byte*>(
+        ::tollgate_ipset_image(raw()));  // c_: tollgate_ipset_image
+  }
   /// The image's length in bytes; 0 for an empty set.
   std::size_t image_size() const noexcept {
-    return ::tollgate_ipset_image_len(set_);  // c_: tollgate_ipset_image_len
+    return ::tollgate_ipset_image_len(raw());  // c_: tollgate_ipset_image_len
   }
-  /// The C handle (NULL for an empty set), for the functions of tollgate.h.
-  const ::tollgate_ipset* raw() const noexcept { return set_; }
+  /// The C handle (NULL for an empty set), for the functions of tollgate.h. It points into this
+  /// IpSet: valid while the IpSet lives and is not moved from or assigned to.
+  const ::tollgate_ipset* raw() const noexcept { return filled_ ? &handle_ : nullptr; }
 
  private:
   struct AlignedDelete {
@@ -503,20 +527,18 @@ class IpSet {
   };
   using Storage = std::unique_ptr<std::byte[], AlignedDelete>;
 
-  IpSet(Storage storage, const ::tollgate_ipset* set) noexcept
-      : storage_(std::move(storage)), set_(set) {}
-
   static Storage allocate(std::size_t size) noexcept {
     void* p = ::operator new[](size == 0 ? 1 : size, std::align_val_t(kAlign), std::nothrow);
     return Storage(static_cast<std::byte*>(p));
   }
 
-  static Status load(const void* image, std::size_t len, const ::tollgate_ipset** out) noexcept {
+  static Status load(const void* image, std::size_t len, ::tollgate_ipset* out) noexcept {
     return ::tollgate_ipset_load(image, len, out);  // c_: tollgate_ipset_load
   }
 
-  Storage storage_;
-  const ::tollgate_ipset* set_ = nullptr;
+  Storage storage_;          // the image of an owning set (a heap block: it never moves)
+  ::tollgate_ipset handle_;  // filled by build/load or copied from the ACS handle
+  bool filled_ = false;      // whether handle_ holds a table
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -100,6 +100,7 @@ void test_build_and_lookup() {
   const std::byte* where = set.image_data();
   tollgate::IpSet moved(std::move(set));
   CHECK(moved.image_data() == where && moved.lookup(a1) == 3);
+  CHECK(moved.raw() != nullptr && ::tollgate_ipset_image(moved.raw()) == where);
   CHECK(set.empty() && !set.owns_storage() && set.image_data() == nullptr);  // NOLINT: use after move is defined here
   CHECK(set.lookup(a1) == 0 && set.image_size() == 0);
   CHECK_NAME(set.lookup_text("10.1.2.3"), "null_pointer");
@@ -213,7 +214,9 @@ void test_acs() {
   {
     tollgate::IpSet other = tollgate::IpSet::acs();
     tollgate::IpSet taken = std::move(other);
-    CHECK(taken.raw() == acs.raw());
+    CHECK(taken.image_data() == acs.image_data());
+    CHECK(taken.image_data() == ::tollgate_ipset_image(::tollgate_acs_ipset()));
+    CHECK(taken.raw() != nullptr && taken.raw() != ::tollgate_acs_ipset());  // a copy of the handle
   }
   CHECK(acs.lookup_text("52.112.0.1").ok());
   auto owned = acs.clone();
