@@ -1,16 +1,16 @@
 /*
  * tollgate.hpp — a header-only C++17 interface over the C ABI in tollgate.h.
  *
- * Value and RAII types (KeySet, Policy, IpSet, Verifier, Claims) and results as a status plus a
- * value (tollgate::Result<T>): nothing throws, so it works with -fno-exceptions. Nothing here
- * allocates except IpSet::build, IpSet::load_copy and IpSet::clone, which own the table storage
- * the caller asked for; verification and lookups never touch the heap.
+ * Value and RAII types (KeySet, Policy, IpSet, HostSet, Verifier, Claims) and results as a
+ * status plus a value (tollgate::Result<T>): nothing throws, so it works with -fno-exceptions.
+ * Nothing here allocates except build, load_copy and clone of IpSet and HostSet, which own the
+ * table storage the caller asked for; verification and lookups never touch the heap.
  *
  * Lifetimes, in one place:
  *  - KeySet, Policy: self-contained values (no pointers inside); copy and move freely.
  *    KeySet::kid() views point into that KeySet object.
- *  - IpSet: move-only; an owning IpSet frees its storage when destroyed; a view (IpSet::acs(),
- *    IpSet::load_view) borrows memory that must outlive it.
+ *  - IpSet, HostSet: move-only; an owning one frees its storage when destroyed; a view (acs(),
+ *    load_view) borrows memory that must outlive it.
  *  - Verifier<N>: owns the scratch buffer a verification decodes into; it cannot be copied or
  *    moved. The Claims it returns are views into that scratch: valid until the next verify() on
  *    the same Verifier or until it is destroyed. Copy out (std::string(*claims->sub())) what
@@ -65,9 +65,15 @@ using Status = ::tollgate_status;
 [[nodiscard]] inline bool abi_matches() noexcept {
   static_assert(sizeof(::tollgate_keyset) == TOLLGATE_KEYSET_SIZE, "tollgate_keyset size");
   static_assert(sizeof(::tollgate_policy) == TOLLGATE_POLICY_SIZE, "tollgate_policy size");
+  static_assert(sizeof(::tollgate_ipset) == TOLLGATE_IPSET_SIZE, "tollgate_ipset size");
+  static_assert(sizeof(::tollgate_hostset) == TOLLGATE_HOSTSET_SIZE, "tollgate_hostset size");
   return ::tollgate_keyset_size() == sizeof(::tollgate_keyset) &&    // c_: tollgate_keyset_size
          ::tollgate_policy_size() == sizeof(::tollgate_policy) &&    // c_: tollgate_policy_size
-         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN}  // c_: tollgate_ipset_align
+         ::tollgate_ipset_align() == std::size_t{TOLLGATE_IPSET_ALIGN} &&  // c_: tollgate_ipset_align
+         ::tollgate_ipset_size() == sizeof(::tollgate_ipset) &&  // c_: tollgate_ipset_size
+         ::tollgate_hostset_size() == sizeof(::tollgate_hostset) &&  // c_: tollgate_hostset_size
+         ::tollgate_hostset_align() ==
+             std::size_t{TOLLGATE_HOSTSET_ALIGN}  // c_: tollgate_hostset_align
 #ifdef TOLLGATE_ABI_VERSION  // headers with the ABI version and every *_size() function
          && ::tollgate_abi_version() == TOLLGATE_ABI_VERSION  // c_: tollgate_abi_version
          && ::tollgate_claims_size() == sizeof(::tollgate_claims)  // c_: tollgate_claims_size
@@ -344,8 +350,8 @@ template <std::size_t N>
   return acs_allows(addr, N, protocol, port);
 }
 
-/// What is wrong with a CIDR list (`IpSet::explain`): text such as
-/// `line 3: host_bits_set: did you mean 10.0.0.0/8?`, empty when the list is valid.
+/// What is wrong with a CIDR or host-name list (`IpSet::explain`, `HostSet::explain`): text
+/// such as `line 3: host_bits_set: did you mean 10.0.0.0/8?`, empty when the list is valid.
 class ListExplanation {
  public:
   /// The explanation (a view into this object).
@@ -355,6 +361,7 @@ class ListExplanation {
 
  private:
   friend class IpSet;
+  friend class HostSet;
   char text_[128] = {};
   std::size_t len_ = 0;
 };
@@ -364,19 +371,26 @@ class ListExplanation {
 /// (`clone()` copies). A moved-from or default-constructed IpSet is empty: lookups answer 0 and
 /// `lookup_text`/`lookup_many` fail with `null_pointer`. Lookups never allocate and are safe
 /// from any number of threads.
+///
+/// It holds the `::tollgate_ipset` handle by value; the handle points at the image, which is
+/// a heap block (owning), the caller's memory (view) or static data (`acs()`), never at the
+/// IpSet itself, so a move copies the handle and the image stays where it was.
 class IpSet {
  public:
   /// The alignment the table storage and images need (`TOLLGATE_IPSET_ALIGN`).
   static constexpr std::size_t kAlign = TOLLGATE_IPSET_ALIGN;
 
   /// An empty set (no table; every lookup answers 0).
-  IpSet() noexcept = default;
+  IpSet() noexcept : handle_() {}
   IpSet(IpSet&& other) noexcept
-      : storage_(std::move(other.storage_)), set_(std::exchange(other.set_, nullptr)) {}
+      : storage_(std::move(other.storage_)),
+        handle_(other.handle_),
+        filled_(std::exchange(other.filled_, false)) {}
   IpSet& operator=(IpSet&& other) noexcept {
     if (this != &other) {
       storage_ = std::move(other.storage_);
-      set_ = std::exchange(other.set_, nullptr);
+      handle_ = other.handle_;
+      filled_ = std::exchange(other.filled_, false);
     }
     return *this;
   }
@@ -395,11 +409,13 @@ class IpSet {
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
     Storage storage = allocate(size);
     if (!storage) return Result<IpSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
-    const ::tollgate_ipset* set = nullptr;
+    IpSet set;
     st = ::tollgate_ipset_build(storage.get(), size, list.data(), list.size(),
-                                &set);  // c_: tollgate_ipset_build
+                                &set.handle_);  // c_: tollgate_ipset_build
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
-    return Result<IpSet>(IpSet(std::move(storage), set));
+    set.storage_ = std::move(storage);
+    set.filled_ = true;
+    return Result<IpSet>(std::move(set));
   }
 
   /// Copy the table image `image`/`len` (e.g. a file written by `tollgate compile-ipset`) into
@@ -412,32 +428,41 @@ class IpSet {
     Storage storage = allocate(len);
     if (!storage) return Result<IpSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
     if (len != 0) std::memcpy(storage.get(), image, len);
-    const ::tollgate_ipset* set = nullptr;
-    Status st = load(storage.get(), len, &set);
+    IpSet set;
+    Status st = load(storage.get(), len, &set.handle_);
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
-    return Result<IpSet>(IpSet(std::move(storage), set));
+    set.storage_ = std::move(storage);
+    set.filled_ = true;
+    return Result<IpSet>(std::move(set));
   }
 
   /// Validate the table image `image`/`len` in place and borrow it (no copy, no allocation):
   /// the memory must be aligned to `kAlign`, stay unchanged and outlive the IpSet (e.g. an
   /// mmap'ed file). Fails like `load_copy`, and with `misaligned`.
   [[nodiscard]] static Result<IpSet> load_view(const void* image, std::size_t len) noexcept {
-    const ::tollgate_ipset* set = nullptr;
-    Status st = load(image, len, &set);
+    IpSet set;
+    Status st = load(image, len, &set.handle_);
     if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
-    return Result<IpSet>(IpSet(Storage(), set));
+    set.filled_ = true;
+    return Result<IpSet>(std::move(set));
   }
 
   /// The built-in Azure Communication Services table (a view of static read-only data): media
   /// ranges carry `kAcsMedia`, callback ranges `kAcsCallback`.
   [[nodiscard]] static IpSet acs() noexcept {
-    return IpSet(Storage(), ::tollgate_acs_ipset());  // c_: tollgate_acs_ipset
+    IpSet set;
+    const ::tollgate_ipset* fixed = ::tollgate_acs_ipset();  // c_: tollgate_acs_ipset
+    if (fixed != nullptr) {
+      set.handle_ = *fixed;  // handles may be copied; this one refers to static data
+      set.filled_ = true;
+    }
+    return set;
   }
 
   /// An owning copy of this table's image (for a view too). Fails with `null_pointer` for an
   /// empty set, `buffer_too_small` when the storage cannot be allocated.
   [[nodiscard]] Result<IpSet> clone() const noexcept {
-    if (set_ == nullptr) return Result<IpSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
+    if (!filled_) return Result<IpSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
     return load_copy(image_data(), image_size());
   }
 
@@ -453,7 +478,7 @@ class IpSet {
   }
 
   /// Whether this holds a table.
-  bool empty() const noexcept { return set_ == nullptr; }
+  bool empty() const noexcept { return !filled_; }
   /// Whether this IpSet owns its storage (false for views and empty sets).
   bool owns_storage() const noexcept { return static_cast<bool>(storage_); }
 
@@ -461,7 +486,7 @@ class IpSet {
   /// every prefix containing it, 0 when none (and for any other length or an empty set).
   /// IPv4-mapped IPv6 addresses are looked up as IPv4.
   std::uint32_t lookup(const std::uint8_t* addr, std::size_t len) const noexcept {
-    return ::tollgate_ipset_lookup(set_, addr, len);  // c_: tollgate_ipset_lookup
+    return ::tollgate_ipset_lookup(raw(), addr, len);  // c_: tollgate_ipset_lookup
   }
   /// `lookup` for an address held in a `std::uint8_t[4]` or `[16]` array.
   template <std::size_t N>
@@ -473,7 +498,7 @@ class IpSet {
   /// with `invalid_address`, `invalid_text`, `null_pointer` (empty set).
   [[nodiscard]] Result<std::uint32_t> lookup_text(std::string_view addr) const noexcept {
     std::uint32_t tags = 0;
-    Status st = ::tollgate_ipset_lookup_text(set_, addr.data(), addr.size(),
+    Status st = ::tollgate_ipset_lookup_text(raw(), addr.data(), addr.size(),
                                              &tags);  // c_: tollgate_ipset_lookup_text
     return detail::make_result<std::uint32_t>(st, [&] { return tags; });
   }
@@ -482,18 +507,22 @@ class IpSet {
   /// `invalid_argument`, `null_pointer`.
   [[nodiscard]] Result<void> lookup_many(const std::uint8_t* addrs, std::size_t addr_len,
                                          std::size_t count, std::uint32_t* out_tags) const noexcept {
-    return Result<void>(::tollgate_ipset_lookup_many(set_, addrs, addr_len, count,
+    return Result<void>(::tollgate_ipset_lookup_many(raw(), addrs, addr_len, count,
                                                      out_tags));  // c_: tollgate_ipset_lookup_many
   }
 
   /// The table's relocatable image (what to write to a file); NULL for an empty set.
-  const std::byte* image_data() const noexcept { return reinterpret_cast<const std::byte*>(set_); }
+  const std::byte* image_data() const noexcept {
+    return static_cast<const std::byte*>(
+        ::tollgate_ipset_image(raw()));  // c_: tollgate_ipset_image
+  }
   /// The image's length in bytes; 0 for an empty set.
   std::size_t image_size() const noexcept {
-    return ::tollgate_ipset_image_len(set_);  // c_: tollgate_ipset_image_len
+    return ::tollgate_ipset_image_len(raw());  // c_: tollgate_ipset_image_len
   }
-  /// The C handle (NULL for an empty set), for the functions of tollgate.h.
-  const ::tollgate_ipset* raw() const noexcept { return set_; }
+  /// The C handle (NULL for an empty set), for the functions of tollgate.h. It points into this
+  /// IpSet: valid while the IpSet lives and is not moved from or assigned to.
+  const ::tollgate_ipset* raw() const noexcept { return filled_ ? &handle_ : nullptr; }
 
  private:
   struct AlignedDelete {
@@ -503,20 +532,178 @@ class IpSet {
   };
   using Storage = std::unique_ptr<std::byte[], AlignedDelete>;
 
-  IpSet(Storage storage, const ::tollgate_ipset* set) noexcept
-      : storage_(std::move(storage)), set_(set) {}
+  static Storage allocate(std::size_t size) noexcept {
+    void* p = ::operator new[](size == 0 ? 1 : size, std::align_val_t(kAlign), std::nothrow);
+    return Storage(static_cast<std::byte*>(p));
+  }
+
+  static Status load(const void* image, std::size_t len, ::tollgate_ipset* out) noexcept {
+    return ::tollgate_ipset_load(image, len, out);  // c_: tollgate_ipset_load
+  }
+
+  Storage storage_;          // the image of an owning set (a heap block: it never moves)
+  ::tollgate_ipset handle_;  // filled by build/load or copied from the ACS handle
+  bool filled_ = false;      // whether handle_ holds a table
+};
+
+/// A host-name table: exact names and `*.domain` wildcards (every name at least one label
+/// below the domain, never the domain itself), each with a tag mask. Like IpSet: an owning one
+/// (built from a list, or a copy of an image) frees its storage when destroyed; a view
+/// (`acs()`, `load_view`) borrows memory that must outlive it; move-only (`clone()` copies);
+/// a moved-from or default-constructed HostSet is empty (`lookup` fails with `null_pointer`).
+/// It holds the `::tollgate_hostset` handle by value (the handle points at the image, never at
+/// the HostSet, so moves stay valid). Lookups never allocate and are safe from any number of
+/// threads.
+class HostSet {
+ public:
+  /// The alignment the table storage and images need (`TOLLGATE_HOSTSET_ALIGN`).
+  static constexpr std::size_t kAlign = TOLLGATE_HOSTSET_ALIGN;
+
+  /// An empty set (no table; `lookup` fails with `null_pointer`).
+  HostSet() noexcept : handle_() {}
+  HostSet(HostSet&& other) noexcept
+      : storage_(std::move(other.storage_)),
+        handle_(other.handle_),
+        filled_(std::exchange(other.filled_, false)) {}
+  HostSet& operator=(HostSet&& other) noexcept {
+    if (this != &other) {
+      storage_ = std::move(other.storage_);
+      handle_ = other.handle_;
+      filled_ = std::exchange(other.filled_, false);
+    }
+    return *this;
+  }
+  HostSet(const HostSet&) = delete;
+  HostSet& operator=(const HostSet&) = delete;
+  ~HostSet() = default;
+
+  /// Build a table from a host-name list (one `name [tagmask]` or `*.name [tagmask]` per line,
+  /// `#` comments) into storage this HostSet allocates (aligned `new`) and owns. Fails with the
+  /// list's error (`invalid_host_name`, `invalid_list_line`, `too_many_host_names`, ...;
+  /// `explain()` says which line), or `buffer_too_small` when the storage cannot be allocated.
+  [[nodiscard]] static Result<HostSet> build(std::string_view list) noexcept {
+    std::size_t size = 0;
+    Status st = ::tollgate_hostset_required_size(list.data(), list.size(),
+                                                 &size);  // c_: tollgate_hostset_required_size
+    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
+    Storage storage = allocate(size);
+    if (!storage) return Result<HostSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
+    HostSet set;
+    st = ::tollgate_hostset_build(storage.get(), size, list.data(), list.size(),
+                                  &set.handle_);  // c_: tollgate_hostset_build
+    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
+    set.storage_ = std::move(storage);
+    set.filled_ = true;
+    return Result<HostSet>(std::move(set));
+  }
+
+  /// Copy the table image `image`/`len` (e.g. a file written by `tollgate compile-hostset`)
+  /// into storage this HostSet allocates and owns, and validate it completely. Fails with
+  /// `image_truncated`, `image_bad_magic`, `image_bad_checksum`, `image_corrupt`, ...;
+  /// `buffer_too_small` when the storage cannot be allocated. The caller's memory may be freed
+  /// afterwards and needs no alignment.
+  [[nodiscard]] static Result<HostSet> load_copy(const void* image, std::size_t len) noexcept {
+    if (image == nullptr && len != 0) return Result<HostSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
+    Storage storage = allocate(len);
+    if (!storage) return Result<HostSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
+    if (len != 0) std::memcpy(storage.get(), image, len);
+    HostSet set;
+    Status st = load(storage.get(), len, &set.handle_);
+    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
+    set.storage_ = std::move(storage);
+    set.filled_ = true;
+    return Result<HostSet>(std::move(set));
+  }
+
+  /// Validate the table image `image`/`len` in place and borrow it (no copy, no allocation):
+  /// the memory must be aligned to `kAlign`, stay unchanged and outlive the HostSet. Fails
+  /// like `load_copy`, and with `misaligned`.
+  [[nodiscard]] static Result<HostSet> load_view(const void* image, std::size_t len) noexcept {
+    HostSet set;
+    Status st = load(image, len, &set.handle_);
+    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
+    set.filled_ = true;
+    return Result<HostSet>(std::move(set));
+  }
+
+  /// The built-in ACS host names of the guide (a view of static read-only data), each tagged
+  /// `kAcsCallback`.
+  [[nodiscard]] static HostSet acs() noexcept {
+    HostSet set;
+    const ::tollgate_hostset* fixed = ::tollgate_acs_hostset();  // c_: tollgate_acs_hostset
+    if (fixed != nullptr) {
+      set.handle_ = *fixed;  // handles may be copied; this one refers to static data
+      set.filled_ = true;
+    }
+    return set;
+  }
+
+  /// An owning copy of this table's image (for a view too). Fails with `null_pointer` for an
+  /// empty set, `buffer_too_small` when the storage cannot be allocated.
+  [[nodiscard]] Result<HostSet> clone() const noexcept {
+    if (!filled_) return Result<HostSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
+    return load_copy(image_data(), image_size());
+  }
+
+  /// Describe what is wrong with a host-name list, e.g. `line 3: invalid_host_name` (empty
+  /// text when it is valid). Fails with `invalid_text`.
+  [[nodiscard]] static Result<ListExplanation> explain(std::string_view list) noexcept {
+    ListExplanation out;
+    std::size_t len = 0;
+    Status st = ::tollgate_hostset_explain(list.data(), list.size(), out.text_, sizeof out.text_,
+                                           &len);  // c_: tollgate_hostset_explain
+    out.len_ = len;
+    return detail::make_result<ListExplanation>(st, [&] { return out; });
+  }
+
+  /// Whether this holds a table.
+  bool empty() const noexcept { return !filled_; }
+  /// Whether this HostSet owns its storage (false for views and empty sets).
+  bool owns_storage() const noexcept { return static_cast<bool>(storage_); }
+
+  /// The tag mask of host name `name`: the OR of the tags of every matching entry, 0 when none.
+  /// ASCII case-insensitive; one trailing dot is ignored. Fails with `invalid_host_name` (empty
+  /// labels, `*`, a port, spaces, over-long labels or names, ...), `null_pointer` (empty set).
+  [[nodiscard]] Result<std::uint32_t> lookup(std::string_view name) const noexcept {
+    std::uint32_t tags = 0;
+    Status st = ::tollgate_hostset_lookup(raw(), name.data(), name.size(),
+                                          &tags);  // c_: tollgate_hostset_lookup
+    return detail::make_result<std::uint32_t>(st, [&] { return tags; });
+  }
+
+  /// The table's relocatable image (what to write to a file); NULL for an empty set.
+  const std::byte* image_data() const noexcept {
+    return static_cast<const std::byte*>(
+        ::tollgate_hostset_image(raw()));  // c_: tollgate_hostset_image
+  }
+  /// The image's length in bytes; 0 for an empty set.
+  std::size_t image_size() const noexcept {
+    return ::tollgate_hostset_image_len(raw());  // c_: tollgate_hostset_image_len
+  }
+  /// The C handle (NULL for an empty set), for the functions of tollgate.h. It points into
+  /// this HostSet: valid while the HostSet lives and is not moved from or assigned to.
+  const ::tollgate_hostset* raw() const noexcept { return filled_ ? &handle_ : nullptr; }
+
+ private:
+  struct AlignedDelete {
+    void operator()(std::byte* p) const noexcept {
+      ::operator delete[](p, std::align_val_t(kAlign));
+    }
+  };
+  using Storage = std::unique_ptr<std::byte[], AlignedDelete>;
 
   static Storage allocate(std::size_t size) noexcept {
     void* p = ::operator new[](size == 0 ? 1 : size, std::align_val_t(kAlign), std::nothrow);
     return Storage(static_cast<std::byte*>(p));
   }
 
-  static Status load(const void* image, std::size_t len, const ::tollgate_ipset** out) noexcept {
-    return ::tollgate_ipset_load(image, len, out);  // c_: tollgate_ipset_load
+  static Status load(const void* image, std::size_t len, ::tollgate_hostset* out) noexcept {
+    return ::tollgate_hostset_load(image, len, out);  // c_: tollgate_hostset_load
   }
 
-  Storage storage_;
-  const ::tollgate_ipset* set_ = nullptr;
+  Storage storage_;            // the image of an owning set (a heap block: it never moves)
+  ::tollgate_hostset handle_;  // filled by build/load or copied from the ACS handle
+  bool filled_ = false;        // whether handle_ holds a table
 };
 
 // ---------------------------------------------------------------------------------------------

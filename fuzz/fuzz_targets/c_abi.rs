@@ -49,7 +49,9 @@ extern "C" {
         scratch_len: usize,
         out: *mut c_void,
     ) -> u32;
-    fn tollgate_ipset_load(image: *const c_void, len: usize, out: *mut *const c_void) -> u32;
+    fn tollgate_ipset_size() -> usize;
+    fn tollgate_ipset_load(image: *const c_void, len: usize, out: *mut c_void) -> u32;
+    fn tollgate_ipset_image(set: *const c_void) -> *const c_void;
     fn tollgate_ipset_image_len(set: *const c_void) -> usize;
     fn tollgate_ipset_lookup_text(
         set: *const c_void,
@@ -217,7 +219,10 @@ fn ipset_load(a: u16, b: u16, c: u8, data: &[u8]) {
         // SAFETY: the ACS set is static and its image is image_len bytes at its address.
         let acs = unsafe {
             let set = tollgate_acs_ipset();
-            std::slice::from_raw_parts(set.cast::<u8>(), tollgate_ipset_image_len(set))
+            std::slice::from_raw_parts(
+                tollgate_ipset_image(set).cast::<u8>(),
+                tollgate_ipset_image_len(set),
+            )
         };
         let mut image = acs.to_vec();
         for edit in data.chunks_exact(3) {
@@ -240,15 +245,23 @@ fn ipset_load(a: u16, b: u16, c: u8, data: &[u8]) {
     } else {
         usize::from(a) % (image.len() + 1)
     };
-    let sentinel = 0x1 as *const c_void;
-    let mut set = sentinel;
-    // SAFETY: `base` is valid for `len` <= image.len() bytes.
-    let st = unsafe { tollgate_ipset_load(base.cast(), len, &mut set) };
+    // The caller-placed handle, filled with a sentinel pattern a failed load must not touch.
+    // SAFETY: a function without arguments returning a constant.
+    let words = unsafe { tollgate_ipset_size() } / 8;
+    let mut handle = vec![0xA5A5_A5A5_A5A5_A5A5u64; words];
+    let set = handle.as_mut_ptr().cast::<c_void>();
+    // SAFETY: `base` is valid for `len` <= image.len() bytes; `set` is a handle of the size
+    // the library asks for, 8-aligned.
+    let st = unsafe { tollgate_ipset_load(base.cast(), len, set) };
     check_status(st);
     if st != OK {
-        assert_eq!(set, sentinel, "failed load wrote the set");
+        assert!(
+            handle.iter().all(|&w| w == 0xA5A5_A5A5_A5A5_A5A5),
+            "failed load wrote the handle"
+        );
         return;
     }
+    let set = set.cast_const();
     assert_eq!(shift % 16, 0, "a misaligned image loaded");
     // SAFETY: `set` is a live set over `storage`.
     unsafe {

@@ -823,7 +823,7 @@ ngx_http_tollgate_ipset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_file_t              file;
     ngx_file_info_t         fi;
     tollgate_status         st;
-    const tollgate_ipset   *set;
+    tollgate_ipset         *set;
 
     if (lcf->ipset != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -892,7 +892,13 @@ ngx_http_tollgate_ipset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    st = tollgate_ipset_load(data, (size_t) n, &set);
+    /* the handle the load or build fills; it refers to data or storage, same lifetime */
+    set = ngx_pmemalign(cf->pool, sizeof(tollgate_ipset), sizeof(uint64_t));
+    if (set == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    st = tollgate_ipset_load(data, (size_t) n, set);
 
     if (st == TOLLGATE_STATUS_IMAGE_BAD_MAGIC || st == TOLLGATE_STATUS_IMAGE_TRUNCATED) {
         /* not an image: a CIDR list */
@@ -904,7 +910,7 @@ ngx_http_tollgate_ipset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 return NGX_CONF_ERROR;
             }
             st = tollgate_ipset_build(storage, need, (const char *) data, (size_t) n,
-                                      &set);
+                                      set);
         }
 
         if (st != TOLLGATE_STATUS_OK) {

@@ -1,7 +1,7 @@
 """The ctypes binding of libtollgate's C ABI: loading the library and every prototype, in one
 place. Private: the public API lives in the other modules of the package.
 
-Objects the C side treats as opaque (key sets, policies, IP sets) are passed as ``c_void_p`` so
+Objects the C side treats as opaque (key sets, policies, IP and host-name sets) are passed as ``c_void_p`` so
 any suitably aligned buffer can be handed over. Every function returning a status returns a
 plain ``c_uint32``; :func:`status_name` turns it into the stable error name.
 """
@@ -86,14 +86,26 @@ PROTOTYPES = {
     "tollgate_status_str": (cp, [u32]),
     "tollgate_bearer_token": (u32, [cp, size_t, vp_p, size_p]),
     "tollgate_apikey_check": (u32, [cp, size_t, cp, size_t, ctypes.POINTER(TollgateStr), size_t]),
+    "tollgate_ipset_size": (size_t, []),
     "tollgate_ipset_align": (size_t, []),
     "tollgate_ipset_required_size": (u32, [cp, size_t, size_p]),
-    "tollgate_ipset_build": (u32, [vp, size_t, cp, size_t, vp_p]),
-    "tollgate_ipset_load": (u32, [vp, size_t, vp_p]),
+    "tollgate_ipset_build": (u32, [vp, size_t, cp, size_t, vp]),
+    "tollgate_ipset_load": (u32, [vp, size_t, vp]),
     "tollgate_ipset_image_len": (size_t, [vp]),
+    "tollgate_ipset_image": (vp, [vp]),
     "tollgate_ipset_lookup": (u32, [vp, cp, size_t]),
     "tollgate_ipset_lookup_text": (u32, [vp, cp, size_t, ctypes.POINTER(u32)]),
     "tollgate_acs_ipset": (vp, []),
+    "tollgate_hostset_size": (size_t, []),
+    "tollgate_hostset_align": (size_t, []),
+    "tollgate_hostset_required_size": (u32, [cp, size_t, size_p]),
+    "tollgate_hostset_build": (u32, [vp, size_t, cp, size_t, vp]),
+    "tollgate_hostset_load": (u32, [vp, size_t, vp]),
+    "tollgate_hostset_image_len": (size_t, [vp]),
+    "tollgate_hostset_image": (vp, [vp]),
+    "tollgate_hostset_lookup": (u32, [vp, cp, size_t, ctypes.POINTER(u32)]),
+    "tollgate_hostset_explain": (u32, [cp, size_t, vp, size_t, size_p]),
+    "tollgate_acs_hostset": (vp, []),
     "tollgate_keyset_size": (size_t, []),
     "tollgate_keyset_parse": (u32, [vp, cp, size_t, ctypes.POINTER(JwksReport)]),
     "tollgate_keyset_len": (size_t, [vp]),

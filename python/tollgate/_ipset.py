@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
-from typing import Optional, Union
+from typing import Any, Optional, Tuple, Union
 
 from . import _ffi
 from ._convert import Text, to_bytes
@@ -12,6 +12,7 @@ from ._errors import TollgateError
 
 _lib = _ffi.lib
 _ALIGN = _lib.tollgate_ipset_align()
+_HANDLE_SIZE = _lib.tollgate_ipset_size()
 
 #: Tag of the ACS media ranges in :meth:`IpSet.acs`.
 ACS_MEDIA = 1
@@ -27,20 +28,28 @@ class IpSet:
     addresses match IPv4 prefixes. Safe to share between threads."""
 
     __slots__ = ("_keep", "_ptr")
-    _keep: Optional[ctypes.Array[ctypes.c_char]]
+    # The image memory and the ``tollgate_ipset`` handle referring to it, kept alive together
+    # (None for the library's static ACS table); ``_ptr`` is the handle's address.
+    _keep: Optional[Tuple[Any, ctypes.Array[ctypes.c_uint64]]]
     _ptr: int
 
     def __init__(self) -> None:
         raise TypeError("use IpSet.from_list(text), IpSet.load(image) or IpSet.acs()")
 
     @classmethod
-    def _wrap(cls, keep: Optional[ctypes.Array[ctypes.c_char]], ptr: Optional[int]) -> IpSet:
+    def _wrap(cls, keep: Optional[Tuple[Any, ctypes.Array[ctypes.c_uint64]]],
+              ptr: Optional[int]) -> IpSet:
         if ptr is None:
             raise TollgateError("null_pointer", "the library returned no table")
         self = object.__new__(cls)
         self._keep = keep
         self._ptr = ptr
         return self
+
+    @classmethod
+    def _filled(cls, storage: Any, handle: ctypes.Array[ctypes.c_uint64]) -> IpSet:
+        """Wrap a handle a build or load filled, keeping it and the image memory alive."""
+        return cls._wrap((storage, handle), ctypes.addressof(handle))
 
     @classmethod
     def from_list(cls, text: Text) -> "IpSet":
@@ -53,11 +62,11 @@ class IpSet:
         if status != _ffi.OK:
             raise TollgateError(_ffi.status_name(status))
         keep, address = _ffi.aligned_buffer(size.value, _ALIGN)
-        out = ctypes.c_void_p()
-        status = _lib.tollgate_ipset_build(address, size.value, data, len(data), ctypes.byref(out))
+        handle = _ffi.words(_HANDLE_SIZE)
+        status = _lib.tollgate_ipset_build(address, size.value, data, len(data), handle)
         if status != _ffi.OK:
             raise TollgateError(_ffi.status_name(status))
-        return cls._wrap(keep, out.value)
+        return cls._filled(keep, handle)
 
     @classmethod
     def load(cls, image: Union[bytes, bytearray, memoryview]) -> "IpSet":
@@ -69,11 +78,11 @@ class IpSet:
         data = bytes(image)
         keep, address = _ffi.aligned_buffer(len(data), _ALIGN)
         ctypes.memmove(address, data, len(data))
-        out = ctypes.c_void_p()
-        status = _lib.tollgate_ipset_load(address, len(data), ctypes.byref(out))
+        handle = _ffi.words(_HANDLE_SIZE)
+        status = _lib.tollgate_ipset_load(address, len(data), handle)
         if status != _ffi.OK:
             raise TollgateError(_ffi.status_name(status))
-        return cls._wrap(keep, out.value)
+        return cls._filled(keep, handle)
 
     @classmethod
     def acs(cls) -> "IpSet":
@@ -84,7 +93,10 @@ class IpSet:
     @property
     def image(self) -> bytes:
         """The table's image: bytes :meth:`load` accepts (e.g. to cache a compiled list)."""
-        return ctypes.string_at(self._ptr, _lib.tollgate_ipset_image_len(self._ptr))
+        start = _lib.tollgate_ipset_image(self._ptr)
+        if start is None:
+            raise TollgateError("null_pointer", "the set has no image")
+        return ctypes.string_at(start, _lib.tollgate_ipset_image_len(self._ptr))
 
     def lookup(self, address: Address) -> int:
         """The tag mask of ``address`` (0: in no prefix). ``address`` is text in strict form

@@ -2,6 +2,7 @@
 // bytes, text and in batches, IPv4-mapped, tags compared with a naive prefix matcher over the
 // same list), list errors with explain(), images copied (load_copy) and borrowed (load_view,
 // misaligned, truncated, corrupted), moves and clones, the built-in ACS view and acs_allows;
+// HostSet the same way against a naive host-name matcher;
 // bearer_token and check_api_key with every key container; OpenID configuration; the ABI check.
 // argv[1] is the repository root.
 #include "tollgate.hpp"
@@ -100,6 +101,7 @@ void test_build_and_lookup() {
   const std::byte* where = set.image_data();
   tollgate::IpSet moved(std::move(set));
   CHECK(moved.image_data() == where && moved.lookup(a1) == 3);
+  CHECK(moved.raw() != nullptr && ::tollgate_ipset_image(moved.raw()) == where);
   CHECK(set.empty() && !set.owns_storage() && set.image_data() == nullptr);  // NOLINT: use after move is defined here
   CHECK(set.lookup(a1) == 0 && set.image_size() == 0);
   CHECK_NAME(set.lookup_text("10.1.2.3"), "null_pointer");
@@ -213,7 +215,9 @@ void test_acs() {
   {
     tollgate::IpSet other = tollgate::IpSet::acs();
     tollgate::IpSet taken = std::move(other);
-    CHECK(taken.raw() == acs.raw());
+    CHECK(taken.image_data() == acs.image_data());
+    CHECK(taken.image_data() == ::tollgate_ipset_image(::tollgate_acs_ipset()));
+    CHECK(taken.raw() != nullptr && taken.raw() != ::tollgate_acs_ipset());  // a copy of the handle
   }
   CHECK(acs.lookup_text("52.112.0.1").ok());
   auto owned = acs.clone();
@@ -233,6 +237,141 @@ void test_acs() {
   CHECK_NAME(tollgate::acs_allows(media, Protocol::tcp, 70000), "invalid_argument");
   CHECK_NAME(tollgate::acs_allows(media, 5, Protocol::tcp, 443), "invalid_argument");
   CHECK_NAME(tollgate::acs_allows(nullptr, 4, Protocol::tcp, 443), "null_pointer");
+}
+
+// The naive host-name oracle: exact entries match the name, `*.d` entries every name ending
+// in `.d`; ASCII case-insensitive, one trailing dot ignored. Queries here are valid names.
+struct HostEntry {
+  std::string name;
+  bool wildcard;
+  std::uint32_t tags;
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+std::uint32_t naive_host(const std::vector<HostEntry>& entries, std::string_view query) {
+  if (!query.empty() && query.back() == '.') query.remove_suffix(1);
+  const std::string q = lower(query);
+  std::uint32_t tags = 0;
+  for (const HostEntry& e : entries) {
+    const std::string n = lower(e.name);
+    bool hit = e.wildcard ? q.size() > n.size() + 1 && q.compare(q.size() - n.size(), n.size(), n) == 0 &&
+                                q[q.size() - n.size() - 1] == '.'
+                          : q == n;
+    if (hit) tags |= e.tags;
+  }
+  return tags;
+}
+
+void test_hostset() {
+  // A random list over few labels (so queries hit often), against the oracle.
+  const char* labels[] = {"a", "b", "Teams", "xn--p1ai", "lync", "c-d", "0"};
+  std::uint32_t rng = 12345;
+  auto next = [&rng](std::uint32_t n) {
+    rng = rng * 1103515245u + 12345u;
+    return (rng >> 16) % n;
+  };
+  auto name = [&](std::uint32_t most) {
+    std::string out;
+    std::uint32_t count = 1 + next(most);
+    for (std::uint32_t i = 0; i < count; i++) {
+      if (i) out += '.';
+      out += labels[next(7)];
+    }
+    return out;
+  };
+  std::vector<HostEntry> entries;
+  std::string list = "# hosts\n";
+  for (int i = 0; i < 60; i++) {
+    HostEntry e{name(3), next(2) == 0, std::uint32_t{1} << next(8)};
+    list += (e.wildcard ? "*." : "") + e.name + " " + std::to_string(e.tags) + "\n";
+    entries.push_back(e);
+  }
+  auto built = tollgate::HostSet::build(list);
+  CHECK_NAME(built, "ok");
+  if (!built.ok()) return;
+  tollgate::HostSet set = std::move(built).value();
+  CHECK(!set.empty() && set.owns_storage());
+  CHECK(reinterpret_cast<std::uintptr_t>(set.image_data()) % tollgate::HostSet::kAlign == 0);
+  for (int i = 0; i < 2000; i++) {
+    std::string q = name(6) + (next(5) == 0 ? "." : "");
+    auto got = set.lookup(q);
+    CHECK_NAME(got, "ok");
+    CHECK(got.value_or(0xFFFFFFFFu) == naive_host(entries, q));
+  }
+  for (std::string_view bad : {"", ".", "a..b", "*.a", "x.a:80", "x a", "-x.a", "x_y.a"}) {
+    CHECK_NAME(set.lookup(bad), "invalid_host_name");
+  }
+
+  // Moves keep the image where it is; the moved-from set is empty and fails safely.
+  const std::byte* where = set.image_data();
+  const std::string probe = entries[0].wildcard ? "x." + entries[0].name : entries[0].name;
+  const std::uint32_t want = naive_host(entries, probe);
+  CHECK(want != 0);
+  tollgate::HostSet moved(std::move(set));
+  CHECK(moved.image_data() == where && moved.lookup(probe).value_or(0) == want);
+  CHECK(moved.raw() != nullptr && ::tollgate_hostset_image(moved.raw()) == where);
+  CHECK(set.empty() && set.image_data() == nullptr && set.image_size() == 0);  // NOLINT: defined
+  CHECK_NAME(set.lookup(probe), "null_pointer");
+  CHECK_NAME(set.clone(), "null_pointer");
+  tollgate::HostSet assigned;
+  assigned = std::move(moved);
+  CHECK(assigned.lookup(probe).value_or(0) == want && moved.empty());
+  static_assert(!std::is_copy_constructible<tollgate::HostSet>::value, "move-only");
+
+  // Images: copied (any alignment, survives the source), borrowed, refused when damaged.
+  const std::size_t len = assigned.image_size();
+  std::unique_ptr<unsigned char[]> odd(new unsigned char[len + 1]);
+  std::memcpy(odd.get() + 1, assigned.image_data(), len);
+  auto copied = tollgate::HostSet::load_copy(odd.get() + 1, len);
+  CHECK_NAME(copied, "ok");
+  std::memset(odd.get(), 0xA5, len + 1);
+  odd.reset();
+  CHECK(copied.ok() && copied->owns_storage() && copied->lookup(probe).value_or(0) == want);
+  std::unique_ptr<Block[]> blocks(new Block[len / 16 + 2]);
+  unsigned char* aligned = blocks[0].b;
+  std::memcpy(aligned, assigned.image_data(), len);
+  auto view = tollgate::HostSet::load_view(aligned, len);
+  CHECK_NAME(view, "ok");
+  CHECK(view.ok() && !view->owns_storage() &&
+        reinterpret_cast<const unsigned char*>(view->image_data()) == aligned);
+  CHECK_NAME(tollgate::HostSet::load_view(aligned + 4, len - 4), "misaligned");
+  CHECK_NAME(tollgate::HostSet::load_copy(aligned, len - 8), "image_truncated");
+  aligned[len - 1] ^= 0x40;
+  CHECK(!tollgate::HostSet::load_copy(aligned, len).ok());
+  aligned[len - 1] ^= 0x40;
+  CHECK_NAME(tollgate::HostSet::load_copy(nullptr, 5), "null_pointer");
+  auto cloned = assigned.clone();
+  CHECK_NAME(cloned, "ok");
+  { tollgate::HostSet gone = std::move(assigned); }
+  CHECK(cloned.ok() && cloned->image_data() != where && cloned->lookup(probe).value_or(0) == want);
+
+  // List errors, explained by line.
+  CHECK_NAME(tollgate::HostSet::build("ok.example\nbad..name\n"), "invalid_host_name");
+  auto why = tollgate::HostSet::explain("ok.example\nbad..name\n");
+  CHECK_NAME(why, "ok");
+  CHECK(why.ok() && why->text().substr(0, 7) == "line 2:");
+  CHECK(tollgate::HostSet::explain("a.example 3\n").value_or(tollgate::ListExplanation()).valid());
+  CHECK_NAME(tollgate::HostSet::build("a.example zz\n"), "invalid_list_line");
+
+  // The ACS names: a view of static data; copies of the handle refer to the same image.
+  tollgate::HostSet acs = tollgate::HostSet::acs();
+  CHECK(!acs.empty() && !acs.owns_storage());
+  CHECK(acs.lookup("teams.microsoft.com").value_or(0) == tollgate::kAcsCallback);
+  CHECK(acs.lookup("X.Lync.com.").value_or(0) == tollgate::kAcsCallback);
+  CHECK(acs.lookup("lync.com").value_or(99) == 0);
+  {
+    tollgate::HostSet taken = tollgate::HostSet::acs();
+    CHECK(taken.image_data() == acs.image_data());
+    CHECK(taken.image_data() == ::tollgate_hostset_image(::tollgate_acs_hostset()));
+  }
+  CHECK(acs.lookup("teams.microsoft.com").ok());
 }
 
 void test_bearer() {
@@ -321,6 +460,7 @@ int main(int argc, char** argv) {
   test_list_errors();
   test_images();
   test_acs();
+  test_hostset();
   test_bearer();
   test_api_keys();
   test_openid_configuration(argc > 1 ? argv[1] : ".");

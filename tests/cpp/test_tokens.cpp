@@ -330,8 +330,14 @@ void test_claims_and_lifetimes(const std::vector<Case>& cases) {
   CHECK(tollgate::Verifier<>::capacity() == tollgate::kDefaultScratchBytes);
   // So a 16 000-byte token gets its real verdict from a default Verifier, not buffer_too_small.
   auto big = std::make_unique<tollgate::Verifier<>>();
-  // (a 16 000-byte single segment is judged as a header first: over the 4 KiB header cap)
-  CHECK_NAME(big->verify(keys, *policy, std::string(16000, 'A'), c.now), "header_too_large");
+  // (A real header and signature around a payload padded to 16 000 bytes: a dot-less token
+  // would stop at header_too_large before any scratch is needed.)
+  const std::string head = std::string(c.token.substr(0, c.token.find('.') + 1));
+  const std::string sig = std::string(c.token.substr(c.token.rfind('.')));
+  const std::string padded = head + std::string(16000 - head.size() - sig.size(), 'A') + sig;
+  CHECK(padded.size() == 16000);
+  CHECK_NAME(tiny.verify(keys, *policy, padded, c.now), "buffer_too_small");
+  CHECK_NAME(big->verify(keys, *policy, padded, c.now), "bad_signature");
   CHECK_NAME(big->verify(keys, *policy, std::string(16385, 'A'), c.now), "too_large");
   CHECK_NAME(fits.verify(keys, *policy, c.token, c.now), "ok");
   // Now (the system clock, in 2026 or later) the 2026-01-01 token has long expired.

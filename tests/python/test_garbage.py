@@ -69,6 +69,7 @@ class Garbage(unittest.TestCase):
     def test_package_functions(self):
         acs = tollgate.IpSet.acs()
         listed = tollgate.IpSet.from_list("10.0.0.0/8 1\n2001:db8::/32 2\n")
+        hosts = tollgate.HostSet.from_list("*.lync.com 2\nteams.microsoft.com 1\n")
         for _ in range(ROUNDS):
             self.survive(tollgate.KeySet.from_jwks, self.either(self.jwks.decode()))
             self.survive(tollgate.Policy, self.either(ACS_ISS), [self.either(ACS_AUD)],
@@ -78,6 +79,9 @@ class Garbage(unittest.TestCase):
             self.survive(tollgate.IpSet.load, garbage_bytes(self.rng, listed.image))
             self.survive(acs.lookup, self.either("52.112.0.1"))
             self.survive(listed.lookup, garbage_bytes(self.rng, bytes(16)))
+            self.survive(tollgate.HostSet.from_list, self.either("*.lync.com 2\na.b 1\n"))
+            self.survive(tollgate.HostSet.load, garbage_bytes(self.rng, hosts.image))
+            self.survive(hosts.lookup, self.either("x.lync.com"))
             self.survive(tollgate.bearer_token, self.either("Bearer " + self.token))
             param = "token" if self.rng.random() < 0.5 else self.either("token")
             self.survive(tollgate.check_api_key, self.either("/h?token=k1"),
@@ -85,6 +89,7 @@ class Garbage(unittest.TestCase):
         # The mutations reached deep enough to produce a spread of verdicts.
         self.assertGreater(self.names["ok"], ROUNDS // 10)
         for name in ("malformed", "bad_signature", "invalid_jwks", "invalid_address",
+                     "invalid_host_name",
                      "invalid_authorization", "key_mismatch", "invalid_uri", "invalid_text"):
             self.assertIn(name, self.names)
 
@@ -121,6 +126,9 @@ class Garbage(unittest.TestCase):
             lambda v: tollgate.IpSet.from_list(v),
             lambda v: tollgate.IpSet.load(v),
             lambda v: tollgate.IpSet.acs().lookup(v),
+            lambda v: tollgate.HostSet.from_list(v),
+            lambda v: tollgate.HostSet.load(v),
+            lambda v: tollgate.HostSet.acs().lookup(v),
             lambda v: tollgate.bearer_token(v),
             lambda v: tollgate.check_api_key(v, keys=["k"]),
             lambda v: tollgate.check_api_key("/?token=k", keys=[v]),

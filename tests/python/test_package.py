@@ -2,6 +2,7 @@
 (claims compared with PyJWT's own decoding of the same token), tokens PyJWT mints here for the
 policy knobs, IpSet, bearer_token and check_api_key, and where the installed package loads its
 library from."""
+import gc
 import ipaddress
 import json
 import os
@@ -255,6 +256,26 @@ class Package(unittest.TestCase):
         image[-3] ^= 0x55
         with self.assertRaises(tollgate.TollgateError):
             tollgate.IpSet.load(image)
+
+    def test_ipset_outlives_its_builder(self):
+        """The handle and the image it points to live as long as the IpSet (nothing dangles
+        once the temporaries of the call that made it are gone)."""
+        def make():
+            built = tollgate.IpSet.from_list("10.0.0.0/8 1\n2001:db8::/32 2\n")
+            image = bytearray(built.image)
+            loaded = tollgate.IpSet.load(image)
+            image[:] = bytes(len(image))  # the caller's bytes are copied, not referred to
+            return built, loaded
+
+        built, loaded = make()
+        gc.collect()
+        junk = [bytearray(4096) for _ in range(256)]  # reuse freed memory
+        for s in (built, loaded):
+            self.assertEqual(s.lookup("10.9.9.9"), 1)
+            self.assertEqual(s.lookup("2001:db8::7"), 2)
+            self.assertEqual(s.lookup("11.0.0.1"), 0)
+        self.assertEqual(built.image, loaded.image)
+        del junk
 
     def test_bearer_and_api_key(self):
         self.assertEqual(tollgate.bearer_token("Bearer eyJh.eyJp.c2ln"), "eyJh.eyJp.c2ln")
