@@ -48,11 +48,11 @@ mod text;
 pub mod typed;
 
 pub use claims::Claims;
+pub use header::{typ_matches, MAX_HEADER_LEN, MAX_HEADER_MEMBERS};
 pub use owned::{
     PolicyStore, MAX_AUDIENCES, MAX_AUDIENCE_LEN, MAX_ISSUER_LEN, MAX_LEEWAY, MAX_TYP_LEN,
     POLICY_STORE_SIZE,
 };
-pub use header::{typ_matches, MAX_HEADER_LEN, MAX_HEADER_MEMBERS};
 pub use policy::{Policy, DEFAULT_LEEWAY, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_LEN};
 pub use text::{text_scratch_len, verify_with_text, ClaimText};
 
