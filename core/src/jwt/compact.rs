@@ -16,12 +16,11 @@ pub(super) struct Segments<'t> {
 
 /// Splits `token` into exactly three segments ([`Error::Malformed`] otherwise).
 pub(super) fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
-    let mut parts = token.split(|&b| b == b'.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (header, rest) = split_at_dot(token).ok_or(Error::Malformed)?;
+    let (payload, signature) = split_at_dot(rest).ok_or(Error::Malformed)?;
+    if find_dot(signature).is_some() {
         return Err(Error::Malformed);
-    };
+    }
     let signing_len = header.len() + 1 + payload.len();
     let signing_input = token.get(..signing_len).ok_or(Error::Malformed)?;
     Ok(Segments {
@@ -32,6 +31,33 @@ pub(super) fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
     })
 }
 
+/// The text before and after the first `.` of `bytes`.
+fn split_at_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = find_dot(bytes)?;
+    Some((bytes.get(..at)?, bytes.get(at.checked_add(1)?..)?))
+}
+
+/// The position of the first `.` in `bytes`: eight bytes per step (a word is stepped over
+/// only when none of its bytes is a dot), then byte by byte.
+fn find_dot(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut start = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(word) ^ (ONES * u64::from(b'.'));
+        // High bit set in a byte iff some byte of `w` is zero (exact as a whole).
+        if w.wrapping_sub(ONES) & !w & HIGH != 0 {
+            break;
+        }
+        start += 8;
+    }
+    let at = bytes.get(start..)?.iter().position(|&b| b == b'.')?;
+    Some(start + at)
+}
+
 /// [`Error::HeaderTooLarge`] when the header segment (the bytes before the first `.`, or the
 /// whole token without one) would decode to more than `max` bytes. Looks at no more than
 /// the bytes such a header may take, so its cost does not grow with the token.
@@ -40,10 +66,7 @@ pub(super) fn check_header_len(token: &[u8], max: usize) -> Result<(), Error> {
     // n <= max / 3 * 4 + 3), so the first `.` of an acceptable token lies inside the window.
     let longest = (max / 3).saturating_mul(4).saturating_add(4);
     let window = token.get(..longest).unwrap_or(token);
-    let header_len = window
-        .iter()
-        .position(|&b| b == b'.')
-        .unwrap_or(token.len());
+    let header_len = find_dot(window).unwrap_or(token.len());
     if decoded_len(header_len) > max {
         return Err(Error::HeaderTooLarge);
     }
@@ -142,6 +165,24 @@ mod tests {
         assert_eq!(s.signature, b"ef");
         for bad in [&b"a.b"[..], b"a.b.c.d", b"abc", b"", b"a..b.c"] {
             assert_eq!(split(bad).err(), Some(Error::Malformed));
+        }
+    }
+
+    #[test]
+    fn find_dot_matches_a_byte_loop() {
+        // Every length up to 40 with a dot (or none) at every position, among bytes that
+        // sit next to `.` (0x2e) in value, so a word-level false hit would show.
+        for len in 0..40usize {
+            for dot in 0..=len {
+                let mut bytes: std::vec::Vec<u8> = (0..len)
+                    .map(|i| [0x2d, 0x2f, 0xae, 0x00, 0x2e ^ 0x80][i % 5])
+                    .collect();
+                if let Some(slot) = bytes.get_mut(dot) {
+                    *slot = b'.';
+                }
+                let naive = bytes.iter().position(|&b| b == b'.');
+                assert_eq!(super::find_dot(&bytes), naive, "{bytes:?}");
+            }
         }
     }
 
