@@ -69,6 +69,14 @@ impl Span {
         })
     }
 
+    /// The span from `start` to `end` (`None` when it does not fit 32 bits).
+    fn between(start: usize, end: usize) -> Option<Span> {
+        Some(Span {
+            start: u32::try_from(start).ok()?,
+            len: u32::try_from(end.checked_sub(start)?).ok()?,
+        })
+    }
+
     fn text<'a>(&self, whole: &'a str) -> Option<&'a str> {
         let start = self.start as usize;
         whole.get(start..start.saturating_add(self.len as usize))
@@ -106,12 +114,7 @@ fn check_in<'a, const CAP: usize>(
         return Some(false);
     };
     let raw = object.raw();
-    let empty = Span { start: 0, len: 0 };
-    let mut table = [Entry {
-        hash: 0,
-        name: empty,
-        value: empty,
-    }; CAP];
+    let mut table = [EMPTY_ENTRY; CAP];
     let mut count = 0usize;
     for (name, value) in members {
         let slot = table.get_mut(count)?;
@@ -127,10 +130,32 @@ fn check_in<'a, const CAP: usize>(
         };
         count += 1;
     }
-    let used = table.get(..count)?;
-    // Positions into `used`, sorted by (hash, name); `CAP` is at most 256, so they fit a u8.
     let mut order = [0u8; CAP];
-    let order = order.get_mut(..count)?;
+    Some(sort_check_visit(
+        raw,
+        table.get(..count)?,
+        order.get_mut(..count)?,
+        compare,
+        visit,
+    ))
+}
+
+const EMPTY_ENTRY: Entry = Entry {
+    hash: 0,
+    name: Span { start: 0, len: 0 },
+    value: Span { start: 0, len: 0 },
+};
+
+/// The duplicate check over recorded members (`used`, hashed, spans into `raw`, document
+/// order; `order` as long as `used`, at most 256): sorts positions by (hash, name), compares
+/// neighbours, and when all differ hands every member to `visit` in document order.
+fn sort_check_visit<'a>(
+    raw: &'a str,
+    used: &[Entry],
+    order: &mut [u8],
+    compare: &mut impl FnMut(JsonStr<'_>, JsonStr<'_>) -> Ordering,
+    visit: &mut impl FnMut(JsonStr<'a>, Value<'a>),
+) -> bool {
     for (i, slot) in order.iter_mut().enumerate() {
         *slot = i as u8;
     }
@@ -160,7 +185,89 @@ fn check_in<'a, const CAP: usize>(
             }
         }
     }
-    Some(distinct)
+    distinct
+}
+
+/// Why [`parse_unique_object`] rejected a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectError {
+    /// Not strict JSON within the depth bound (what [`super::parse`] rejects).
+    Invalid,
+    /// Valid JSON, but not an object.
+    NotObject,
+    /// More members than the caller's bound (or than [`MAX_UNIQUE_MEMBERS`]).
+    TooManyMembers,
+    /// Two members share a name (after unescaping).
+    DuplicateName,
+}
+
+/// [`super::parse`] of a document that must be an object of at most `max_members` members
+/// (capped at [`MAX_UNIQUE_MEMBERS`]) with distinct names, then every member handed to
+/// `visit` in document order — as [`visit_unique_members`] after `parse`, but the members
+/// are recorded during validation, so the object is not walked a second time. Errors come
+/// in this order: [`ObjectError::Invalid`], [`ObjectError::NotObject`],
+/// [`ObjectError::TooManyMembers`], [`ObjectError::DuplicateName`]; `visit` is called only
+/// on success.
+pub fn parse_unique_object<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    max_members: usize,
+    mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+) -> Result<Value<'a>, ObjectError> {
+    let mut table = [EMPTY_ENTRY; SMALL_TABLE];
+    let mut count = 0usize;
+    let mut spans_fit = true;
+    let root = {
+        let mut record = |[name_start, name_end, value_start, value_end]: [usize; 4]| {
+            if let Some(slot) = table.get_mut(count) {
+                match (
+                    Span::between(name_start, name_end),
+                    Span::between(value_start, value_end),
+                ) {
+                    (Some(name), Some(value)) => {
+                        *slot = Entry {
+                            hash: 0,
+                            name,
+                            value,
+                        }
+                    }
+                    _ => spans_fit = false,
+                }
+            }
+            count += 1;
+        };
+        super::validate::parse_recording(input, max_depth, Some(&mut record))
+            .map_err(|_| ObjectError::Invalid)?
+    };
+    if root.kind() != super::Kind::Object {
+        return Err(ObjectError::NotObject);
+    }
+    if count > max_members.min(MAX_UNIQUE_MEMBERS) {
+        return Err(ObjectError::TooManyMembers);
+    }
+    let verdict = if count > SMALL_TABLE || !spans_fit {
+        // Rare (large objects): walk the validated object with the full table.
+        check_in::<MAX_UNIQUE_MEMBERS>(&root, &fnv1a, &mut cmp_names, &mut visit)
+            .ok_or(ObjectError::TooManyMembers)?
+    } else {
+        // The spans are offsets into `input`; the root's text starts after any whitespace.
+        let raw = root.raw();
+        let root_start = (raw.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        let used = table.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
+        for e in used.iter_mut() {
+            e.name.start = e.name.start.wrapping_sub(root_start as u32);
+            e.value.start = e.value.start.wrapping_sub(root_start as u32);
+            e.hash = e.name.text(raw).map_or(0, |n| fnv1a(JsonStr::new(n)));
+        }
+        let mut order = [0u8; SMALL_TABLE];
+        let order = order.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
+        sort_check_visit(raw, used, order, &mut cmp_names, &mut visit)
+    };
+    if verdict {
+        Ok(root)
+    } else {
+        Err(ObjectError::DuplicateName)
+    }
 }
 
 /// Orders two names by their decoded characters (equal exactly when the names are).
@@ -249,7 +356,8 @@ fn sift_down<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::{
-        check_unique_names, check_with, cmp_names, fnv1a, MAX_UNIQUE_MEMBERS, SMALL_TABLE,
+        check_unique_names, check_with, cmp_names, fnv1a, parse_unique_object, ObjectError,
+        MAX_UNIQUE_MEMBERS, SMALL_TABLE,
     };
     use crate::json::{parse, JsonStr};
     use core::cell::Cell;
@@ -386,7 +494,111 @@ mod tests {
         }
     }
 
+    /// `parse_unique_object` as the two-pass path (`parse`, then `visit_unique_members`)
+    /// would answer, with the members each visits.
+    fn two_pass(
+        doc: &[u8],
+        max_members: usize,
+    ) -> (Result<String, ObjectError>, Vec<(String, String)>) {
+        let mut seen = Vec::new();
+        let verdict = match parse(doc, 8) {
+            Err(_) => Err(ObjectError::Invalid),
+            Ok(v) => match v.members() {
+                None => Err(ObjectError::NotObject),
+                Some(m) if m.clone().count() > max_members.min(MAX_UNIQUE_MEMBERS) => {
+                    Err(ObjectError::TooManyMembers)
+                }
+                Some(_) => {
+                    if super::visit_unique_members(&v, |n, x| {
+                        seen.push((n.raw().into(), x.raw().into()))
+                    }) {
+                        Ok(v.raw().into())
+                    } else {
+                        Err(ObjectError::DuplicateName)
+                    }
+                }
+            },
+        };
+        (verdict, seen)
+    }
+
+    fn one_pass(
+        doc: &[u8],
+        max_members: usize,
+    ) -> (Result<String, ObjectError>, Vec<(String, String)>) {
+        let mut seen = Vec::new();
+        let verdict = parse_unique_object(doc, 8, max_members, |n, x| {
+            seen.push((n.raw().into(), x.raw().into()))
+        })
+        .map(|v| v.raw().into());
+        (verdict, seen)
+    }
+
+    #[test]
+    fn one_pass_agrees_with_two_passes_on_chosen_documents() {
+        for doc in [
+            r#"{}"#,
+            r#" { "a" : 1 , "b":[1,{"c":2}] ,"d" : {"e":{}} , "f":"x\"y", "g":[] } "#,
+            r#"{"a":{},"b":{"a":1,"a":2}}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"a":1,"b":2,"c":3}"#,
+            r#"[{"a":1}]"#,
+            r#""str""#,
+            r#"{"a":1,}"#,
+            r#"{"a":1} x"#,
+            r#"{"a" 1}"#,
+        ] {
+            for max in [0, 2, 16, 1000] {
+                assert_eq!(
+                    one_pass(doc.as_bytes(), max),
+                    two_pass(doc.as_bytes(), max),
+                    "{doc} {max}"
+                );
+            }
+        }
+        // Around the small table and the full bound.
+        for n in [
+            SMALL_TABLE - 1,
+            SMALL_TABLE,
+            SMALL_TABLE + 1,
+            MAX_UNIQUE_MEMBERS,
+            MAX_UNIQUE_MEMBERS + 1,
+        ] {
+            let mut names: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
+            let doc = object(&names);
+            assert_eq!(
+                one_pass(doc.as_bytes(), 1000),
+                two_pass(doc.as_bytes(), 1000),
+                "{n}"
+            );
+            names.push("n0".into());
+            let doc = object(&names);
+            assert_eq!(
+                one_pass(doc.as_bytes(), 1000),
+                two_pass(doc.as_bytes(), 1000),
+                "{n}+dup"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn one_pass_agrees_with_two_passes(
+            members in proptest::collection::vec((
+                proptest::sample::select(["a", "b", "\\u0061", "c\\\"", "\\/", "/"].as_slice()),
+                proptest::sample::select(["1", " 2 ", "\"x\"", "[1,{\"a\":2}]", "{}", "{\"a\":[]}", "[", "nul"].as_slice()),
+            ), 0..40),
+            space in proptest::sample::select(["", " ", "\n "].as_slice()),
+            max in 0usize..50,
+        ) {
+            let body: Vec<String> = members
+                .iter()
+                .map(|(n, v)| format!("{space}\"{n}\"{space}:{space}{v}{space}"))
+                .collect();
+            let doc = format!("{space}{{{}}}{space}", body.join(","));
+            prop_assert_eq!(one_pass(doc.as_bytes(), max), two_pass(doc.as_bytes(), max));
+        }
+
         #[test]
         fn matches_naive_oracle(names in proptest::collection::vec(
             proptest::collection::vec(proptest::sample::select(["a", "b", "\\u0061"].as_slice()), 0..3)

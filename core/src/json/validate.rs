@@ -20,6 +20,18 @@ pub struct InvalidJson {
 /// the top is depth 1; `max_depth` above [`MAX_DEPTH`] is treated as [`MAX_DEPTH`]) and returns
 /// the value, without surrounding whitespace.
 pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
+    parse_recording(input, max_depth, None)
+}
+
+/// [`parse`] that also hands `record` each member of the top-level object, in document
+/// order, as byte ranges of `input`: `[name_start, name_end, value_start, value_end]` (the
+/// name without its quotes, the value without surrounding whitespace). Members are reported
+/// as they are validated: an invalid document may have reported some before failing.
+pub(super) fn parse_recording<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    record: Option<&mut dyn FnMut([usize; 4])>,
+) -> Result<Value<'a>, InvalidJson> {
     let text = core::str::from_utf8(input).map_err(|e| InvalidJson {
         offset: e.valid_up_to(),
     })?;
@@ -27,6 +39,7 @@ pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
         bytes: input,
         pos: 0,
         max_depth: max_depth.min(MAX_DEPTH),
+        record,
     };
     v.skip_ws();
     let start = v.pos;
@@ -39,13 +52,15 @@ pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
     text.get(start..end).map(Value::new).ok_or(v.fail())
 }
 
-struct Validator<'a> {
+struct Validator<'a, 'r> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: u32,
+    /// Told about every member of a top-level object ([`parse_recording`]).
+    record: Option<&'r mut dyn FnMut([usize; 4])>,
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_> {
     fn fail(&self) -> InvalidJson {
         InvalidJson { offset: self.pos }
     }
@@ -79,8 +94,14 @@ impl Validator<'_> {
     fn document(&mut self) -> Result<(), InvalidJson> {
         let mut stack: u128 = 0;
         let mut depth: u32 = 0;
+        // The current member of a top-level object: its name's range and where its value starts.
+        let mut member = [0usize; 4];
         'value: loop {
             self.skip_ws();
+            // A value at depth 1 inside an object is a top-level member's value.
+            if depth == 1 && stack & 1 != 0 {
+                member[2] = self.pos;
+            }
             match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
                     if depth >= self.max_depth {
@@ -98,7 +119,10 @@ impl Validator<'_> {
                         depth -= 1;
                     } else {
                         if is_object {
-                            self.member_name()?;
+                            let name = self.member_name()?;
+                            if depth == 1 {
+                                (member[0], member[1]) = name;
+                            }
                         }
                         continue 'value;
                     }
@@ -116,12 +140,22 @@ impl Validator<'_> {
                     return Ok(());
                 }
                 let in_object = stack & (1u128 << (depth - 1)) != 0;
+                // Each pass at depth 1 follows exactly one completed top-level value.
+                if depth == 1 && in_object {
+                    member[3] = self.pos;
+                    if let Some(record) = self.record.as_mut() {
+                        record(member);
+                    }
+                }
                 self.skip_ws();
                 match self.bump() {
                     Some(b',') => {
                         if in_object {
                             self.skip_ws();
-                            self.member_name()?;
+                            let name = self.member_name()?;
+                            if depth == 1 {
+                                (member[0], member[1]) = name;
+                            }
                         }
                         continue 'value;
                     }
@@ -136,14 +170,18 @@ impl Validator<'_> {
         }
     }
 
-    /// `"name"` then `:` (whitespace allowed around the colon).
-    fn member_name(&mut self) -> Result<(), InvalidJson> {
+    /// `"name"` then `:` (whitespace allowed around the colon); the name's range without
+    /// its quotes.
+    fn member_name(&mut self) -> Result<(usize, usize), InvalidJson> {
         if self.peek() != Some(b'"') {
             return Err(self.fail());
         }
+        let start = self.pos + 1;
         self.string()?;
+        let end = self.pos - 1;
         self.skip_ws();
-        self.expect(b':')
+        self.expect(b':')?;
+        Ok((start, end))
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), InvalidJson> {
