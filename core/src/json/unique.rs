@@ -173,11 +173,32 @@ fn sort_check_visit<'a>(
                 _ => Ordering::Equal, // impossible: spans come from `raw`
             })
     };
-    heap_sort(order, &mut cmp);
-    let distinct = order.windows(2).all(|pair| match pair {
-        [a, b] => cmp(a, b) != Ordering::Equal,
-        _ => true,
-    });
+    let distinct = if order.len() <= SMALL_TABLE {
+        // Few members: order by hash alone (an insertion sort, at most 32²/2 integer
+        // comparisons and no name read), then order each run of equal hashes by name with
+        // the heap sort, so forced collisions still cost O(r log r) name comparisons.
+        insertion_sort_by(order, |a, b| hash_of(a) > hash_of(b));
+        let mut distinct = true;
+        let mut start = 0;
+        while let Some(&first) = order.get(start) {
+            let hash = hash_of(first);
+            let rest = order.get_mut(start..).unwrap_or_default();
+            let run_len = rest
+                .iter()
+                .take_while(|&&i| hash_of(i) == hash)
+                .count()
+                .max(1);
+            if let Some(run) = rest.get_mut(..run_len).filter(|run| run.len() > 1) {
+                heap_sort(run, &mut cmp);
+                distinct &= all_neighbours_differ(run, &mut cmp);
+            }
+            start += run_len;
+        }
+        distinct
+    } else {
+        heap_sort(order, &mut cmp);
+        all_neighbours_differ(order, &mut cmp)
+    };
     if distinct {
         for e in used {
             if let (Some(name), Some(value)) = (e.name.text(raw), e.value.text(raw)) {
@@ -267,6 +288,29 @@ pub fn parse_unique_object<'a>(
         Ok(root)
     } else {
         Err(ObjectError::DuplicateName)
+    }
+}
+
+/// Whether no two neighbours of the sorted `items` are equal under `order`.
+fn all_neighbours_differ<T>(items: &[T], order: &mut impl FnMut(&T, &T) -> Ordering) -> bool {
+    items.windows(2).all(|pair| match pair {
+        [a, b] => order(a, b) != Ordering::Equal,
+        _ => true,
+    })
+}
+
+/// In-place insertion sort (stable; for short slices): `greater(a, b)` when `a` goes after `b`.
+fn insertion_sort_by<T: Copy>(items: &mut [T], greater: impl Fn(T, T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while let (Some(&before), Some(&at)) = (items.get(j.wrapping_sub(1)), items.get(j)) {
+            if !greater(before, at) {
+                break;
+            }
+            set(items, j - 1, at);
+            set(items, j, before);
+            j -= 1;
+        }
     }
 }
 
@@ -621,6 +665,14 @@ mod tests {
                 };
                 prop_assert_eq!(got, want);
             }
+        }
+
+        #[test]
+        fn insertion_sort_sorts(mut v in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let mut want = v.clone();
+            want.sort();
+            super::insertion_sort_by(&mut v, |a, b| a > b);
+            prop_assert_eq!(v, want);
         }
 
         #[test]
