@@ -147,6 +147,19 @@ impl Workload {
         .is_ok()
     }
 
+    /// tollgate's own RSA verification of the same signing input and signature, nothing
+    /// else (what `tollgate` costs beyond it is the JWT path).
+    pub fn tollgate_signature_only(&self) -> bool {
+        self.keys.find("acs1").is_some_and(|k| {
+            tollgate_core::rsa::verify_pkcs1_sha256(
+                k.public_key(),
+                self.signing_input.as_bytes(),
+                &self.signature,
+            )
+            .is_ok()
+        })
+    }
+
     /// ring's RSA verification of the same signing input and signature, nothing else.
     pub fn ring_signature_only(&self) -> bool {
         self.ring_key
