@@ -10,6 +10,8 @@
 //! more than [`MAX_UNIQUE_MEMBERS`] members, in linear time. One rule for repeated names:
 //! [`Value::get`] returns the first member of a name, and [`visit_unique_members`] visits
 //! only objects that passed the check, so no reader ever sees a second value for a name.
+//! [`parse_unique_object`] does `parse` and the check in one pass (the members are recorded
+//! while they are validated), for documents that must be objects (JWT headers and claims).
 //!
 //! Nothing here allocates, recurses or panics; the depth bound is at most [`MAX_DEPTH`].
 //!
@@ -30,6 +32,8 @@ mod value;
 pub use number::Round;
 pub(crate) use string::hex_value;
 pub use string::{JsonStr, Unescaped};
-pub use unique::{check_unique_names, visit_unique_members, MAX_UNIQUE_MEMBERS};
+pub use unique::{
+    check_unique_names, parse_unique_object, visit_unique_members, ObjectError, MAX_UNIQUE_MEMBERS,
+};
 pub use validate::{parse, InvalidJson, MAX_DEPTH};
 pub use value::{Elements, Kind, Members, Value};

@@ -16,6 +16,14 @@ const MAX_TIME: u64 = i64::MAX as u64;
 /// `raw` is a validated JSON number. Returns it rounded, or `None` when it is negative (even
 /// `-0`) or larger than [`MAX_TIME`] after rounding.
 pub(super) fn to_time(raw: &[u8], round: Round) -> Option<u64> {
+    // The common case, a plain integer of at most 18 digits (below 10^18 < i64::MAX): no
+    // rounding, no overflow.
+    if raw.len() <= 18 && raw.iter().all(u8::is_ascii_digit) {
+        return Some(
+            raw.iter()
+                .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0')),
+        );
+    }
     if raw.first() == Some(&b'-') {
         return None;
     }
@@ -110,6 +118,11 @@ mod tests {
         assert_eq!(t("0e999999999999", Down), Some(0));
         assert_eq!(t("1e-999999999999", Down), Some(0));
         assert_eq!(t("1e-999999999999", Up), Some(1));
+        assert_eq!(t("999999999999999999", Up), Some(999_999_999_999_999_999));
+        assert_eq!(
+            t("1000000000000000000", Up),
+            Some(1_000_000_000_000_000_000)
+        );
         assert_eq!(t("9223372036854775807", Down), Some(i64::MAX as u64));
         assert_eq!(t("9223372036854775807.5", Down), Some(i64::MAX as u64));
         assert_eq!(t("9223372036854775807.5", Up), None);
@@ -123,6 +136,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn plain_integers(int in any::<u64>(), digits in 1usize..=20) {
+            // Every length around the 18-digit fast path, and beyond i64::MAX.
+            let int = int % 10u64.saturating_pow(digits as u32).max(1);
+            let text = std::format!("{int}");
+            let want = (int <= i64::MAX as u64).then_some(int);
+            prop_assert_eq!(t(&text, Round::Down), want);
+            prop_assert_eq!(t(&text, Round::Up), want);
+        }
+
         #[test]
         fn matches_integer_and_decimal_oracle(int in 0u64..=(i64::MAX as u64), frac in 0u32..1000, shift in 0u32..4) {
             // int.frac (3 digits) written as int.frac, and as (int*10^shift + ...)e-shift.

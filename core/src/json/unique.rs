@@ -15,8 +15,9 @@
 //!   does repeat and the object is read anyway ([`Value::get`] on an unchecked object), the
 //!   first member counts.
 //!
-//! Work: one walk to hash every name (each name byte once), a heap sort of at most
-//! [`MAX_UNIQUE_MEMBERS`] entries, neighbour comparisons, and one more walk to visit.
+//! Work: one walk to record and hash every member (each name byte hashed once), a heap sort
+//! of at most [`MAX_UNIQUE_MEMBERS`] indices, neighbour comparisons; visiting reads the
+//! record (no second walk).
 
 use core::cmp::Ordering;
 
@@ -24,8 +25,9 @@ use super::string::JsonStr;
 use super::value::Value;
 
 /// The most members an object may have and still pass the duplicate check. The table holds
-/// 16 bytes per member (2 KiB on the stack).
+/// 25 bytes per member (3.2 KiB on the stack).
 pub const MAX_UNIQUE_MEMBERS: usize = 128;
+const _: () = assert!(MAX_UNIQUE_MEMBERS <= 256 && SMALL_TABLE <= MAX_UNIQUE_MEMBERS);
 
 /// Whether `object` is an object of at most [`MAX_UNIQUE_MEMBERS`] members whose names are
 /// distinct after unescaping. `false` also for a value that is not an object.
@@ -42,13 +44,48 @@ pub fn visit_unique_members<'a>(
     check_with(object, fnv1a, &mut cmp_names, visit)
 }
 
-/// One table entry: the name's hash and where its text lies inside the object's JSON.
+/// One member: its name's hash and where its name and value lie inside the object's JSON.
 #[derive(Clone, Copy)]
 struct Entry {
     hash: u64,
+    name: Span,
+    value: Span,
+}
+
+/// A byte range of the object's JSON text.
+#[derive(Clone, Copy)]
+struct Span {
     start: u32,
     len: u32,
 }
+
+impl Span {
+    /// The span of `part`, a sub-slice of `whole` (its offset is the pointer difference).
+    fn of(part: &str, whole: &str) -> Option<Span> {
+        let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        Some(Span {
+            start: u32::try_from(start).ok()?,
+            len: u32::try_from(part.len()).ok()?,
+        })
+    }
+
+    /// The span from `start` to `end` (`None` when it does not fit 32 bits).
+    fn between(start: usize, end: usize) -> Option<Span> {
+        Some(Span {
+            start: u32::try_from(start).ok()?,
+            len: u32::try_from(end.checked_sub(start)?).ok()?,
+        })
+    }
+
+    fn text<'a>(&self, whole: &'a str) -> Option<&'a str> {
+        let start = self.start as usize;
+        whole.get(start..start.saturating_add(self.len as usize))
+    }
+}
+
+/// The table size tried first: most objects (every JWT header, ACS and Entra claim sets)
+/// fit, and its 800 bytes cost less to set up than the full table's 3.2 KiB.
+const SMALL_TABLE: usize = 32;
 
 /// The check with the hash and the name comparison injected (tests force collisions and
 /// count work through them).
@@ -58,57 +95,230 @@ fn check_with<'a>(
     compare: &mut impl FnMut(JsonStr<'_>, JsonStr<'_>) -> Ordering,
     mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
 ) -> bool {
+    match check_in::<SMALL_TABLE>(object, &hash, compare, &mut visit) {
+        Some(verdict) => verdict,
+        None => check_in::<MAX_UNIQUE_MEMBERS>(object, &hash, compare, &mut visit).unwrap_or(false), // too many members
+    }
+}
+
+/// The check with a table of `CAP` members (`CAP` at most 256): `None` when the object has
+/// more, and then `visit` was not called. The object is walked once: the members are
+/// recorded in document order, an index of them is sorted, and `visit` reads the record.
+fn check_in<'a, const CAP: usize>(
+    object: &Value<'a>,
+    hash: &impl Fn(JsonStr<'_>) -> u64,
+    compare: &mut impl FnMut(JsonStr<'_>, JsonStr<'_>) -> Ordering,
+    visit: &mut impl FnMut(JsonStr<'a>, Value<'a>),
+) -> Option<bool> {
     let Some(members) = object.members() else {
-        return false;
+        return Some(false);
     };
     let raw = object.raw();
-    let mut table = [Entry {
-        hash: 0,
-        start: 0,
-        len: 0,
-    }; MAX_UNIQUE_MEMBERS];
+    let mut table = [EMPTY_ENTRY; CAP];
     let mut count = 0usize;
-    for (name, _) in members.clone() {
-        let Some(slot) = table.get_mut(count) else {
-            return false; // too many members
-        };
-        // `name` is a sub-slice of `raw`: its offset is the pointer difference.
-        let start = (name.raw().as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
-        let (Ok(start), Ok(len)) = (u32::try_from(start), u32::try_from(name.raw().len())) else {
-            return false;
+    for (name, value) in members {
+        let slot = table.get_mut(count)?;
+        let (Some(name_span), Some(value_span)) =
+            (Span::of(name.raw(), raw), Span::of(value.raw(), raw))
+        else {
+            return Some(false);
         };
         *slot = Entry {
             hash: hash(name),
-            start,
-            len,
+            name: name_span,
+            value: value_span,
         };
         count += 1;
     }
-    let Some(used) = table.get_mut(..count) else {
-        return false;
-    };
-    let name_of = |e: &Entry| {
-        let start = e.start as usize;
-        raw.get(start..start.saturating_add(e.len as usize))
+    let mut order = [0u8; CAP];
+    Some(sort_check_visit(
+        raw,
+        table.get(..count)?,
+        order.get_mut(..count)?,
+        compare,
+        visit,
+    ))
+}
+
+const EMPTY_ENTRY: Entry = Entry {
+    hash: 0,
+    name: Span { start: 0, len: 0 },
+    value: Span { start: 0, len: 0 },
+};
+
+/// The duplicate check over recorded members (`used`, hashed, spans into `raw`, document
+/// order; `order` as long as `used`, at most 256): sorts positions by (hash, name), compares
+/// neighbours, and when all differ hands every member to `visit` in document order.
+fn sort_check_visit<'a>(
+    raw: &'a str,
+    used: &[Entry],
+    order: &mut [u8],
+    compare: &mut impl FnMut(JsonStr<'_>, JsonStr<'_>) -> Ordering,
+    visit: &mut impl FnMut(JsonStr<'a>, Value<'a>),
+) -> bool {
+    for (i, slot) in order.iter_mut().enumerate() {
+        *slot = i as u8;
+    }
+    let name_of = |i: u8| {
+        used.get(usize::from(i))
+            .and_then(|e| e.name.text(raw))
             .map(JsonStr::new)
     };
-    let mut order = |a: &Entry, b: &Entry| {
-        a.hash
-            .cmp(&b.hash)
-            .then_with(|| match (name_of(a), name_of(b)) {
+    let hash_of = |i: u8| used.get(usize::from(i)).map_or(0, |e| e.hash);
+    let mut cmp = |a: &u8, b: &u8| {
+        hash_of(*a)
+            .cmp(&hash_of(*b))
+            .then_with(|| match (name_of(*a), name_of(*b)) {
                 (Some(x), Some(y)) => compare(x, y),
-                _ => Ordering::Equal, // impossible: offsets come from `raw`
+                _ => Ordering::Equal, // impossible: spans come from `raw`
             })
     };
-    crate::sort::sort_unstable_by(used, &mut order);
-    let distinct = used.windows(2).all(|pair| match pair {
-        [a, b] => order(a, b) != Ordering::Equal,
-        _ => true,
-    });
+    let distinct = if order.len() <= SMALL_TABLE {
+        // Few members: order by hash alone (an insertion sort, at most 32²/2 integer
+        // comparisons and no name read), then order each run of equal hashes by name with
+        // core's heap sort, so forced collisions still cost O(r log r) name comparisons.
+        insertion_sort_by(order, |a, b| hash_of(a) > hash_of(b));
+        let mut distinct = true;
+        let mut start = 0;
+        while let Some(&first) = order.get(start) {
+            let hash = hash_of(first);
+            let rest = order.get_mut(start..).unwrap_or_default();
+            let run_len = rest
+                .iter()
+                .take_while(|&&i| hash_of(i) == hash)
+                .count()
+                .max(1);
+            if let Some(run) = rest.get_mut(..run_len).filter(|run| run.len() > 1) {
+                crate::sort::sort_unstable_by(run, &mut cmp);
+                distinct &= all_neighbours_differ(run, &mut cmp);
+            }
+            start += run_len;
+        }
+        distinct
+    } else {
+        crate::sort::sort_unstable_by(order, &mut cmp);
+        all_neighbours_differ(order, &mut cmp)
+    };
     if distinct {
-        members.for_each(|(name, value)| visit(name, value));
+        for e in used {
+            if let (Some(name), Some(value)) = (e.name.text(raw), e.value.text(raw)) {
+                visit(JsonStr::new(name), Value::new(value));
+            }
+        }
     }
     distinct
+}
+
+/// Why [`parse_unique_object`] rejected a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectError {
+    /// Not strict JSON within the depth bound (what [`super::parse`] rejects).
+    Invalid,
+    /// Valid JSON, but not an object.
+    NotObject,
+    /// More members than the caller's bound (or than [`MAX_UNIQUE_MEMBERS`]).
+    TooManyMembers,
+    /// Two members share a name (after unescaping).
+    DuplicateName,
+}
+
+/// [`super::parse`] of a document that must be an object of at most `max_members` members
+/// (capped at [`MAX_UNIQUE_MEMBERS`]) with distinct names, then every member handed to
+/// `visit` in document order — as [`visit_unique_members`] after `parse`, but the members
+/// are recorded during validation, so the object is not walked a second time. Errors come
+/// in this order: [`ObjectError::Invalid`], [`ObjectError::NotObject`],
+/// [`ObjectError::TooManyMembers`], [`ObjectError::DuplicateName`]; `visit` is called only
+/// on success.
+pub fn parse_unique_object<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    max_members: usize,
+    mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+) -> Result<Value<'a>, ObjectError> {
+    let mut table = [EMPTY_ENTRY; SMALL_TABLE];
+    let mut count = 0usize;
+    let mut spans_fit = true;
+    let root = {
+        let mut record = |[name_start, name_end, value_start, value_end]: [usize; 4]| {
+            if let Some(slot) = table.get_mut(count) {
+                match (
+                    Span::between(name_start, name_end),
+                    Span::between(value_start, value_end),
+                ) {
+                    (Some(name), Some(value)) => {
+                        *slot = Entry {
+                            hash: 0,
+                            name,
+                            value,
+                        }
+                    }
+                    _ => spans_fit = false,
+                }
+            }
+            count += 1;
+        };
+        super::validate::parse_recording(input, max_depth, Some(&mut record))
+            .map_err(|_| ObjectError::Invalid)?
+    };
+    if root.kind() != super::Kind::Object {
+        return Err(ObjectError::NotObject);
+    }
+    if count > max_members.min(MAX_UNIQUE_MEMBERS) {
+        return Err(ObjectError::TooManyMembers);
+    }
+    let verdict = if count > SMALL_TABLE || !spans_fit {
+        // Rare (large objects): walk the validated object with the full table.
+        check_in::<MAX_UNIQUE_MEMBERS>(&root, &fnv1a, &mut cmp_names, &mut visit)
+            .ok_or(ObjectError::TooManyMembers)?
+    } else {
+        // The spans are offsets into `input`; the root's text starts after any whitespace.
+        let raw = root.raw();
+        let root_start = (raw.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        let used = table.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
+        for e in used.iter_mut() {
+            e.name.start = e.name.start.wrapping_sub(root_start as u32);
+            e.value.start = e.value.start.wrapping_sub(root_start as u32);
+            e.hash = e.name.text(raw).map_or(0, |n| fnv1a(JsonStr::new(n)));
+        }
+        let mut order = [0u8; SMALL_TABLE];
+        let order = order.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
+        sort_check_visit(raw, used, order, &mut cmp_names, &mut visit)
+    };
+    if verdict {
+        Ok(root)
+    } else {
+        Err(ObjectError::DuplicateName)
+    }
+}
+
+/// Whether no two neighbours of the sorted `items` are equal under `order`.
+fn all_neighbours_differ<T>(items: &[T], order: &mut impl FnMut(&T, &T) -> Ordering) -> bool {
+    items.windows(2).all(|pair| match pair {
+        [a, b] => order(a, b) != Ordering::Equal,
+        _ => true,
+    })
+}
+
+/// In-place insertion sort (stable; for short slices): `greater(a, b)` when `a` goes after `b`.
+fn insertion_sort_by<T: Copy>(items: &mut [T], greater: impl Fn(T, T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while let (Some(&before), Some(&at)) = (items.get(j.wrapping_sub(1)), items.get(j)) {
+            if !greater(before, at) {
+                break;
+            }
+            set(items, j - 1, at);
+            set(items, j, before);
+            j -= 1;
+        }
+    }
+}
+
+/// Writes `value` at `at` (a checked store: no panic path).
+fn set<T>(items: &mut [T], at: usize, value: T) {
+    if let Some(slot) = items.get_mut(at) {
+        *slot = value;
+    }
 }
 
 /// Orders two names by their decoded characters (equal exactly when the names are).
@@ -141,7 +351,10 @@ fn fnv1a(name: JsonStr<'_>) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_unique_names, check_with, cmp_names, fnv1a, MAX_UNIQUE_MEMBERS};
+    use super::{
+        check_unique_names, check_with, cmp_names, fnv1a, parse_unique_object, ObjectError,
+        MAX_UNIQUE_MEMBERS, SMALL_TABLE,
+    };
     use crate::json::{parse, JsonStr};
     use core::cell::Cell;
     use proptest::prelude::*;
@@ -256,8 +469,11 @@ mod tests {
         for n in [1usize, 10, 100, 1_000, 10_000] {
             let names: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
             let doc = object(&names);
+            // Objects past the small table are hashed again in the full one.
+            let most_hashes =
+                MAX_UNIQUE_MEMBERS.min(n) + if n > SMALL_TABLE { SMALL_TABLE } else { 0 };
             let (hashes, compares) = work(&doc, fnv1a);
-            assert!(hashes <= MAX_UNIQUE_MEMBERS.min(n), "{n}: {hashes} hashes");
+            assert!(hashes <= most_hashes, "{n}: {hashes} hashes");
             assert_eq!(
                 compares, 0,
                 "{n}: distinct FNV hashes need no name comparison"
@@ -266,7 +482,7 @@ mod tests {
             let (hashes, compares) = work(&doc, |_| 7);
             let k = MAX_UNIQUE_MEMBERS.min(n);
             let log = usize::BITS - k.leading_zeros();
-            assert!(hashes <= k);
+            assert!(hashes <= most_hashes);
             assert!(
                 compares <= 4 * k * log as usize + 4,
                 "{n}: {compares} comparisons"
@@ -274,7 +490,111 @@ mod tests {
         }
     }
 
+    /// `parse_unique_object` as the two-pass path (`parse`, then `visit_unique_members`)
+    /// would answer, with the members each visits.
+    fn two_pass(
+        doc: &[u8],
+        max_members: usize,
+    ) -> (Result<String, ObjectError>, Vec<(String, String)>) {
+        let mut seen = Vec::new();
+        let verdict = match parse(doc, 8) {
+            Err(_) => Err(ObjectError::Invalid),
+            Ok(v) => match v.members() {
+                None => Err(ObjectError::NotObject),
+                Some(m) if m.clone().count() > max_members.min(MAX_UNIQUE_MEMBERS) => {
+                    Err(ObjectError::TooManyMembers)
+                }
+                Some(_) => {
+                    if super::visit_unique_members(&v, |n, x| {
+                        seen.push((n.raw().into(), x.raw().into()))
+                    }) {
+                        Ok(v.raw().into())
+                    } else {
+                        Err(ObjectError::DuplicateName)
+                    }
+                }
+            },
+        };
+        (verdict, seen)
+    }
+
+    fn one_pass(
+        doc: &[u8],
+        max_members: usize,
+    ) -> (Result<String, ObjectError>, Vec<(String, String)>) {
+        let mut seen = Vec::new();
+        let verdict = parse_unique_object(doc, 8, max_members, |n, x| {
+            seen.push((n.raw().into(), x.raw().into()))
+        })
+        .map(|v| v.raw().into());
+        (verdict, seen)
+    }
+
+    #[test]
+    fn one_pass_agrees_with_two_passes_on_chosen_documents() {
+        for doc in [
+            r#"{}"#,
+            r#" { "a" : 1 , "b":[1,{"c":2}] ,"d" : {"e":{}} , "f":"x\"y", "g":[] } "#,
+            r#"{"a":{},"b":{"a":1,"a":2}}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"a":1,"b":2,"c":3}"#,
+            r#"[{"a":1}]"#,
+            r#""str""#,
+            r#"{"a":1,}"#,
+            r#"{"a":1} x"#,
+            r#"{"a" 1}"#,
+        ] {
+            for max in [0, 2, 16, 1000] {
+                assert_eq!(
+                    one_pass(doc.as_bytes(), max),
+                    two_pass(doc.as_bytes(), max),
+                    "{doc} {max}"
+                );
+            }
+        }
+        // Around the small table and the full bound.
+        for n in [
+            SMALL_TABLE - 1,
+            SMALL_TABLE,
+            SMALL_TABLE + 1,
+            MAX_UNIQUE_MEMBERS,
+            MAX_UNIQUE_MEMBERS + 1,
+        ] {
+            let mut names: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
+            let doc = object(&names);
+            assert_eq!(
+                one_pass(doc.as_bytes(), 1000),
+                two_pass(doc.as_bytes(), 1000),
+                "{n}"
+            );
+            names.push("n0".into());
+            let doc = object(&names);
+            assert_eq!(
+                one_pass(doc.as_bytes(), 1000),
+                two_pass(doc.as_bytes(), 1000),
+                "{n}+dup"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn one_pass_agrees_with_two_passes(
+            members in proptest::collection::vec((
+                proptest::sample::select(["a", "b", "\\u0061", "c\\\"", "\\/", "/"].as_slice()),
+                proptest::sample::select(["1", " 2 ", "\"x\"", "[1,{\"a\":2}]", "{}", "{\"a\":[]}", "[", "nul"].as_slice()),
+            ), 0..40),
+            space in proptest::sample::select(["", " ", "\n "].as_slice()),
+            max in 0usize..50,
+        ) {
+            let body: Vec<String> = members
+                .iter()
+                .map(|(n, v)| format!("{space}\"{n}\"{space}:{space}{v}{space}"))
+                .collect();
+            let doc = format!("{space}{{{}}}{space}", body.join(","));
+            prop_assert_eq!(one_pass(doc.as_bytes(), max), two_pass(doc.as_bytes(), max));
+        }
+
         #[test]
         fn matches_naive_oracle(names in proptest::collection::vec(
             proptest::collection::vec(proptest::sample::select(["a", "b", "\\u0061"].as_slice()), 0..3)
@@ -297,6 +617,14 @@ mod tests {
                 };
                 prop_assert_eq!(got, want);
             }
+        }
+
+        #[test]
+        fn insertion_sort_sorts(mut v in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let mut want = v.clone();
+            want.sort();
+            super::insertion_sort_by(&mut v, |a, b| a > b);
+            prop_assert_eq!(v, want);
         }
     }
 }

@@ -20,6 +20,18 @@ pub struct InvalidJson {
 /// the top is depth 1; `max_depth` above [`MAX_DEPTH`] is treated as [`MAX_DEPTH`]) and returns
 /// the value, without surrounding whitespace.
 pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
+    parse_recording(input, max_depth, None)
+}
+
+/// [`parse`] that also hands `record` each member of the top-level object, in document
+/// order, as byte ranges of `input`: `[name_start, name_end, value_start, value_end]` (the
+/// name without its quotes, the value without surrounding whitespace). Members are reported
+/// as they are validated: an invalid document may have reported some before failing.
+pub(super) fn parse_recording<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    record: Option<&mut dyn FnMut([usize; 4])>,
+) -> Result<Value<'a>, InvalidJson> {
     let text = core::str::from_utf8(input).map_err(|e| InvalidJson {
         offset: e.valid_up_to(),
     })?;
@@ -27,6 +39,7 @@ pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
         bytes: input,
         pos: 0,
         max_depth: max_depth.min(MAX_DEPTH),
+        record,
     };
     v.skip_ws();
     let start = v.pos;
@@ -39,13 +52,15 @@ pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
     text.get(start..end).map(Value::new).ok_or(v.fail())
 }
 
-struct Validator<'a> {
+struct Validator<'a, 'r> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: u32,
+    /// Told about every member of a top-level object ([`parse_recording`]).
+    record: Option<&'r mut dyn FnMut([usize; 4])>,
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_> {
     fn fail(&self) -> InvalidJson {
         InvalidJson { offset: self.pos }
     }
@@ -79,8 +94,14 @@ impl Validator<'_> {
     fn document(&mut self) -> Result<(), InvalidJson> {
         let mut stack: u128 = 0;
         let mut depth: u32 = 0;
+        // The current member of a top-level object: its name's range and where its value starts.
+        let mut member = [0usize; 4];
         'value: loop {
             self.skip_ws();
+            // A value at depth 1 inside an object is a top-level member's value.
+            if depth == 1 && stack & 1 != 0 {
+                member[2] = self.pos;
+            }
             match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
                     if depth >= self.max_depth {
@@ -98,7 +119,10 @@ impl Validator<'_> {
                         depth -= 1;
                     } else {
                         if is_object {
-                            self.member_name()?;
+                            let name = self.member_name()?;
+                            if depth == 1 {
+                                (member[0], member[1]) = name;
+                            }
                         }
                         continue 'value;
                     }
@@ -116,12 +140,22 @@ impl Validator<'_> {
                     return Ok(());
                 }
                 let in_object = stack & (1u128 << (depth - 1)) != 0;
+                // Each pass at depth 1 follows exactly one completed top-level value.
+                if depth == 1 && in_object {
+                    member[3] = self.pos;
+                    if let Some(record) = self.record.as_mut() {
+                        record(member);
+                    }
+                }
                 self.skip_ws();
                 match self.bump() {
                     Some(b',') => {
                         if in_object {
                             self.skip_ws();
-                            self.member_name()?;
+                            let name = self.member_name()?;
+                            if depth == 1 {
+                                (member[0], member[1]) = name;
+                            }
                         }
                         continue 'value;
                     }
@@ -136,14 +170,18 @@ impl Validator<'_> {
         }
     }
 
-    /// `"name"` then `:` (whitespace allowed around the colon).
-    fn member_name(&mut self) -> Result<(), InvalidJson> {
+    /// `"name"` then `:` (whitespace allowed around the colon); the name's range without
+    /// its quotes.
+    fn member_name(&mut self) -> Result<(usize, usize), InvalidJson> {
         if self.peek() != Some(b'"') {
             return Err(self.fail());
         }
+        let start = self.pos + 1;
         self.string()?;
+        let end = self.pos - 1;
         self.skip_ws();
-        self.expect(b':')
+        self.expect(b':')?;
+        Ok((start, end))
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), InvalidJson> {
@@ -200,12 +238,12 @@ impl Validator<'_> {
         loop {
             // Skip plain characters in one tight loop; stop at a quote, escape or control.
             let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
-            let plain = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .ok_or(InvalidJson {
+            let plain = plain_len(rest, true);
+            if plain == rest.len() {
+                return Err(InvalidJson {
                     offset: self.bytes.len(),
-                })?;
+                });
+            }
             self.pos += plain;
             match self.bump() {
                 Some(b'"') => return Ok(()),
@@ -247,9 +285,57 @@ impl Validator<'_> {
     }
 }
 
+/// How many bytes at the front of `bytes` are neither `"` nor `\\` (nor, with `controls`,
+/// below 0x20): string content that needs no look. Eight bytes per step (exact: a word is
+/// stepped over only when none of its bytes stops the run), then byte by byte.
+pub(super) fn plain_len(bytes: &[u8], controls: bool) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of a byte set in the result iff some byte of `w` is zero (exact as a whole:
+    // a borrow only spreads above a byte that really is zero).
+    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut len = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(word);
+        let mut stop =
+            zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\')));
+        if controls {
+            // Some byte below 0x20 (exact for bounds up to 0x80).
+            stop |= w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        }
+        if stop != 0 {
+            break;
+        }
+        len += 8;
+    }
+    let tail = bytes.get(len..).unwrap_or(&[]);
+    len + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || (controls && b < 0x20))
+        .unwrap_or(tail.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;
+
+    proptest::proptest! {
+        #[test]
+        fn plain_len_matches_a_byte_loop(
+            bytes in proptest::collection::vec(proptest::sample::select(
+                [b'a', b'"', b'\\', 0x1f, 0x20, 0x00, 0x7f, 0x80, 0xff, 0x21, 0x5b, 0x5d, 0xa2, 0xdc].as_slice()), 0..40),
+            controls in proptest::prelude::any::<bool>(),
+        ) {
+            let naive = bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || (controls && b < 0x20))
+                .unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(super::plain_len(&bytes, controls), naive);
+        }
+    }
 
     fn ok(s: &str) -> bool {
         parse(s.as_bytes(), 32).is_ok()

@@ -210,11 +210,7 @@ fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
 fn skip_string(bytes: &[u8], pos: usize) -> Option<usize> {
     let mut i = pos + 1;
     loop {
-        let plain = bytes
-            .get(i..)?
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')?;
-        i += plain;
+        i += super::validate::plain_len(bytes.get(i..)?, false);
         match bytes.get(i)? {
             b'"' => return Some(i + 1),
             _ => i += 2,

@@ -30,11 +30,14 @@ impl<'s> Claims<'s> {
     /// age: missing, or [`Error::TooOld`] when `now > iat + max_age + leeway` or
     /// `iat > now + leeway`); `sub` and `jti` must be strings when present.
     pub(super) fn check(payload: &'s [u8], policy: &Policy<'_>, now: u64) -> Result<Self, Error> {
-        let root = json::parse(payload, policy.max_depth).map_err(|_| Error::Malformed)?;
         let mut found = RegisteredClaims::default();
-        if !json::visit_unique_members(&root, |name, value| found.record(name, value)) {
-            return Err(Error::Malformed);
-        }
+        let root = json::parse_unique_object(
+            payload,
+            policy.max_depth,
+            json::MAX_UNIQUE_MEMBERS,
+            |name, value| found.record(name, value),
+        )
+        .map_err(|_| Error::Malformed)?;
         let issuer = found.iss.ok_or(Error::MissingClaim)?;
         let issuer = issuer.as_str().ok_or(Error::InvalidClaim)?;
         if !issuer.eq_str(policy.issuer) {

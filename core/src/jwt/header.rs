@@ -5,7 +5,7 @@
 //! caller's key set.
 
 use super::policy::Policy;
-use crate::json::{self, JsonStr, Value};
+use crate::json::{self, JsonStr, ObjectError, Value};
 use crate::Error;
 
 /// The longest decoded header accepted, bytes. Real headers are 100–200 bytes (ACS and Entra:
@@ -26,31 +26,32 @@ pub(super) struct Header<'s> {
 
 /// Checks the decoded header JSON against the rules and the policy, in this order: strict
 /// JSON ([`Error::Malformed`]), at most [`MAX_HEADER_MEMBERS`] members
-/// ([`Error::HeaderTooLarge`], counted without walking further), an object without
+/// ([`Error::HeaderTooLarge`]), an object without
 /// duplicate names ([`Error::Malformed`]), `alg` ([`Error::UnsupportedAlg`]), `crit`
 /// ([`Error::UnsupportedCrit`]), `typ` and `kid` types ([`Error::Malformed`]), expected `typ`
 /// ([`Error::WrongType`]).
 pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<'s>, Error> {
-    let root = json::parse(header, policy.max_depth).map_err(|_| Error::Malformed)?;
-    let members = root.members().ok_or(Error::Malformed)?;
-    if members.take(MAX_HEADER_MEMBERS + 1).count() > MAX_HEADER_MEMBERS {
-        return Err(Error::HeaderTooLarge);
-    }
     let (mut alg, mut crit, mut typ, mut kid) = (None, false, None, None);
-    let unique = json::visit_unique_members(&root, |name, value| {
-        if name.eq_str("alg") {
-            alg = Some(value);
-        } else if name.eq_str("crit") {
-            crit = true;
-        } else if name.eq_str("typ") {
-            typ = Some(value);
-        } else if name.eq_str("kid") {
-            kid = Some(value);
-        }
-    });
-    if !unique {
-        return Err(Error::Malformed);
-    }
+    json::parse_unique_object(
+        header,
+        policy.max_depth,
+        MAX_HEADER_MEMBERS,
+        |name, value| {
+            if name.eq_str("alg") {
+                alg = Some(value);
+            } else if name.eq_str("crit") {
+                crit = true;
+            } else if name.eq_str("typ") {
+                typ = Some(value);
+            } else if name.eq_str("kid") {
+                kid = Some(value);
+            }
+        },
+    )
+    .map_err(|e| match e {
+        ObjectError::TooManyMembers => Error::HeaderTooLarge,
+        _ => Error::Malformed,
+    })?;
     match alg.and_then(|v| v.as_str()) {
         Some(alg) if alg.eq_str("RS256") => {}
         _ => return Err(Error::UnsupportedAlg),
