@@ -29,11 +29,6 @@ pub fn sort_unstable_by<T>(v: &mut [T], mut compare: impl FnMut(&T, &T) -> Order
     }
 }
 
-/// Sorts `v` in ascending order (like `sort_unstable`).
-pub fn sort_unstable<T: Ord>(v: &mut [T]) {
-    sort_unstable_by(v, T::cmp);
-}
-
 /// Moves `v[node]` down until neither child is greater.
 fn sift_down<T>(v: &mut [T], mut node: usize, less: &mut impl FnMut(&T, &T) -> bool) {
     loop {
@@ -74,7 +69,7 @@ mod tests {
             let mut v: Vec<u32> = (0..n).map(|i| (i * 7919) % 13).collect();
             let mut expected = v.clone();
             expected.sort();
-            sort_unstable(&mut v);
+            sort_unstable_by(&mut v, Ord::cmp);
             assert_eq!(v, expected, "n = {n}");
         }
     }
@@ -100,7 +95,7 @@ mod tests {
         fn sorts_like_std(mut v in proptest::collection::vec(any::<(u8, u16)>(), 0..600)) {
             let mut expected = v.clone();
             expected.sort();
-            sort_unstable(&mut v);
+            sort_unstable_by(&mut v, Ord::cmp);
             prop_assert_eq!(v, expected);
         }
 
