@@ -27,11 +27,16 @@
 #[cfg(target_arch = "x86_64")]
 mod adx;
 mod encoding;
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 mod key;
 mod limbs;
 mod montgomery;
 mod portable;
+mod radix52;
 mod verify;
 
 pub use key::{RsaPublicKey, MAX_MODULUS_BITS, MIN_MODULUS_BITS};
 pub use verify::{verify_pkcs1_sha256, verify_pkcs1_sha256_digest};
+#[doc(hidden)]
+pub use verify::{verify_pkcs1_sha256_forced, Arithmetic};

@@ -3,7 +3,7 @@
 use super::encoding::write_expected_encoding;
 use super::key::{RsaPublicKey, MAX_LIMBS};
 use super::limbs::{less_than, load_be_bytes, store_be_bytes, LIMB_BYTES};
-use super::montgomery::{pow_odd, Backend, Portable};
+use super::montgomery::{Exponentiation, Portable};
 use crate::Error;
 
 /// Verifies an RSASSA-PKCS1-v1_5 signature with SHA-256 over `message`.
@@ -29,15 +29,87 @@ pub fn verify_pkcs1_sha256_digest(
     digest: &[u8; 32],
     signature: &[u8],
 ) -> Result<(), Error> {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(adx) = super::adx::Adx::detect() {
-        return verify_digest_with(&adx, key, digest, signature);
+    let chosen = verify_digest_forced(Arithmetic::automatic(), key, digest, signature);
+    chosen.unwrap_or_else(|| verify_digest_with(&Portable, key, digest, signature))
+}
+
+/// The arithmetic backends a verification can run on. Users never need this: the automatic
+/// choice is the fastest one the CPU supports. Tests and benchmarks force each one with
+/// [`verify_pkcs1_sha256_forced`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arithmetic {
+    /// `u128` Rust, everywhere.
+    Portable,
+    /// x86_64 BMI2 + ADX assembly on 64-bit limbs.
+    Adx,
+    /// x86_64 AVX-512 IFMA on 52-bit digits.
+    Ifma,
+}
+
+impl Arithmetic {
+    /// Every backend.
+    pub const ALL: [Arithmetic; 3] = [Arithmetic::Portable, Arithmetic::Adx, Arithmetic::Ifma];
+
+    /// The backend [`verify_pkcs1_sha256`] uses on this CPU.
+    pub fn automatic() -> Arithmetic {
+        #[cfg(target_arch = "x86_64")]
+        if super::adx::Adx::detect().is_some() {
+            return Arithmetic::Adx;
+        }
+        Arithmetic::Portable
     }
-    verify_digest_with(&Portable, key, digest, signature)
+
+    /// Whether this CPU can run the backend.
+    pub fn available(self) -> bool {
+        match self {
+            Arithmetic::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Arithmetic::Adx => super::adx::Adx::detect().is_some(),
+            #[cfg(target_arch = "x86_64")]
+            Arithmetic::Ifma => super::ifma::Ifma::detect().is_some(),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+}
+
+/// [`verify_pkcs1_sha256`] on a forced backend; `None` when this CPU cannot run it.
+#[doc(hidden)]
+pub fn verify_pkcs1_sha256_forced(
+    arithmetic: Arithmetic,
+    key: &RsaPublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<Result<(), Error>> {
+    let digest = ring::digest::digest(&ring::digest::SHA256, message);
+    let digest: &[u8; 32] = digest.as_ref().try_into().ok()?;
+    verify_digest_forced(arithmetic, key, digest, signature)
+}
+
+/// The verification on a forced backend; `None` when this CPU cannot run it.
+fn verify_digest_forced(
+    arithmetic: Arithmetic,
+    key: &RsaPublicKey,
+    digest: &[u8; 32],
+    signature: &[u8],
+) -> Option<Result<(), Error>> {
+    match arithmetic {
+        Arithmetic::Portable => Some(verify_digest_with(&Portable, key, digest, signature)),
+        #[cfg(target_arch = "x86_64")]
+        Arithmetic::Adx => {
+            super::adx::Adx::detect().map(|adx| verify_digest_with(&adx, key, digest, signature))
+        }
+        #[cfg(target_arch = "x86_64")]
+        Arithmetic::Ifma => super::ifma::Ifma::detect()
+            .map(|ifma| verify_digest_with(&ifma, key, digest, signature)),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => None,
+    }
 }
 
 /// The verification with one arithmetic backend (tests compare the backends through it).
-pub(crate) fn verify_digest_with<B: Backend>(
+pub(crate) fn verify_digest_with<B: Exponentiation>(
     backend: &B,
     key: &RsaPublicKey,
     digest: &[u8; 32],
@@ -68,7 +140,7 @@ pub(crate) fn verify_digest_with<B: Backend>(
 }
 
 /// `m = s^e mod n` on `L` limbs, where `s` is the big-endian signature; `Err` if `s >= n`.
-fn public_op<B: Backend, const L: usize>(
+fn public_op<B: Exponentiation, const L: usize>(
     backend: &B,
     key: &RsaPublicKey,
     signature: &[u8],
@@ -85,7 +157,7 @@ fn public_op<B: Backend, const L: usize>(
     if !load_be_bytes(signature, &mut s) || !less_than(&s, n) {
         return Err(Error::BadSignature);
     }
-    *out = pow_odd::<B, L>(backend, &s, key.exponent, n, key.n0, r2);
+    *out = backend.pow_odd::<L>(&s, key.exponent, n, key.n0, r2, key.bits as usize);
     Ok(())
 }
 
@@ -124,7 +196,7 @@ mod tests {
         ),
     ];
 
-    fn check_backend<B: Backend>(backend: &B) {
+    fn check_backend<B: Exponentiation>(backend: &B) {
         let digest = ring::digest::digest(&ring::digest::SHA256, MESSAGE);
         let digest: [u8; 32] = digest.as_ref().try_into().unwrap();
         for (n, e, sig) in FIXTURES {
@@ -158,6 +230,14 @@ mod tests {
     fn fixtures_verify_with_the_adx_backend_when_present() {
         if let Some(adx) = super::super::adx::Adx::detect() {
             check_backend(&adx);
+        }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn fixtures_verify_with_the_ifma_backend_when_present() {
+        if let Some(ifma) = super::super::ifma::Ifma::detect() {
+            check_backend(&ifma);
         }
     }
 
