@@ -51,8 +51,14 @@ impl Arithmetic {
     /// Every backend.
     pub const ALL: [Arithmetic; 3] = [Arithmetic::Portable, Arithmetic::Adx, Arithmetic::Ifma];
 
-    /// The backend [`verify_pkcs1_sha256`] uses on this CPU.
+    /// The backend [`verify_pkcs1_sha256`] uses on this CPU: IFMA, else ADX, else portable
+    /// (the measured order: IFMA took 0.66×, 0.46× and 0.37× of ADX's time at 2048, 3072 and
+    /// 4096 bits on an AMD Zen 4).
     pub fn automatic() -> Arithmetic {
+        #[cfg(target_arch = "x86_64")]
+        if super::ifma::Ifma::detect().is_some() {
+            return Arithmetic::Ifma;
+        }
         #[cfg(target_arch = "x86_64")]
         if super::adx::Adx::detect().is_some() {
             return Arithmetic::Adx;
