@@ -110,10 +110,10 @@ fn store(x: __m512i) -> Row {
     unsafe { core::mem::transmute::<__m512i, Row>(x) }
 }
 
-/// The modulus and its constants, in registers.
+/// The modulus and its constants.
 struct Modulus<const V: usize> {
-    /// `n` as digits, in registers.
-    n: [__m512i; V],
+    /// `n` as digits.
+    n: [Row; V],
     /// The lowest digit of `n`.
     n_low: u64,
     /// `-n^-1 mod 2^52`.
@@ -131,42 +131,21 @@ struct Modulus<const V: usize> {
 /// per step, so `K <= 79` steps cannot overflow 64 bits; one carry pass at the end normalises.
 #[target_feature(enable = "avx512f,avx512ifma")]
 #[inline]
-fn amm<const V: usize>(a: &[Row; V], b: &[Row; V], m: &Modulus<V>) -> [Row; V] {
-    let zero = _mm512_setzero_si512();
-    let mut av = [zero; V];
-    for (dst, row) in av.iter_mut().zip(a) {
-        *dst = load(row);
-    }
-    let mut acc = [zero; V];
+fn amm<const V: usize>(out: &mut [Row; V], a: &[Row; V], b: &[Row; V], m: &Modulus<V>) {
+    // Small helpers, each its own frame in a debug build (which keeps every temporary on the
+    // stack); an optimised build inlines them all.
+    let mut acc = [_mm512_setzero_si512(); V];
     for &bi in b.as_flattened().iter().take(m.digits) {
-        let bv = _mm512_set1_epi64(bi as i64);
-        for (x, &y) in acc.iter_mut().zip(&av) {
-            *x = _mm512_madd52lo_epu64(*x, y, bv);
-        }
-        let first = acc.first().copied().unwrap_or(zero);
-        let lane0 = _mm_cvtsi128_si64(_mm512_castsi512_si128(first)) as u64;
+        add_low_products(&mut acc, a, bi);
+        let lane0 = lowest_lane(&acc);
         let q = lane0.wrapping_mul(m.k0) & DIGIT_MASK;
-        let qv = _mm512_set1_epi64(q as i64);
-        for (x, &y) in acc.iter_mut().zip(&m.n) {
-            *x = _mm512_madd52lo_epu64(*x, y, qv);
-        }
+        add_low_products(&mut acc, &m.n, q);
         // Digit 0 is now a multiple of 2^52: its carry moves into digit 1 as everything shifts.
         let carry = (lane0 + (q.wrapping_mul(m.n_low) & DIGIT_MASK)) >> DIGIT_BITS;
-        let mut above = zero;
-        for x in acc.iter_mut().rev() {
-            let current = *x;
-            *x = _mm512_alignr_epi64::<1>(above, current);
-            above = current;
-        }
-        if let Some(x) = acc.first_mut() {
-            *x = _mm512_add_epi64(*x, _mm512_maskz_set1_epi64(1, carry as i64));
-        }
-        for ((x, &y), &z) in acc.iter_mut().zip(&av).zip(&m.n) {
-            *x = _mm512_madd52hi_epu64(*x, y, bv);
-            *x = _mm512_madd52hi_epu64(*x, z, qv);
-        }
+        shift_down(&mut acc, carry);
+        add_high_products(&mut acc, a, bi);
+        add_high_products(&mut acc, &m.n, q);
     }
-    let mut out = [[0u64; 8]; V];
     for (row, &x) in out.iter_mut().zip(&acc) {
         *row = store(x);
     }
@@ -176,7 +155,50 @@ fn amm<const V: usize>(a: &[Row; V], b: &[Row; V], m: &Modulus<V>) -> [Row; V] {
         *digit = v & DIGIT_MASK;
         carry = v >> DIGIT_BITS;
     }
-    out
+}
+
+/// `acc += low 52 bits of (x · y)`, lane by lane.
+#[target_feature(enable = "avx512f,avx512ifma")]
+#[inline]
+fn add_low_products<const V: usize>(acc: &mut [__m512i; V], x: &[Row; V], y: u64) {
+    let yv = _mm512_set1_epi64(y as i64);
+    for (a, row) in acc.iter_mut().zip(x) {
+        *a = _mm512_madd52lo_epu64(*a, load(row), yv);
+    }
+}
+
+/// `acc += high 52 bits of (x · y)`, lane by lane.
+#[target_feature(enable = "avx512f,avx512ifma")]
+#[inline]
+fn add_high_products<const V: usize>(acc: &mut [__m512i; V], x: &[Row; V], y: u64) {
+    let yv = _mm512_set1_epi64(y as i64);
+    for (a, row) in acc.iter_mut().zip(x) {
+        *a = _mm512_madd52hi_epu64(*a, load(row), yv);
+    }
+}
+
+/// Lane 0 of the accumulator.
+#[target_feature(enable = "avx512f,avx512ifma")]
+#[inline]
+fn lowest_lane<const V: usize>(acc: &[__m512i; V]) -> u64 {
+    acc.first()
+        .map_or(0, |&x| _mm_cvtsi128_si64(_mm512_castsi512_si128(x)) as u64)
+}
+
+/// Drops lane 0, moves every lane down one place (zero enters at the top) and adds `carry`
+/// to the new lane 0.
+#[target_feature(enable = "avx512f,avx512ifma")]
+#[inline]
+fn shift_down<const V: usize>(acc: &mut [__m512i; V], carry: u64) {
+    let mut above = _mm512_setzero_si512();
+    for x in acc.iter_mut().rev() {
+        let current = *x;
+        *x = _mm512_alignr_epi64::<1>(above, current);
+        above = current;
+    }
+    if let Some(x) = acc.first_mut() {
+        *x = _mm512_add_epi64(*x, _mm512_maskz_set1_epi64(1, carry as i64));
+    }
 }
 
 /// `out = s^e mod n` (fully reduced) for odd `e >= 3` and `s < n`, where `n` (`bits` bits) and
@@ -197,38 +219,52 @@ fn pow_odd_ifma<const V: usize>(
 ) {
     let limbs = out.len();
     let digits = digits_for(limbs);
-    let mut r2_digits = [0u64; 64];
-    let (Some(r2_adjusted), true) = (r2_digits.get_mut(..limbs), digits <= 8 * V) else {
+    if digits > 8 * V {
         return;
-    };
-    for (dst, &src) in r2_adjusted.iter_mut().zip(r2) {
+    }
+    // Buffers are few and reused (`out` holds the shifted R^2 first): a debug build keeps
+    // every one on the stack.
+    for (dst, &src) in out.iter_mut().zip(r2) {
         *dst = src;
     }
-    mul_pow2_mod(r2_adjusted, n, bits, 2 * DIGIT_BITS * digits - 128 * limbs);
-    let n_digits = to_digits::<V>(n);
+    mul_pow2_mod(out, n, bits, 2 * DIGIT_BITS * digits - 128 * limbs);
     let mut modulus = Modulus {
-        n: [_mm512_setzero_si512(); V],
-        n_low: n_digits.as_flattened().first().copied().unwrap_or(0),
+        n: [[0u64; 8]; V],
+        n_low: 0,
         k0: n0 & DIGIT_MASK,
         digits,
     };
-    for (dst, row) in modulus.n.iter_mut().zip(&n_digits) {
-        *dst = load(row);
-    }
-    let s_digits = to_digits::<V>(s);
-    let s_mont = amm(&s_digits, &to_digits::<V>(r2_adjusted), &modulus);
+    to_digits(n, &mut modulus.n);
+    modulus.n_low = modulus.n.as_flattened().first().copied().unwrap_or(0);
+    let (mut x, mut y) = ([[0u64; 8]; V], [[0u64; 8]; V]);
+    let mut s_digits = [[0u64; 8]; V];
+    to_digits(s, &mut s_digits);
+    to_digits(out, &mut y);
+    let mut s_mont = [[0u64; 8]; V];
+    amm(&mut s_mont, &s_digits, &y, &modulus);
     let top = 63u32.saturating_sub(e.leading_zeros());
-    let mut x = s_mont;
-    for bit in (1..top).rev() {
-        x = amm(&x, &x, &modulus);
-        if (e >> bit) & 1 == 1 {
-            x = amm(&x, &s_mont, &modulus);
+    // Bits top-1 down to 0: square (the first time from s R), then multiply by s R where the
+    // bit is set, or by s itself at bit 0 (always set), which leaves the Montgomery domain.
+    // Two buffers swapped by reference: a product never overwrites its own input.
+    let (mut current, mut spare) = (&mut x, &mut y);
+    for bit in (0..top).rev() {
+        if bit + 1 == top {
+            amm(spare, &s_mont, &s_mont, &modulus);
+        } else {
+            amm(spare, current, current, &modulus);
+        }
+        core::mem::swap(&mut current, &mut spare);
+        if bit == 0 {
+            amm(spare, current, &s_digits, &modulus);
+            core::mem::swap(&mut current, &mut spare);
+        } else if (e >> bit) & 1 == 1 {
+            amm(spare, current, &s_mont, &modulus);
+            core::mem::swap(&mut current, &mut spare);
         }
     }
-    x = amm(&x, &x, &modulus);
-    x = amm(&x, &s_digits, &modulus);
-    if !digits_less(x.as_flattened(), n_digits.as_flattened()) {
-        digits_sub(x.as_flattened_mut(), n_digits.as_flattened());
+    let x = current;
+    if !digits_less(x.as_flattened(), modulus.n.as_flattened()) {
+        digits_sub(x.as_flattened_mut(), modulus.n.as_flattened());
     }
     from_digits(x.as_flattened(), out);
 }

@@ -19,9 +19,8 @@ pub(crate) const fn digits_for(limbs: usize) -> usize {
     (64 * limbs + 2).div_ceil(DIGIT_BITS)
 }
 
-/// `x` as digits (least significant first); digits past the value are zero.
-pub(crate) fn to_digits<const V: usize>(x: &[u64]) -> [Row; V] {
-    let mut out = [[0u64; 8]; V];
+/// `out = x` as digits (least significant first); digits past the value are zero.
+pub(crate) fn to_digits<const V: usize>(x: &[u64], out: &mut [Row; V]) {
     for (j, digit) in out.as_flattened_mut().iter_mut().enumerate() {
         let pos = j * DIGIT_BITS;
         let (limb, offset) = (pos / 64, pos % 64);
@@ -33,7 +32,6 @@ pub(crate) fn to_digits<const V: usize>(x: &[u64]) -> [Row; V] {
         };
         *digit = (low | high) & DIGIT_MASK;
     }
-    out
 }
 
 /// Digits (each `< 2^52`) back to 64-bit limbs; bits beyond `out` are dropped.
@@ -167,7 +165,8 @@ mod tests {
         #[test]
         fn digits_round_trip(seed in prop::collection::vec(any::<u64>(), 1..8)) {
             let x = number(&seed, 64, 3);
-            let digits = to_digits::<10>(&x);
+            let mut digits = [[7u64; 8]; 10];
+            to_digits(&x, &mut digits);
             prop_assert!(digits.as_flattened().iter().all(|&d| d <= DIGIT_MASK));
             let mut back = [0u64; 64];
             from_digits(digits.as_flattened(), &mut back);
