@@ -111,9 +111,9 @@ fn store(x: __m512i) -> Row {
 }
 
 /// The modulus and its constants.
-struct Modulus<const V: usize> {
+struct Modulus<'a, const V: usize> {
     /// `n` as digits.
-    n: [Row; V],
+    n: &'a [Row; V],
     /// The lowest digit of `n`.
     n_low: u64,
     /// `-n^-1 mod 2^52`.
@@ -131,7 +131,7 @@ struct Modulus<const V: usize> {
 /// per step, so `K <= 79` steps cannot overflow 64 bits; one carry pass at the end normalises.
 #[target_feature(enable = "avx512f,avx512ifma")]
 #[inline]
-fn amm<const V: usize>(out: &mut [Row; V], a: &[Row; V], b: &[Row; V], m: &Modulus<V>) {
+fn amm<const V: usize>(out: &mut [Row; V], a: &[Row; V], b: &[Row; V], m: &Modulus<'_, V>) {
     // Small helpers, each its own frame in a debug build (which keeps every temporary on the
     // stack); an optimised build inlines them all.
     let mut acc = [_mm512_setzero_si512(); V];
@@ -139,12 +139,12 @@ fn amm<const V: usize>(out: &mut [Row; V], a: &[Row; V], b: &[Row; V], m: &Modul
         add_low_products(&mut acc, a, bi);
         let lane0 = lowest_lane(&acc);
         let q = lane0.wrapping_mul(m.k0) & DIGIT_MASK;
-        add_low_products(&mut acc, &m.n, q);
+        add_low_products(&mut acc, m.n, q);
         // Digit 0 is now a multiple of 2^52: its carry moves into digit 1 as everything shifts.
         let carry = (lane0 + (q.wrapping_mul(m.n_low) & DIGIT_MASK)) >> DIGIT_BITS;
         shift_down(&mut acc, carry);
         add_high_products(&mut acc, a, bi);
-        add_high_products(&mut acc, &m.n, q);
+        add_high_products(&mut acc, m.n, q);
     }
     for (row, &x) in out.iter_mut().zip(&acc) {
         *row = store(x);
@@ -228,37 +228,36 @@ fn pow_odd_ifma<const V: usize>(
         *dst = src;
     }
     mul_pow2_mod(out, n, bits, 2 * DIGIT_BITS * digits - 128 * limbs);
-    let mut modulus = Modulus {
-        n: [[0u64; 8]; V],
-        n_low: 0,
+    // One array for every digit buffer: a debug build keeps each temporary on the stack.
+    let mut buffers = [[[0u64; 8]; V]; 5];
+    let [n_digits, x, y, s_digits, s_mont] = &mut buffers;
+    to_digits(n, n_digits);
+    let modulus = Modulus {
+        n: n_digits,
+        n_low: n_digits.as_flattened().first().copied().unwrap_or(0),
         k0: n0 & DIGIT_MASK,
         digits,
     };
-    to_digits(n, &mut modulus.n);
-    modulus.n_low = modulus.n.as_flattened().first().copied().unwrap_or(0);
-    let (mut x, mut y) = ([[0u64; 8]; V], [[0u64; 8]; V]);
-    let mut s_digits = [[0u64; 8]; V];
-    to_digits(s, &mut s_digits);
-    to_digits(out, &mut y);
-    let mut s_mont = [[0u64; 8]; V];
-    amm(&mut s_mont, &s_digits, &y, &modulus);
+    to_digits(s, s_digits);
+    to_digits(out, y);
+    amm(s_mont, s_digits, y, &modulus);
     let top = 63u32.saturating_sub(e.leading_zeros());
     // Bits top-1 down to 0: square (the first time from s R), then multiply by s R where the
     // bit is set, or by s itself at bit 0 (always set), which leaves the Montgomery domain.
     // Two buffers swapped by reference: a product never overwrites its own input.
-    let (mut current, mut spare) = (&mut x, &mut y);
+    let (mut current, mut spare) = (x, y);
     for bit in (0..top).rev() {
         if bit + 1 == top {
-            amm(spare, &s_mont, &s_mont, &modulus);
+            amm(spare, s_mont, s_mont, &modulus);
         } else {
             amm(spare, current, current, &modulus);
         }
         core::mem::swap(&mut current, &mut spare);
         if bit == 0 {
-            amm(spare, current, &s_digits, &modulus);
+            amm(spare, current, s_digits, &modulus);
             core::mem::swap(&mut current, &mut spare);
         } else if (e >> bit) & 1 == 1 {
-            amm(spare, current, &s_mont, &modulus);
+            amm(spare, current, s_mont, &modulus);
             core::mem::swap(&mut current, &mut spare);
         }
     }
