@@ -54,8 +54,13 @@ impl Arithmetic {
     /// The backend [`verify_pkcs1_sha256`] uses on this CPU: IFMA, else ADX, else portable
     /// (the measured order: IFMA took 0.66×, 0.46× and 0.37× of ADX's time at 2048, 3072 and
     /// 4096 bits on an AMD Zen 4).
+    ///
+    /// Debug builds (`debug_assertions`) skip IFMA: unoptimised, its 512-bit temporaries all
+    /// live on the stack and a 4096-bit verification through the C ABI passes the 16 KiB stack
+    /// budget (tests/tests/token_ffi.rs); optimised builds keep them in registers. Every test
+    /// still runs IFMA through [`verify_pkcs1_sha256_forced`].
     pub fn automatic() -> Arithmetic {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", not(debug_assertions)))]
         if super::ifma::Ifma::detect().is_some() {
             return Arithmetic::Ifma;
         }
