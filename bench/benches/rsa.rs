@@ -3,6 +3,8 @@
 //! (verify with a prebuilt key) and `ring` (`RsaPublicKeyComponents::verify`, which builds its
 //! key state on every call: that is ring's public-components API). Same message and signature.
 //! Throughput is one verification per iteration, so criterion prints verifications/s.
+//! `tollgate_portable`, `tollgate_adx` and `tollgate_ifma` force one arithmetic backend each
+//! (only those this CPU runs); `tollgate` is the automatic choice.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -11,7 +13,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ring::signature::{
     RsaKeyPair, RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
-use tollgate_core::rsa::{verify_pkcs1_sha256, RsaPublicKey};
+use tollgate_core::rsa::{
+    verify_pkcs1_sha256, verify_pkcs1_sha256_forced, Arithmetic, RsaPublicKey,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -58,6 +62,19 @@ fn bench_rsa(c: &mut Criterion) {
                 )
             })
         });
+        for arithmetic in Arithmetic::ALL.into_iter().filter(|a| a.available()) {
+            let name = format!("tollgate_{}", format!("{arithmetic:?}").to_lowercase());
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    verify_pkcs1_sha256_forced(
+                        arithmetic,
+                        black_box(&key),
+                        black_box(&message),
+                        black_box(&signature),
+                    )
+                })
+            });
+        }
         group.finish();
     }
 }

@@ -2,6 +2,8 @@
 //! same message and signature in finely alternating rounds (5 verifications each), so both see
 //! the same load; the minimum, 10th percentile and median time per verification of each, and
 //! their ratios, are printed. `cargo bench -p tollgate-bench --bench rsa_ab`.
+//! Rows `tollgate` (the automatic backend) then, for each backend this CPU runs, `portable`,
+//! `adx` and `ifma` (forced), each alternating with its own ring rounds.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -10,7 +12,9 @@ use std::time::Instant;
 use ring::signature::{
     RsaKeyPair, RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
-use tollgate_core::rsa::{verify_pkcs1_sha256, RsaPublicKey};
+use tollgate_core::rsa::{
+    verify_pkcs1_sha256, verify_pkcs1_sha256_forced, Arithmetic, RsaPublicKey,
+};
 
 const PER_ROUND: u32 = 5;
 
@@ -47,10 +51,6 @@ fn main() {
             .unwrap();
         let key = RsaPublicKey::from_be_bytes(&n, &e).unwrap();
         let components = RsaPublicKeyComponents { n: &n, e: &e };
-        let ours = || {
-            verify_pkcs1_sha256(black_box(&key), black_box(&message), black_box(&signature))
-                .unwrap()
-        };
         let theirs = || {
             black_box(&components)
                 .verify(
@@ -60,27 +60,50 @@ fn main() {
                 )
                 .unwrap()
         };
-        // About the same wall time per size.
-        let rounds = 40_000_000 / (bits * bits / 64);
-        let (mut a, mut b) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
-        for _ in 0..rounds {
-            a.push(round(&ours));
-            b.push(round(&theirs));
+        let auto = [None];
+        let forced = Arithmetic::ALL.map(Some);
+        for arithmetic in auto.iter().chain(&forced) {
+            if arithmetic.is_some_and(|a| !a.available()) {
+                continue;
+            }
+            let label =
+                arithmetic.map_or("tollgate".to_string(), |a| format!("{a:?}").to_lowercase());
+            let ours = || match arithmetic {
+                None => {
+                    verify_pkcs1_sha256(black_box(&key), black_box(&message), black_box(&signature))
+                        .unwrap()
+                }
+                Some(a) => verify_pkcs1_sha256_forced(
+                    *a,
+                    black_box(&key),
+                    black_box(&message),
+                    black_box(&signature),
+                )
+                .unwrap()
+                .unwrap(),
+            };
+            // About the same wall time per size.
+            let rounds = 40_000_000 / (bits * bits / 64);
+            let (mut a, mut b) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+            for _ in 0..rounds {
+                a.push(round(&ours));
+                b.push(round(&theirs));
+            }
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            let row = |q: f64| (quantile(&a, q), quantile(&b, q));
+            let (a0, b0) = row(0.0);
+            let (a1, b1) = row(0.1);
+            let (a5, b5) = row(0.5);
+            println!(
+                "rsa_{bits} {label}: {rounds} rounds; ours min/p10/median {a0:.1}/{a1:.1}/{a5:.1} us, \
+                 ring {b0:.1}/{b1:.1}/{b5:.1} us; ratio {:.3}/{:.3}/{:.3}; \
+                 {:.0} verifications/s at the median",
+                a0 / b0,
+                a1 / b1,
+                a5 / b5,
+                1e6 / a5
+            );
         }
-        a.sort_by(f64::total_cmp);
-        b.sort_by(f64::total_cmp);
-        let row = |q: f64| (quantile(&a, q), quantile(&b, q));
-        let (a0, b0) = row(0.0);
-        let (a1, b1) = row(0.1);
-        let (a5, b5) = row(0.5);
-        println!(
-            "rsa_{bits}: {rounds} rounds; tollgate min/p10/median {a0:.1}/{a1:.1}/{a5:.1} us, \
-             ring {b0:.1}/{b1:.1}/{b5:.1} us; ratio {:.3}/{:.3}/{:.3}; \
-             tollgate {:.0} verifications/s at the median",
-            a0 / b0,
-            a1 / b1,
-            a5 / b5,
-            1e6 / a5
-        );
     }
 }

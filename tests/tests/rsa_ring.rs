@@ -62,3 +62,26 @@ fn valid_signatures_verify_and_mutations_fail_like_ring() {
         }
     }
 }
+
+/// The backend detection agrees with what Linux says about the CPU, so the backend tests above
+/// and in rsa_wycheproof/rsa_differential do not skip a backend this machine has.
+#[test]
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+fn backend_detection_matches_proc_cpuinfo() {
+    use tollgate_core::rsa::Arithmetic;
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+    let flags: Vec<&str> = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let has = |f: &str| flags.contains(&f);
+    assert!(Arithmetic::Portable.available());
+    assert_eq!(Arithmetic::Adx.available(), has("adx") && has("bmi2"));
+    assert_eq!(
+        Arithmetic::Ifma.available(),
+        has("avx512f") && has("avx512ifma")
+    );
+    assert!(Arithmetic::automatic().available());
+}

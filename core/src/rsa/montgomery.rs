@@ -13,6 +13,37 @@ pub(crate) trait Backend {
     fn sqr<const L: usize>(&self, a: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L];
 }
 
+/// A whole public-key operation `s^e mod n`: what a verification asks of a backend. Every
+/// [`Backend`] gets it from [`pow_odd`]; the IFMA backend runs it in its own number radix.
+pub(crate) trait Exponentiation {
+    /// `s^e mod n` (fully reduced) for odd `e >= 3` and `s < n`; `r2 = R^2 mod n` for
+    /// `R = 2^(64 L)`, `n0 = -n^-1 mod 2^64`, `n` has exactly `bits` bits.
+    fn pow_odd<const L: usize>(
+        &self,
+        s: &[u64; L],
+        e: u64,
+        n: &[u64; L],
+        n0: u64,
+        r2: &[u64; L],
+        bits: usize,
+    ) -> [u64; L];
+}
+
+impl<B: Backend> Exponentiation for B {
+    #[inline(always)]
+    fn pow_odd<const L: usize>(
+        &self,
+        s: &[u64; L],
+        e: u64,
+        n: &[u64; L],
+        n0: u64,
+        r2: &[u64; L],
+        _bits: usize,
+    ) -> [u64; L] {
+        pow_odd(self, s, e, n, n0, r2)
+    }
+}
+
 /// The `u128` arithmetic that runs everywhere.
 pub(crate) struct Portable;
 
@@ -217,6 +248,17 @@ mod tests {
                 assert_eq!(adx.sqr(&x, &n, n0), Portable.sqr(&x, &n, n0));
             }
             assert_eq!(pow_odd(&adx, &a, e, &n, n0, &r2), expected_pow);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(ifma) = crate::rsa::ifma::Ifma::detect() {
+            for x in [a, b, n_minus_1, one, [0; L]] {
+                assert_eq!(
+                    ifma.pow_odd(&x, e, &n, n0, &r2, bits),
+                    Exponentiation::pow_odd(&Portable, &x, e, &n, n0, &r2, bits)
+                );
+            }
+            assert_eq!(ifma.pow_odd(&a, e, &n, n0, &r2, bits), expected_pow);
+            assert_eq!(ifma.pow_odd(&a, 3, &n, n0, &r2, bits), naive_pow(&a, 3, &n));
         }
     }
 
