@@ -88,9 +88,7 @@ pub fn verify_pkcs1_sha256_forced(
     message: &[u8],
     signature: &[u8],
 ) -> Option<Result<(), Error>> {
-    let digest = ring::digest::digest(&ring::digest::SHA256, message);
-    let digest: &[u8; 32] = digest.as_ref().try_into().ok()?;
-    verify_digest_forced(arithmetic, key, digest, signature)
+    verify_digest_forced(arithmetic, key, &crate::sha256::digest(message), signature)
 }
 
 /// The verification on a forced backend; `None` when this CPU cannot run it.
