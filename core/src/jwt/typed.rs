@@ -26,16 +26,88 @@ pub fn as_i64(value: &Value<'_>) -> Result<i64, Error> {
     value.raw().parse().map_err(|_| Error::InvalidClaim)
 }
 
-/// Any number claim as the nearest `f64` ([`Error::InvalidClaim`] when not a number or out of
-/// `f64` range).
+/// A number claim as an `f64`, exactly rounded: the decimal significand (leading and trailing
+/// zeros aside) must be at most 2^53 and the decimal exponent within ±22, so the value is one
+/// correctly rounded multiplication or division of two exact `f64`s (Clinger's fast path). That
+/// covers timestamps, counts and ordinary decimals; any other number is [`Error::InvalidClaim`]
+/// rather than rounded twice (core's general float parser keeps panic paths, which the shipped
+/// library must not contain). Not a number: [`Error::InvalidClaim`].
 pub fn as_f64(value: &Value<'_>) -> Result<f64, Error> {
     if value.kind() != Kind::Number {
         return Err(Error::InvalidClaim);
     }
-    match value.raw().parse::<f64>() {
-        Ok(n) if n.is_finite() => Ok(n),
-        _ => Err(Error::InvalidClaim),
+    exact_f64(value.raw().as_bytes()).ok_or(Error::InvalidClaim)
+}
+
+/// Exact powers of ten representable in an `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The fast path of [`as_f64`] over a JSON number's text (already validated by the scanner).
+fn exact_f64(text: &[u8]) -> Option<f64> {
+    let (negative, rest) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut exponent: i64 = 0;
+    let mut pending_zeros: i64 = 0; // zeros after the last nonzero digit, not yet multiplied in
+    let mut in_fraction = false;
+    let mut bytes = rest.iter().copied().peekable();
+    while let Some(&b) = bytes.peek() {
+        match b {
+            b'0'..=b'9' => {
+                if b == b'0' {
+                    pending_zeros += 1;
+                } else {
+                    for _ in 0..pending_zeros {
+                        mantissa = mantissa.checked_mul(10)?;
+                    }
+                    pending_zeros = 0;
+                    mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+                }
+                if in_fraction {
+                    exponent -= 1;
+                }
+            }
+            b'.' => in_fraction = true,
+            _ => break,
+        }
+        bytes.next();
     }
+    if mantissa == 0 {
+        pending_zeros = 0;
+    }
+    exponent += pending_zeros;
+    if let Some(b'e' | b'E') = bytes.next() {
+        let sign = match bytes.peek() {
+            Some(b'-') => -1,
+            _ => 1,
+        };
+        let mut e: i64 = 0;
+        for b in bytes.filter(u8::is_ascii_digit) {
+            e = e.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+        }
+        exponent = exponent.saturating_add(sign * e);
+    }
+    if mantissa > 1 << 53 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)] // exact: mantissa <= 2^53
+    let m = mantissa as f64;
+    let scaled = if mantissa == 0 {
+        0.0
+    } else {
+        let power = POW10.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
+        if exponent < 0 {
+            m / power
+        } else {
+            m * power
+        }
+    };
+    Some(if negative { -scaled } else { scaled })
 }
 
 /// A `true` or `false` claim ([`Error::InvalidClaim`] otherwise).
@@ -141,6 +213,46 @@ mod tests {
             as_f64(&get(r#"{"x":1e400}"#, "x").unwrap()),
             Err(Error::InvalidClaim)
         );
+        // The fast path against the standard parser, wherever it applies.
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "1.5",
+            "0.1",
+            "1767225600",
+            "1767225600.25",
+            "9007199254740992",
+            "123.456e3",
+            "1E22",
+            "1e-22",
+            "4.9e-5",
+            "100000000000000000000",
+            "0.000001000",
+            "2.5E+3",
+            "-7.125e-2",
+            "1e0",
+        ] {
+            let doc = std::format!(r#"{{"x":{text}}}"#);
+            let want: f64 = text.parse().unwrap();
+            assert_eq!(as_f64(&get(&doc, "x").unwrap()), Ok(want), "{text}");
+        }
+        // Outside the exact domain: refused, not rounded twice.
+        for text in [
+            "9007199254740993",
+            "0.30000000000000004",
+            "1e23",
+            "1e-23",
+            "0.12345678901234567891",
+        ] {
+            let doc = std::format!(r#"{{"x":{text}}}"#);
+            assert_eq!(
+                as_f64(&get(&doc, "x").unwrap()),
+                Err(Error::InvalidClaim),
+                "{text}"
+            );
+        }
         assert_eq!(as_bool(&get(DOC, "t").unwrap()), Ok(true));
         assert_eq!(as_bool(&get(DOC, "no").unwrap()), Ok(false));
         assert_eq!(as_bool(&get(DOC, "n").unwrap()), Err(Error::InvalidClaim));
