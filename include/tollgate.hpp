@@ -986,8 +986,9 @@ class Claims {
                                           &out);  // c_: tollgate_claims_get_i64
     return detail::make_result<std::int64_t>(st, [&] { return out; });
   }
-  /// The number claim `name` as the nearest double. Fails like `get_i64` (`invalid_claim` when
-  /// not a number or beyond double range).
+  /// The number claim `name` as a double, exactly rounded (significand at most 2^53, decimal
+  /// exponent within ±22). Fails like `get_i64` (`invalid_claim` when not a number or outside
+  /// that domain).
   [[nodiscard]] Result<double> get_f64(std::string_view name) const noexcept {
     double out = 0;
     Status st = ::tollgate_claims_get_f64(&raw_, name.data(), name.size(),

@@ -310,9 +310,11 @@ pub unsafe extern "C" fn tollgate_claims_get_i64(
     unsafe { typed_getter(claims, name, name_len, out, typed::as_i64) }
 }
 
-/// The number claim `name`/`name_len` of verified `claims` as the nearest `double` in `*out`
-/// (`TOLLGATE_STATUS_INVALID_CLAIM` when not a number or beyond `double` range). Other
-/// statuses as for `tollgate_claims_get_i64`.
+/// The number claim `name`/`name_len` of verified `claims` as a `double` in `*out`, exactly
+/// rounded: its decimal significand must be at most 2^53 and its decimal exponent within ±22
+/// (timestamps, counts, ordinary decimals); `TOLLGATE_STATUS_INVALID_CLAIM` when not a number
+/// or outside that domain (use `tollgate_claims_get` for the text). Other statuses as for
+/// `tollgate_claims_get_i64`.
 ///
 /// # Safety
 /// As for `tollgate_claims_get`; `out` is writable.
