@@ -2,7 +2,7 @@
  * measured by painting the stack of a 1 MiB thread below the caller's frame and finding the
  * deepest byte the call overwrote (4096-bit Entra key of tests/fixtures/pyjwt). Fails when a
  * figure leaves a band around what the documentation states (tollgate_keyset_parse "about 5 KiB",
- * tollgate_verify "about 7 KiB", in ffi/src/token and README.md), so the docs cannot drift:
+ * tollgate_verify "at most about 9 KiB", in ffi/src/token), so the docs cannot drift:
  * change both together. tests/c/run.sh runs it (without sanitizers: they change stack use);
  * by hand, from the repository root:
  *   cargo build --release -p tollgate-ffi
@@ -19,11 +19,14 @@
 #define SKIP 1024
 #define KIB 1024u
 
-/* The documented figures, each with a band of [figure - 2 KiB, figure + 1 KiB): growth past the
- * figure fails at once; the wider lower side allows for CPUs without BMI2/ADX, whose portable
- * RSA code uses about 1 KiB less, while still catching a figure that has become stale. */
+/* The documented figures, each with a band of [figure - LOWER KiB, figure + 1 KiB): growth past
+ * the figure fails at once; the lower side allows for the RSA backend the CPU selects
+ * (tollgate_verify: about 8.7 KiB with AVX-512 IFMA, 6.6 KiB with BMI2/ADX, about 1 KiB less
+ * with the portable code), while still catching a figure that has become stale. */
 #define PARSE_DOC_KIB 5u
-#define VERIFY_DOC_KIB 7u
+#define PARSE_LOWER_KIB 2u
+#define VERIFY_DOC_KIB 9u
+#define VERIFY_LOWER_KIB 4u
 
 static char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -107,11 +110,11 @@ int main(void) {
   printf("tollgate_verify (4096-bit key):     %s, %zu bytes of stack\n",
          tollgate_status_str(verify_status), verify_used);
   if (parse_status != TOLLGATE_STATUS_OK || verify_status != TOLLGATE_STATUS_OK) return 1;
-  if (parse_used < (PARSE_DOC_KIB - 2) * KIB || parse_used >= (PARSE_DOC_KIB + 1) * KIB) {
+  if (parse_used < (PARSE_DOC_KIB - PARSE_LOWER_KIB) * KIB || parse_used >= (PARSE_DOC_KIB + 1) * KIB) {
     printf("FAIL: tollgate_keyset_parse is documented as about %u KiB\n", PARSE_DOC_KIB);
     return 1;
   }
-  if (verify_used < (VERIFY_DOC_KIB - 2) * KIB || verify_used >= (VERIFY_DOC_KIB + 1) * KIB) {
+  if (verify_used < (VERIFY_DOC_KIB - VERIFY_LOWER_KIB) * KIB || verify_used >= (VERIFY_DOC_KIB + 1) * KIB) {
     printf("FAIL: tollgate_verify is documented as about %u KiB\n", VERIFY_DOC_KIB);
     return 1;
   }

@@ -28,7 +28,9 @@
 //!   cached in statics: the only process-wide state, immutable facts about the CPU. The
 //!   automatic choice is the fastest measured backend the CPU has; `Arithmetic` and
 //!   `verify_pkcs1_sha256_forced` (doc-hidden) force one for tests and benchmarks.
-//! - Stack: about 5.5 KiB for a 4096-bit verification in an optimised build (tests/tests/rsa_stack.rs).
+//! - Stack: about 5.5 KiB for a 4096-bit verification on the ADX path in an optimised build
+//!   (tests/tests/rsa_stack.rs); the IFMA path adds about 2 KiB of 512-bit temporaries (the C
+//!   figures: tests/c/measure_token_stack.c).
 //!
 //! The arithmetic is variable-time. That is fine here: every input (key, message, signature)
 //! is public, and nothing secret is computed.
