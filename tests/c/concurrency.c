@@ -30,7 +30,7 @@ static size_t jwks_len, token_len;
 static tollgate_keyset pool[ROTATIONS + 1];
 static _Atomic(const tollgate_keyset *) current;
 static tollgate_policy policy;
-static const tollgate_ipset *own_set;
+static tollgate_ipset own_set; /* a caller-placed handle, filled once before the threads start */
 static _Alignas(16) unsigned char own_storage[4096];
 static atomic_int failures, verified, looked_up, published;
 static long iterations = 200;
@@ -86,11 +86,11 @@ static void *worker(void *arg) {
 
     st = tollgate_ipset_lookup_text(tollgate_acs_ipset(), "52.112.10.20", 12, &tags);
     EXPECT(st == TOLLGATE_STATUS_OK && (tags & TOLLGATE_ACS_MEDIA));
-    st = tollgate_ipset_lookup_text(own_set, "10.1.2.3", 8, &tags);
+    st = tollgate_ipset_lookup_text(&own_set, "10.1.2.3", 8, &tags);
     EXPECT(st == TOLLGATE_STATUS_OK && tags == 4);
-    st = tollgate_ipset_lookup_text(own_set, "2603:1063::7", 12, &tags);
+    st = tollgate_ipset_lookup_text(&own_set, "2603:1063::7", 12, &tags);
     EXPECT(st == TOLLGATE_STATUS_OK && tags == 2);
-    st = tollgate_ipset_lookup_text(own_set, "192.0.2.1", 9, &tags);
+    st = tollgate_ipset_lookup_text(&own_set, "192.0.2.1", 9, &tags);
     EXPECT(st == TOLLGATE_STATUS_OK && tags == 0);
     atomic_fetch_add(&looked_up, 4);
   }
