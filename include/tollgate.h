@@ -1047,6 +1047,32 @@ enum tollgate_status tollgate_keyset_kid(const struct tollgate_keyset *keyset,
                                          size_t *out_len);
 
 /**
+ * The `kid` of entry `index` of the JWKS document `jwks`/`jwks_len` (the same bytes given to
+ * `tollgate_keyset_parse`), unescaped into `buf`/`buf_len` (UTF-8, not NUL-terminated):
+ * names the entries a `tollgate_jwks_report` lists by index, such as the keys left out as
+ * `TOLLGATE_SKIP_OVER_CAPACITY`. `*out_len` is the kid's length in bytes on success, and the
+ * length needed on `TOLLGATE_STATUS_BUFFER_TOO_SMALL` (ask with `buf_len` 0, then copy).
+ *
+ * Statuses: `TOLLGATE_STATUS_MISSING_KID` (that entry has no string `kid`),
+ * `TOLLGATE_STATUS_INVALID_ARGUMENT` (`keys` has no entry `index`),
+ * `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array),
+ * `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, `TOLLGATE_STATUS_INVALID_TEXT`,
+ * `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`. `buf` is written only on
+ * success. Reads the document once: time linear in `jwks_len`.
+ *
+ * # Safety
+ * `jwks` points to `jwks_len` readable bytes (NULL only with 0); `buf` points to `buf_len`
+ * writable bytes (NULL only with 0) not overlapping `jwks`; `out_len` is writable.
+ */
+TOLLGATE_MUST_USE
+enum tollgate_status tollgate_jwks_entry_kid(const uint8_t *jwks,
+                                             size_t jwks_len,
+                                             uint32_t index,
+                                             char *buf,
+                                             size_t buf_len,
+                                             size_t *out_len);
+
+/**
  * Static NUL-terminated name of a skip reason (`"not_rsa"`, `"bad_encoding"`, ...), or
  * `"unknown_skip_reason"` for any other number.
  */

@@ -322,6 +322,25 @@ fn fetches_replaces_and_revalidates_with_etag() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("unchanged"), "{}", stderr(&o));
     assert_eq!(dir.names(), ["ca.pem", "jwks.json"]);
+
+    // More usable keys than a set holds: written, and the keys left out are named by kid.
+    let root: serde_json::Value = serde_json::from_slice(&acs).unwrap();
+    let keys: Vec<serde_json::Value> = (0..18)
+        .map(|i| {
+            let mut key = root["keys"][0].clone();
+            key["kid"] = format!("k{i}").into();
+            key
+        })
+        .collect();
+    let many = serde_json::json!({ "keys": keys }).to_string();
+    server.route("/keys", Route::ok(many.as_bytes()));
+    let o = fetch();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("16 keys loaded, 2 JWKS entries skipped (2 usable keys left out, the set holds 16: \"k16\", \"k17\")"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

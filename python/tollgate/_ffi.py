@@ -110,6 +110,7 @@ PROTOTYPES = {
     "tollgate_keyset_parse": (u32, [vp, cp, size_t, ctypes.POINTER(JwksReport)]),
     "tollgate_keyset_len": (size_t, [vp]),
     "tollgate_keyset_kid": (u32, [vp, size_t, vp_p, size_p]),
+    "tollgate_jwks_entry_kid": (u32, [cp, size_t, u32, vp, size_t, size_p]),
     "tollgate_skip_reason_str": (cp, [u32]),
     "tollgate_oidc_parse": (u32, [cp, size_t, vp, size_t, size_p, vp, size_t, size_p]),
     "tollgate_policy_size": (size_t, []),

@@ -42,6 +42,9 @@ class JwksReport:
     skipped_for: Dict[str, int]
     #: The first 16 skipped entries in document order: (index in ``keys``, reason name).
     listed: Tuple[Tuple[int, str], ...]
+    #: The ``kid`` of each entry of ``listed`` (None for an entry without a string ``kid``),
+    #: e.g. to name the keys left out as ``over_capacity``.
+    listed_kids: Tuple[Optional[str], ...] = ()
 
 
 def _reason(number: int) -> str:
@@ -49,7 +52,21 @@ def _reason(number: int) -> str:
     return name.decode()
 
 
-def _report_of(raw: _ffi.JwksReport) -> JwksReport:
+def _entry_kid(doc: bytes, index: int) -> Optional[str]:
+    """``tollgate_jwks_entry_kid``: the kid of entry ``index`` (None if it has none)."""
+    need = ctypes.c_size_t()
+    status = _lib.tollgate_jwks_entry_kid(doc, len(doc), index, None, 0, ctypes.byref(need))
+    if status == _ffi.OK:
+        return ""
+    if _ffi.status_name(status) != "buffer_too_small":
+        return None
+    buf = ctypes.create_string_buffer(need.value)
+    status = _lib.tollgate_jwks_entry_kid(doc, len(doc), index, buf, need.value,
+                                          ctypes.byref(need))
+    return buf.raw[:need.value].decode() if status == _ffi.OK else None
+
+
+def _report_of(raw: _ffi.JwksReport, doc: bytes) -> JwksReport:
     listed = min(raw.listed_len, _ffi.JWKS_REPORT_LISTED)
     return JwksReport(
         loaded=raw.loaded,
@@ -57,6 +74,7 @@ def _report_of(raw: _ffi.JwksReport) -> JwksReport:
         skipped_for={_reason(i): raw.skipped_for[i]
                      for i in range(1, _ffi.SKIP_REASON_SLOTS) if raw.skipped_for[i]},
         listed=tuple((raw.listed[i][0], _reason(raw.listed[i][1])) for i in range(listed)),
+        listed_kids=tuple(_entry_kid(doc, raw.listed[i][0]) for i in range(listed)),
     )
 
 
@@ -64,9 +82,10 @@ class KeySet:
     """The RS256 keys of a JWKS document, parsed once and shared freely (immutable, safe to use
     from many threads). Build it with :meth:`from_jwks`."""
 
-    __slots__ = ("_buf", "_report")
+    __slots__ = ("_buf", "_report", "_doc")
     _buf: ctypes.Array[ctypes.c_uint64]
     _report: _ffi.JwksReport
+    _doc: bytes
 
     def __init__(self) -> None:
         raise TypeError("use KeySet.from_jwks(document)")
@@ -83,11 +102,12 @@ class KeySet:
         status = _lib.tollgate_keyset_parse(buf, doc, len(doc), ctypes.byref(report))
         if status != _ffi.OK:
             error = TollgateError(_ffi.status_name(status))
-            error.report = _report_of(report)
+            error.report = _report_of(report, doc)
             raise error
         self = object.__new__(cls)
         self._buf = buf
         self._report = report
+        self._doc = doc
         return self
 
     def __len__(self) -> int:
@@ -117,7 +137,7 @@ class KeySet:
     @property
     def report(self) -> JwksReport:
         """What the parse did with every entry of the document (see :class:`JwksReport`)."""
-        return _report_of(self._report)
+        return _report_of(self._report, self._doc)
 
     def __repr__(self) -> str:
         return f"<tollgate.KeySet kids={self.kids!r}>"

@@ -106,7 +106,8 @@ class Package(unittest.TestCase):
         self.assertEqual(cm.exception.report, tollgate.JwksReport(
             loaded=0, skipped=3,
             skipped_for={"not_rsa": 1, "not_for_signature": 1, "bad_encoding": 1},
-            listed=((0, "not_rsa"), (1, "not_for_signature"), (2, "bad_encoding"))))
+            listed=((0, "not_rsa"), (1, "not_for_signature"), (2, "bad_encoding")),
+            listed_kids=(None, None, None)))
         # Duplicate kid: the entries before the repeat.
         acs = json.loads(self.acs_doc)
         keys = acs["keys"] + [{"kty": "oct"}, acs["keys"][1], {"kty": "EC"}]
@@ -114,7 +115,14 @@ class Package(unittest.TestCase):
             tollgate.KeySet.from_jwks(json.dumps({"keys": keys}))
         self.assertEqual(cm.exception.name, "duplicate_kid")
         self.assertEqual(cm.exception.report,
-                         tollgate.JwksReport(3, 1, {"not_rsa": 1}, ((3, "not_rsa"),)))
+                         tollgate.JwksReport(3, 1, {"not_rsa": 1}, ((3, "not_rsa"),), (None,)))
+        # More usable keys than a set holds: the report names the ones left out by kid.
+        many = [dict(acs["keys"][0], kid="k%d" % i) for i in range(18)]
+        many[17]["kid"] = "\u00e9/\"q"
+        big = tollgate.KeySet.from_jwks(json.dumps({"keys": many}))
+        self.assertEqual(len(big), 16)
+        self.assertEqual(big.report.listed, ((16, "over_capacity"), (17, "over_capacity")))
+        self.assertEqual(big.report.listed_kids, ("k16", "\u00e9/\"q"))
         # Other errors carry no report.
         self.assertIsNone(tollgate.TollgateError("x").report)
         with self.assertRaises(TypeError):

@@ -163,6 +163,49 @@ fn keyset_with_more_usable_keys_than_capacity_loads_the_first_ones() {
         verify(&ks, &acs_policy(), left_out.as_bytes(), NOW).0,
         St::UnknownKid
     );
+    // The report names the left-out key by index; tollgate_jwks_entry_kid reads its kid.
+    let kid_of = |doc: &[u8], index: u32, cap: usize| {
+        let mut buf = vec![0u8; cap];
+        let mut len = usize::MAX;
+        let st = unsafe {
+            tollgate_jwks_entry_kid(
+                doc.as_ptr(),
+                doc.len(),
+                index,
+                buf.as_mut_ptr().cast(),
+                cap,
+                &mut len,
+            )
+        };
+        buf.truncate(len.min(cap));
+        (st, len, String::from_utf8(buf).unwrap())
+    };
+    let doc = many.as_bytes();
+    assert_eq!(
+        kid_of(doc, report.listed[0].index, 16),
+        (St::Ok, 3, "k16".into())
+    );
+    // Ask the size with an empty buffer, then copy; a short buffer is left untouched.
+    assert_eq!(kid_of(doc, 16, 0), (St::BufferTooSmall, 3, String::new()));
+    assert_eq!(kid_of(doc, 16, 2), (St::BufferTooSmall, 3, "\0\0".into()));
+    assert_eq!(kid_of(doc, 17, 8).0, St::InvalidArgument);
+    assert_eq!(kid_of(b"[1]", 0, 8).0, St::InvalidJwks);
+    assert_eq!(kid_of(br#"{"keys":[{"kid":1}]}"#, 0, 8).0, St::MissingKid);
+    assert_eq!(
+        kid_of(br#"{"keys":[{"kid":"a\u00e9\/"}]}"#, 0, 8),
+        (St::Ok, 4, "a\u{e9}/".into())
+    );
+    let null = unsafe {
+        tollgate_jwks_entry_kid(
+            doc.as_ptr(),
+            doc.len(),
+            16,
+            std::ptr::null_mut(),
+            0,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(null, St::NullPointer);
 }
 
 #[test]

@@ -24,7 +24,7 @@ mod store;
 use crate::verify::KEYSET_CAPACITY;
 use std::process::ExitCode;
 use std::time::Duration;
-use tollgate_core::jwk::KeySet;
+use tollgate_core::jwk::{self, KeySet, LoadReport, SkipReason};
 use tollgate_core::oidc::Discovery;
 use tollgate_core::Error;
 
@@ -137,11 +137,40 @@ fn fetch(args: &Args) -> Result<String, Failure> {
     let written = store::replace(&args.output, &body, &meta, previous.content())?;
     let report = keys.report();
     Ok(format!(
-        "{}: {} keys loaded, {} JWKS entries skipped",
+        "{}: {} keys loaded, {} JWKS entries skipped{}",
         if written { "updated" } else { "unchanged" },
         report.loaded(),
-        report.skipped()
+        report.skipped(),
+        left_out_note(&body, report)
     ))
+}
+
+/// Names the usable keys a full key set left out (`over_capacity`), by `kid`, so an operator
+/// sees which keys tokens may name in vain; empty when none were.
+fn left_out_note(document: &[u8], report: &LoadReport) -> String {
+    let kids: Vec<String> = report
+        .listed_skips()
+        .iter()
+        .filter(|skip| skip.reason == SkipReason::OverCapacity)
+        .map(|skip| match jwk::entry_kid(document, skip.index) {
+            Ok(Some(kid)) => format!("{:?}", kid.chars().collect::<String>()),
+            _ => format!("#{}", skip.index),
+        })
+        .collect();
+    if kids.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} usable keys left out, the set holds {KEYSET_CAPACITY}: {}{})",
+            report.skipped_for(SkipReason::OverCapacity),
+            kids.join(", "),
+            if report.skipped() > report.listed_skips().len() as u32 {
+                ", ..."
+            } else {
+                ""
+            }
+        )
+    }
 }
 
 /// The `jwks_uri` of a discovery document, after core's checks and the §4.3 issuer match.

@@ -322,17 +322,20 @@ impl<const N: usize> KeySet<N> {
     }
 }
 
-/// The `kid` of entry `index` of a JWKS document's `keys` array (still escaped), if the
-/// document parses and that entry is an object with a string `kid`: for naming the entries a
-/// [`LoadReport`] lists by index (for example those skipped with
-/// [`SkipReason::OverCapacity`]).
-pub fn entry_kid(document: &[u8], index: u32) -> Option<JsonStr<'_>> {
-    let root = json::parse(document, MAX_DEPTH).ok()?;
+/// The `kid` of entry `index` of a JWKS document's `keys` array (still escaped): for naming
+/// the entries a [`LoadReport`] lists by index (for example those skipped with
+/// [`SkipReason::OverCapacity`]). `Ok(None)` when that entry has no string `kid`;
+/// [`Error::InvalidJwks`] when the document is not a JSON object with a `keys` array;
+/// [`Error::InvalidArgument`] when `keys` has no entry `index`.
+pub fn entry_kid(document: &[u8], index: u32) -> Result<Option<JsonStr<'_>>, Error> {
+    let root = json::parse(document, MAX_DEPTH).map_err(|_| Error::InvalidJwks)?;
     let entry = root
-        .get("keys")?
-        .elements()?
-        .nth(usize::try_from(index).ok()?)?;
-    entry.get("kid")?.as_str()
+        .get("keys")
+        .and_then(|keys| keys.elements())
+        .ok_or(Error::InvalidJwks)?
+        .nth(usize::try_from(index).map_err(|_| Error::InvalidArgument)?)
+        .ok_or(Error::InvalidArgument)?;
+    Ok(entry.get("kid").and_then(|kid| kid.as_str()))
 }
 
 fn same_kid(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {

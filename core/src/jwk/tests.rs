@@ -269,6 +269,7 @@ fn more_usable_keys_than_capacity_load_the_first_ones() {
         .map(|s| {
             super::entry_kid(doc.as_bytes(), s.index)
                 .unwrap()
+                .unwrap()
                 .chars()
                 .collect()
         })
@@ -293,8 +294,17 @@ fn more_usable_keys_than_capacity_load_the_first_ones() {
         }]
     );
     assert!(big.find("s15").is_some() && big.find("s16").is_none());
-    assert_eq!(super::entry_kid(b"{", 0), None);
-    assert_eq!(super::entry_kid(doc.as_bytes(), 6), None);
+    assert_eq!(super::entry_kid(b"{", 0), Err(Error::InvalidJwks));
+    assert_eq!(
+        super::entry_kid(b"{\"keys\":{}}", 0),
+        Err(Error::InvalidJwks)
+    );
+    assert_eq!(
+        super::entry_kid(doc.as_bytes(), 6),
+        Err(Error::InvalidArgument)
+    );
+    assert_eq!(super::entry_kid(br#"{"keys":[{"kid":7},{}]}"#, 1), Ok(None));
+    assert_eq!(super::entry_kid(br#"{"keys":[{"kid":7},{}]}"#, 0), Ok(None));
 }
 
 /// `(index, reason)` pairs of a report's listed skips.

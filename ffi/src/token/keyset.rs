@@ -7,7 +7,7 @@ use crate::util;
 use core::ffi::c_char;
 use core::mem::MaybeUninit;
 use core::ptr::{addr_of, addr_of_mut};
-use tollgate_core::jwk::{KeySet, LoadReport, SkipReason, MAX_LISTED_SKIPS};
+use tollgate_core::jwk::{self, KeySet, LoadReport, SkipReason, MAX_LISTED_SKIPS};
 use tollgate_core::Error;
 
 /// How many keys a `tollgate_keyset` holds.
@@ -277,6 +277,51 @@ pub unsafe extern "C" fn tollgate_keyset_kid(
             out_len.write(len);
         }
         Ok(())
+    })();
+    result.into()
+}
+
+/// The `kid` of entry `index` of the JWKS document `jwks`/`jwks_len` (the same bytes given to
+/// `tollgate_keyset_parse`), unescaped into `buf`/`buf_len` (UTF-8, not NUL-terminated):
+/// names the entries a `tollgate_jwks_report` lists by index, such as the keys left out as
+/// `TOLLGATE_SKIP_OVER_CAPACITY`. `*out_len` is the kid's length in bytes on success, and the
+/// length needed on `TOLLGATE_STATUS_BUFFER_TOO_SMALL` (ask with `buf_len` 0, then copy).
+///
+/// Statuses: `TOLLGATE_STATUS_MISSING_KID` (that entry has no string `kid`),
+/// `TOLLGATE_STATUS_INVALID_ARGUMENT` (`keys` has no entry `index`),
+/// `TOLLGATE_STATUS_INVALID_JWKS` (not a JSON object with a `keys` array),
+/// `TOLLGATE_STATUS_BUFFER_TOO_SMALL`, `TOLLGATE_STATUS_INVALID_TEXT`,
+/// `TOLLGATE_STATUS_NULL_POINTER`, `TOLLGATE_STATUS_MISALIGNED`. `buf` is written only on
+/// success. Reads the document once: time linear in `jwks_len`.
+///
+/// # Safety
+/// `jwks` points to `jwks_len` readable bytes (NULL only with 0); `buf` points to `buf_len`
+/// writable bytes (NULL only with 0) not overlapping `jwks`; `out_len` is writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn tollgate_jwks_entry_kid(
+    jwks: *const u8,
+    jwks_len: usize,
+    index: u32,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> tollgate_status {
+    let result = (|| {
+        util::check_ptr(out_len)?;
+        // SAFETY: `jwks` points to `jwks_len` readable bytes (caller).
+        let document = unsafe { util::bytes(jwks, jwks_len) }?;
+        // SAFETY: `buf` points to `buf_len` writable bytes overlapping nothing (caller).
+        let buf = unsafe { util::bytes_mut(buf.cast(), buf_len) }?;
+        let kid = jwk::entry_kid(document, index)?.ok_or(Error::MissingKid)?;
+        let (len, result) = match kid.unescape_into(buf) {
+            Ok(text) => (text.len(), Ok(())),
+            Err(Error::BufferTooSmall) => (kid.unescaped_len(), Err(Error::BufferTooSmall)),
+            Err(other) => return Err(other),
+        };
+        // SAFETY: non-NULL and aligned (checked above), writable (caller).
+        unsafe { out_len.write(len) };
+        result
     })();
     result.into()
 }
