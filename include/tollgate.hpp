@@ -350,6 +350,11 @@ template <std::size_t N>
   return acs_allows(addr, N, protocol, port);
 }
 
+namespace detail {
+template <class Derived, class Api>
+class Table;
+}  // namespace detail
+
 /// What is wrong with a CIDR or host-name list (`IpSet::explain`, `HostSet::explain`): text
 /// such as `line 3: host_bits_set: did you mean 10.0.0.0/8?`, empty when the list is valid.
 class ListExplanation {
@@ -360,98 +365,138 @@ class ListExplanation {
   bool valid() const noexcept { return len_ == 0; }
 
  private:
-  friend class IpSet;
-  friend class HostSet;
+  template <class Derived, class Api>
+  friend class detail::Table;
   char text_[128] = {};
   std::size_t len_ = 0;
 };
 
-/// A CIDR table: an owning one (built from a list, or a copy of an image) frees its storage
-/// when destroyed; a view (`acs()`, `load_view`) borrows memory that must outlive it. Move-only
-/// (`clone()` copies). A moved-from or default-constructed IpSet is empty: lookups answer 0 and
-/// `lookup_text`/`lookup_many` fail with `null_pointer`. Lookups never allocate and are safe
-/// from any number of threads.
-///
-/// It holds the `::tollgate_ipset` handle by value; the handle points at the image, which is
-/// a heap block (owning), the caller's memory (view) or static data (`acs()`), never at the
-/// IpSet itself, so a move copies the handle and the image stays where it was.
-class IpSet {
- public:
-  /// The alignment the table storage and images need (`TOLLGATE_IPSET_ALIGN`).
+namespace detail {
+
+/// The C functions behind `IpSet`.
+struct IpSetApi {
+  using Handle = ::tollgate_ipset;
   static constexpr std::size_t kAlign = TOLLGATE_IPSET_ALIGN;
-
-  /// An empty set (no table; every lookup answers 0).
-  IpSet() noexcept : handle_() {}
-  IpSet(IpSet&& other) noexcept
-      : storage_(std::move(other.storage_)),
-        handle_(other.handle_),
-        filled_(std::exchange(other.filled_, false)) {}
-  IpSet& operator=(IpSet&& other) noexcept {
-    if (this != &other) {
-      storage_ = std::move(other.storage_);
-      handle_ = other.handle_;
-      filled_ = std::exchange(other.filled_, false);
-    }
-    return *this;
+  static Status required_size(const char* list, std::size_t len, std::size_t* out) noexcept {
+    return ::tollgate_ipset_required_size(list, len, out);  // c_: tollgate_ipset_required_size
   }
-  IpSet(const IpSet&) = delete;
-  IpSet& operator=(const IpSet&) = delete;
-  ~IpSet() = default;
+  static Status build(void* storage, std::size_t size, const char* list, std::size_t len,
+                      Handle* out) noexcept {
+    return ::tollgate_ipset_build(storage, size, list, len, out);  // c_: tollgate_ipset_build
+  }
+  static Status load(const void* image, std::size_t len, Handle* out) noexcept {
+    return ::tollgate_ipset_load(image, len, out);  // c_: tollgate_ipset_load
+  }
+  static Status explain(const char* list, std::size_t len, char* buf, std::size_t cap,
+                        std::size_t* out) noexcept {
+    return ::tollgate_ipset_explain(list, len, buf, cap, out);  // c_: tollgate_ipset_explain
+  }
+  static const Handle* acs() noexcept {
+    return ::tollgate_acs_ipset();  // c_: tollgate_acs_ipset
+  }
+  static const void* image(const Handle* set) noexcept {
+    return ::tollgate_ipset_image(set);  // c_: tollgate_ipset_image
+  }
+  static std::size_t image_len(const Handle* set) noexcept {
+    return ::tollgate_ipset_image_len(set);  // c_: tollgate_ipset_image_len
+  }
+};
 
-  /// Build a table from a CIDR list (one `CIDR [tagmask]` per line, `#` comments) into storage
-  /// this IpSet allocates (aligned `new`) and owns. Fails with the list's error
-  /// (`invalid_address`, `host_bits_set`, ...; `explain()` says which line), or
-  /// `buffer_too_small` when the storage cannot be allocated.
-  [[nodiscard]] static Result<IpSet> build(std::string_view list) noexcept {
+/// The C functions behind `HostSet`.
+struct HostSetApi {
+  using Handle = ::tollgate_hostset;
+  static constexpr std::size_t kAlign = TOLLGATE_HOSTSET_ALIGN;
+  static Status required_size(const char* list, std::size_t len, std::size_t* out) noexcept {
+    return ::tollgate_hostset_required_size(list, len, out);  // c_: tollgate_hostset_required_size
+  }
+  static Status build(void* storage, std::size_t size, const char* list, std::size_t len,
+                      Handle* out) noexcept {
+    return ::tollgate_hostset_build(storage, size, list, len, out);  // c_: tollgate_hostset_build
+  }
+  static Status load(const void* image, std::size_t len, Handle* out) noexcept {
+    return ::tollgate_hostset_load(image, len, out);  // c_: tollgate_hostset_load
+  }
+  static Status explain(const char* list, std::size_t len, char* buf, std::size_t cap,
+                        std::size_t* out) noexcept {
+    return ::tollgate_hostset_explain(list, len, buf, cap, out);  // c_: tollgate_hostset_explain
+  }
+  static const Handle* acs() noexcept {
+    return ::tollgate_acs_hostset();  // c_: tollgate_acs_hostset
+  }
+  static const void* image(const Handle* set) noexcept {
+    return ::tollgate_hostset_image(set);  // c_: tollgate_hostset_image
+  }
+  static std::size_t image_len(const Handle* set) noexcept {
+    return ::tollgate_hostset_image_len(set);  // c_: tollgate_hostset_image_len
+  }
+};
+
+/// What `IpSet` and `HostSet` share: a table image and the C handle that reads it. An owning
+/// table (built from a list, or a copy of an image) frees its storage when destroyed; a view
+/// (`acs()`, `load_view`) borrows memory that must outlive it. Move-only (`clone()` copies); a
+/// moved-from or default-constructed table is empty.
+///
+/// It holds the C handle by value; the handle points at the image, which is a heap block
+/// (owning), the caller's memory (view) or static data (`acs()`), never at the table object
+/// itself, so a move copies the handle and the image stays where it was.
+template <class Derived, class Api>
+class Table {
+ public:
+  /// The alignment the table storage and images need (`TOLLGATE_IPSET_ALIGN`,
+  /// `TOLLGATE_HOSTSET_ALIGN`).
+  static constexpr std::size_t kAlign = Api::kAlign;
+
+  /// Build a table from a list (see `IpSet`, `HostSet` for the line formats) into storage this
+  /// object allocates (aligned `new`) and owns. Fails with the list's error
+  /// (`invalid_address`, `host_bits_set`, `invalid_host_name`, ...; `explain()` says which
+  /// line), or `buffer_too_small` when the storage cannot be allocated.
+  [[nodiscard]] static Result<Derived> build(std::string_view list) noexcept {
     std::size_t size = 0;
-    Status st = ::tollgate_ipset_required_size(list.data(), list.size(),
-                                               &size);  // c_: tollgate_ipset_required_size
-    if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
+    Status st = Api::required_size(list.data(), list.size(), &size);
+    if (st != TOLLGATE_STATUS_OK) return Result<Derived>::failure(st);
     Storage storage = allocate(size);
-    if (!storage) return Result<IpSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
-    IpSet set;
-    st = ::tollgate_ipset_build(storage.get(), size, list.data(), list.size(),
-                                &set.handle_);  // c_: tollgate_ipset_build
-    if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
+    if (!storage) return Result<Derived>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
+    Derived set;
+    st = Api::build(storage.get(), size, list.data(), list.size(), &set.handle_);
+    if (st != TOLLGATE_STATUS_OK) return Result<Derived>::failure(st);
     set.storage_ = std::move(storage);
     set.filled_ = true;
-    return Result<IpSet>(std::move(set));
+    return Result<Derived>(std::move(set));
   }
 
-  /// Copy the table image `image`/`len` (e.g. a file written by `tollgate compile-ipset`) into
-  /// storage this IpSet allocates and owns, and validate it completely. Fails with
-  /// `image_truncated`, `image_bad_magic`, `image_bad_checksum`, `image_corrupt`, ...;
-  /// `buffer_too_small` when the storage cannot be allocated. The caller's memory may be freed
-  /// afterwards and needs no alignment.
-  [[nodiscard]] static Result<IpSet> load_copy(const void* image, std::size_t len) noexcept {
-    if (image == nullptr && len != 0) return Result<IpSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
+  /// Copy the table image `image`/`len` (e.g. a file written by `tollgate compile-ipset` or
+  /// `compile-hostset`) into storage this object allocates and owns, and validate it
+  /// completely. Fails with `image_truncated`, `image_bad_magic`, `image_bad_checksum`,
+  /// `image_corrupt`, ...; `buffer_too_small` when the storage cannot be allocated. The
+  /// caller's memory may be freed afterwards and needs no alignment.
+  [[nodiscard]] static Result<Derived> load_copy(const void* image, std::size_t len) noexcept {
+    if (image == nullptr && len != 0) return Result<Derived>::failure(TOLLGATE_STATUS_NULL_POINTER);
     Storage storage = allocate(len);
-    if (!storage) return Result<IpSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
+    if (!storage) return Result<Derived>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
     if (len != 0) std::memcpy(storage.get(), image, len);
-    IpSet set;
-    Status st = load(storage.get(), len, &set.handle_);
-    if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
+    Derived set;
+    Status st = Api::load(storage.get(), len, &set.handle_);
+    if (st != TOLLGATE_STATUS_OK) return Result<Derived>::failure(st);
     set.storage_ = std::move(storage);
     set.filled_ = true;
-    return Result<IpSet>(std::move(set));
+    return Result<Derived>(std::move(set));
   }
 
   /// Validate the table image `image`/`len` in place and borrow it (no copy, no allocation):
-  /// the memory must be aligned to `kAlign`, stay unchanged and outlive the IpSet (e.g. an
+  /// the memory must be aligned to `kAlign`, stay unchanged and outlive the table (e.g. an
   /// mmap'ed file). Fails like `load_copy`, and with `misaligned`.
-  [[nodiscard]] static Result<IpSet> load_view(const void* image, std::size_t len) noexcept {
-    IpSet set;
-    Status st = load(image, len, &set.handle_);
-    if (st != TOLLGATE_STATUS_OK) return Result<IpSet>::failure(st);
+  [[nodiscard]] static Result<Derived> load_view(const void* image, std::size_t len) noexcept {
+    Derived set;
+    Status st = Api::load(image, len, &set.handle_);
+    if (st != TOLLGATE_STATUS_OK) return Result<Derived>::failure(st);
     set.filled_ = true;
-    return Result<IpSet>(std::move(set));
+    return Result<Derived>(std::move(set));
   }
 
-  /// The built-in Azure Communication Services table (a view of static read-only data): media
-  /// ranges carry `kAcsMedia`, callback ranges `kAcsCallback`.
-  [[nodiscard]] static IpSet acs() noexcept {
-    IpSet set;
-    const ::tollgate_ipset* fixed = ::tollgate_acs_ipset();  // c_: tollgate_acs_ipset
+  /// The built-in Azure Communication Services table (a view of static read-only data).
+  [[nodiscard]] static Derived acs() noexcept {
+    Derived set;
+    const typename Api::Handle* fixed = Api::acs();
     if (fixed != nullptr) {
       set.handle_ = *fixed;  // handles may be copied; this one refers to static data
       set.filled_ = true;
@@ -460,27 +505,84 @@ class IpSet {
   }
 
   /// An owning copy of this table's image (for a view too). Fails with `null_pointer` for an
-  /// empty set, `buffer_too_small` when the storage cannot be allocated.
-  [[nodiscard]] Result<IpSet> clone() const noexcept {
-    if (!filled_) return Result<IpSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
+  /// empty table, `buffer_too_small` when the storage cannot be allocated.
+  [[nodiscard]] Result<Derived> clone() const noexcept {
+    if (!filled_) return Result<Derived>::failure(TOLLGATE_STATUS_NULL_POINTER);
     return load_copy(image_data(), image_size());
   }
 
-  /// Describe what is wrong with a CIDR list (empty text when it is valid). Fails with
-  /// `invalid_text`.
+  /// Describe what is wrong with a list, e.g. `line 3: invalid_host_name` (empty text when it
+  /// is valid). Fails with `invalid_text`.
   [[nodiscard]] static Result<ListExplanation> explain(std::string_view list) noexcept {
     ListExplanation out;
     std::size_t len = 0;
-    Status st = ::tollgate_ipset_explain(list.data(), list.size(), out.text_, sizeof out.text_,
-                                         &len);  // c_: tollgate_ipset_explain
+    Status st = Api::explain(list.data(), list.size(), out.text_, sizeof out.text_, &len);
     out.len_ = len;
     return detail::make_result<ListExplanation>(st, [&] { return out; });
   }
 
   /// Whether this holds a table.
   bool empty() const noexcept { return !filled_; }
-  /// Whether this IpSet owns its storage (false for views and empty sets).
+  /// Whether this object owns its storage (false for views and empty tables).
   bool owns_storage() const noexcept { return static_cast<bool>(storage_); }
+
+  /// The table's relocatable image (what to write to a file); NULL for an empty table.
+  const std::byte* image_data() const noexcept {
+    return static_cast<const std::byte*>(Api::image(raw()));
+  }
+  /// The image's length in bytes; 0 for an empty table.
+  std::size_t image_size() const noexcept { return Api::image_len(raw()); }
+  /// The C handle (NULL for an empty table), for the functions of tollgate.h. It points into
+  /// this object: valid while it lives and is not moved from or assigned to.
+  const typename Api::Handle* raw() const noexcept { return filled_ ? &handle_ : nullptr; }
+
+ protected:
+  Table() noexcept : handle_() {}
+  Table(Table&& other) noexcept
+      : storage_(std::move(other.storage_)),
+        handle_(other.handle_),
+        filled_(std::exchange(other.filled_, false)) {}
+  Table& operator=(Table&& other) noexcept {
+    if (this != &other) {
+      storage_ = std::move(other.storage_);
+      handle_ = other.handle_;
+      filled_ = std::exchange(other.filled_, false);
+    }
+    return *this;
+  }
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  ~Table() = default;
+
+ private:
+  struct AlignedDelete {
+    void operator()(std::byte* p) const noexcept {
+      ::operator delete[](p, std::align_val_t(kAlign));
+    }
+  };
+  using Storage = std::unique_ptr<std::byte[], AlignedDelete>;
+
+  static Storage allocate(std::size_t size) noexcept {
+    void* p = ::operator new[](size == 0 ? 1 : size, std::align_val_t(kAlign), std::nothrow);
+    return Storage(static_cast<std::byte*>(p));
+  }
+
+  Storage storage_;              // the image of an owning table (a heap block: it never moves)
+  typename Api::Handle handle_;  // filled by build/load or copied from the ACS handle
+  bool filled_ = false;          // whether handle_ holds a table
+};
+
+}  // namespace detail
+
+/// A CIDR table (one `CIDR [tagmask]` per line, `#` comments; `compile-ipset` images). Owning
+/// or a view, move-only, as `detail::Table` describes. A moved-from or default-constructed
+/// IpSet is empty: lookups answer 0 and `lookup_text`/`lookup_many` fail with `null_pointer`.
+/// `acs()` tags media ranges `kAcsMedia` and callback ranges `kAcsCallback`. Lookups never
+/// allocate and are safe from any number of threads.
+class IpSet : public detail::Table<IpSet, detail::IpSetApi> {
+ public:
+  /// An empty set (no table; every lookup answers 0).
+  IpSet() noexcept = default;
 
   /// The tag mask of an address of `len` bytes (4 or 16, network order): the OR of the tags of
   /// every prefix containing it, 0 when none (and for any other length or an empty set).
@@ -510,156 +612,18 @@ class IpSet {
     return Result<void>(::tollgate_ipset_lookup_many(raw(), addrs, addr_len, count,
                                                      out_tags));  // c_: tollgate_ipset_lookup_many
   }
-
-  /// The table's relocatable image (what to write to a file); NULL for an empty set.
-  const std::byte* image_data() const noexcept {
-    return static_cast<const std::byte*>(
-        ::tollgate_ipset_image(raw()));  // c_: tollgate_ipset_image
-  }
-  /// The image's length in bytes; 0 for an empty set.
-  std::size_t image_size() const noexcept {
-    return ::tollgate_ipset_image_len(raw());  // c_: tollgate_ipset_image_len
-  }
-  /// The C handle (NULL for an empty set), for the functions of tollgate.h. It points into this
-  /// IpSet: valid while the IpSet lives and is not moved from or assigned to.
-  const ::tollgate_ipset* raw() const noexcept { return filled_ ? &handle_ : nullptr; }
-
- private:
-  struct AlignedDelete {
-    void operator()(std::byte* p) const noexcept {
-      ::operator delete[](p, std::align_val_t(kAlign));
-    }
-  };
-  using Storage = std::unique_ptr<std::byte[], AlignedDelete>;
-
-  static Storage allocate(std::size_t size) noexcept {
-    void* p = ::operator new[](size == 0 ? 1 : size, std::align_val_t(kAlign), std::nothrow);
-    return Storage(static_cast<std::byte*>(p));
-  }
-
-  static Status load(const void* image, std::size_t len, ::tollgate_ipset* out) noexcept {
-    return ::tollgate_ipset_load(image, len, out);  // c_: tollgate_ipset_load
-  }
-
-  Storage storage_;          // the image of an owning set (a heap block: it never moves)
-  ::tollgate_ipset handle_;  // filled by build/load or copied from the ACS handle
-  bool filled_ = false;      // whether handle_ holds a table
 };
 
 /// A host-name table: exact names and `*.domain` wildcards (every name at least one label
-/// below the domain, never the domain itself), each with a tag mask. Like IpSet: an owning one
-/// (built from a list, or a copy of an image) frees its storage when destroyed; a view
-/// (`acs()`, `load_view`) borrows memory that must outlive it; move-only (`clone()` copies);
-/// a moved-from or default-constructed HostSet is empty (`lookup` fails with `null_pointer`).
-/// It holds the `::tollgate_hostset` handle by value (the handle points at the image, never at
-/// the HostSet, so moves stay valid). Lookups never allocate and are safe from any number of
-/// threads.
-class HostSet {
+/// below the domain, never the domain itself), each with a tag mask (one `name [tagmask]` or
+/// `*.name [tagmask]` per line, `#` comments; `compile-hostset` images). Owning or a view,
+/// move-only, as `detail::Table` describes; a moved-from or default-constructed HostSet is
+/// empty (`lookup` fails with `null_pointer`). `acs()` holds the guide's host names, each
+/// tagged `kAcsCallback`. Lookups never allocate and are safe from any number of threads.
+class HostSet : public detail::Table<HostSet, detail::HostSetApi> {
  public:
-  /// The alignment the table storage and images need (`TOLLGATE_HOSTSET_ALIGN`).
-  static constexpr std::size_t kAlign = TOLLGATE_HOSTSET_ALIGN;
-
   /// An empty set (no table; `lookup` fails with `null_pointer`).
-  HostSet() noexcept : handle_() {}
-  HostSet(HostSet&& other) noexcept
-      : storage_(std::move(other.storage_)),
-        handle_(other.handle_),
-        filled_(std::exchange(other.filled_, false)) {}
-  HostSet& operator=(HostSet&& other) noexcept {
-    if (this != &other) {
-      storage_ = std::move(other.storage_);
-      handle_ = other.handle_;
-      filled_ = std::exchange(other.filled_, false);
-    }
-    return *this;
-  }
-  HostSet(const HostSet&) = delete;
-  HostSet& operator=(const HostSet&) = delete;
-  ~HostSet() = default;
-
-  /// Build a table from a host-name list (one `name [tagmask]` or `*.name [tagmask]` per line,
-  /// `#` comments) into storage this HostSet allocates (aligned `new`) and owns. Fails with the
-  /// list's error (`invalid_host_name`, `invalid_list_line`, `too_many_host_names`, ...;
-  /// `explain()` says which line), or `buffer_too_small` when the storage cannot be allocated.
-  [[nodiscard]] static Result<HostSet> build(std::string_view list) noexcept {
-    std::size_t size = 0;
-    Status st = ::tollgate_hostset_required_size(list.data(), list.size(),
-                                                 &size);  // c_: tollgate_hostset_required_size
-    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
-    Storage storage = allocate(size);
-    if (!storage) return Result<HostSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
-    HostSet set;
-    st = ::tollgate_hostset_build(storage.get(), size, list.data(), list.size(),
-                                  &set.handle_);  // c_: tollgate_hostset_build
-    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
-    set.storage_ = std::move(storage);
-    set.filled_ = true;
-    return Result<HostSet>(std::move(set));
-  }
-
-  /// Copy the table image `image`/`len` (e.g. a file written by `tollgate compile-hostset`)
-  /// into storage this HostSet allocates and owns, and validate it completely. Fails with
-  /// `image_truncated`, `image_bad_magic`, `image_bad_checksum`, `image_corrupt`, ...;
-  /// `buffer_too_small` when the storage cannot be allocated. The caller's memory may be freed
-  /// afterwards and needs no alignment.
-  [[nodiscard]] static Result<HostSet> load_copy(const void* image, std::size_t len) noexcept {
-    if (image == nullptr && len != 0) return Result<HostSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
-    Storage storage = allocate(len);
-    if (!storage) return Result<HostSet>::failure(TOLLGATE_STATUS_BUFFER_TOO_SMALL);
-    if (len != 0) std::memcpy(storage.get(), image, len);
-    HostSet set;
-    Status st = load(storage.get(), len, &set.handle_);
-    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
-    set.storage_ = std::move(storage);
-    set.filled_ = true;
-    return Result<HostSet>(std::move(set));
-  }
-
-  /// Validate the table image `image`/`len` in place and borrow it (no copy, no allocation):
-  /// the memory must be aligned to `kAlign`, stay unchanged and outlive the HostSet. Fails
-  /// like `load_copy`, and with `misaligned`.
-  [[nodiscard]] static Result<HostSet> load_view(const void* image, std::size_t len) noexcept {
-    HostSet set;
-    Status st = load(image, len, &set.handle_);
-    if (st != TOLLGATE_STATUS_OK) return Result<HostSet>::failure(st);
-    set.filled_ = true;
-    return Result<HostSet>(std::move(set));
-  }
-
-  /// The built-in ACS host names of the guide (a view of static read-only data), each tagged
-  /// `kAcsCallback`.
-  [[nodiscard]] static HostSet acs() noexcept {
-    HostSet set;
-    const ::tollgate_hostset* fixed = ::tollgate_acs_hostset();  // c_: tollgate_acs_hostset
-    if (fixed != nullptr) {
-      set.handle_ = *fixed;  // handles may be copied; this one refers to static data
-      set.filled_ = true;
-    }
-    return set;
-  }
-
-  /// An owning copy of this table's image (for a view too). Fails with `null_pointer` for an
-  /// empty set, `buffer_too_small` when the storage cannot be allocated.
-  [[nodiscard]] Result<HostSet> clone() const noexcept {
-    if (!filled_) return Result<HostSet>::failure(TOLLGATE_STATUS_NULL_POINTER);
-    return load_copy(image_data(), image_size());
-  }
-
-  /// Describe what is wrong with a host-name list, e.g. `line 3: invalid_host_name` (empty
-  /// text when it is valid). Fails with `invalid_text`.
-  [[nodiscard]] static Result<ListExplanation> explain(std::string_view list) noexcept {
-    ListExplanation out;
-    std::size_t len = 0;
-    Status st = ::tollgate_hostset_explain(list.data(), list.size(), out.text_, sizeof out.text_,
-                                           &len);  // c_: tollgate_hostset_explain
-    out.len_ = len;
-    return detail::make_result<ListExplanation>(st, [&] { return out; });
-  }
-
-  /// Whether this holds a table.
-  bool empty() const noexcept { return !filled_; }
-  /// Whether this HostSet owns its storage (false for views and empty sets).
-  bool owns_storage() const noexcept { return static_cast<bool>(storage_); }
+  HostSet() noexcept = default;
 
   /// The tag mask of host name `name`: the OR of the tags of every matching entry, 0 when none.
   /// ASCII case-insensitive; one trailing dot is ignored. Fails with `invalid_host_name` (empty
@@ -670,40 +634,6 @@ class HostSet {
                                           &tags);  // c_: tollgate_hostset_lookup
     return detail::make_result<std::uint32_t>(st, [&] { return tags; });
   }
-
-  /// The table's relocatable image (what to write to a file); NULL for an empty set.
-  const std::byte* image_data() const noexcept {
-    return static_cast<const std::byte*>(
-        ::tollgate_hostset_image(raw()));  // c_: tollgate_hostset_image
-  }
-  /// The image's length in bytes; 0 for an empty set.
-  std::size_t image_size() const noexcept {
-    return ::tollgate_hostset_image_len(raw());  // c_: tollgate_hostset_image_len
-  }
-  /// The C handle (NULL for an empty set), for the functions of tollgate.h. It points into
-  /// this HostSet: valid while the HostSet lives and is not moved from or assigned to.
-  const ::tollgate_hostset* raw() const noexcept { return filled_ ? &handle_ : nullptr; }
-
- private:
-  struct AlignedDelete {
-    void operator()(std::byte* p) const noexcept {
-      ::operator delete[](p, std::align_val_t(kAlign));
-    }
-  };
-  using Storage = std::unique_ptr<std::byte[], AlignedDelete>;
-
-  static Storage allocate(std::size_t size) noexcept {
-    void* p = ::operator new[](size == 0 ? 1 : size, std::align_val_t(kAlign), std::nothrow);
-    return Storage(static_cast<std::byte*>(p));
-  }
-
-  static Status load(const void* image, std::size_t len, ::tollgate_hostset* out) noexcept {
-    return ::tollgate_hostset_load(image, len, out);  // c_: tollgate_hostset_load
-  }
-
-  Storage storage_;            // the image of an owning set (a heap block: it never moves)
-  ::tollgate_hostset handle_;  // filled by build/load or copied from the ACS handle
-  bool filled_ = false;        // whether handle_ holds a table
 };
 
 // ---------------------------------------------------------------------------------------------
