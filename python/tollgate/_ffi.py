@@ -95,6 +95,7 @@ PROTOTYPES = {
     "tollgate_ipset_image": (vp, [vp]),
     "tollgate_ipset_lookup": (u32, [vp, cp, size_t]),
     "tollgate_ipset_lookup_text": (u32, [vp, cp, size_t, ctypes.POINTER(u32)]),
+    "tollgate_ipset_explain": (u32, [cp, size_t, vp, size_t, size_p]),
     "tollgate_acs_ipset": (vp, []),
     "tollgate_hostset_size": (size_t, []),
     "tollgate_hostset_align": (size_t, []),

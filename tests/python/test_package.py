@@ -255,8 +255,12 @@ class Package(unittest.TestCase):
         for text, name in [("10.1.2.3/8\n", "host_bits_set"), ("10.0.0.0/33\n", "invalid_prefix_length"),
                            ("10.0.0.0/8 zz\n", "invalid_list_line")]:
             with self.assertRaises(tollgate.TollgateError) as cm:
-                tollgate.IpSet.from_list(text)
+                tollgate.IpSet.from_list("# ranges\n" + text)
             self.assertEqual(cm.exception.name, name, text)
+            self.assertIn("line 2: " + name, str(cm.exception), text)
+        with self.assertRaises(tollgate.TollgateError) as cm:
+            tollgate.IpSet.from_list("10.1.2.3/8\n")
+        self.assertIn("did you mean 10.0.0.0/8?", str(cm.exception))
         image = bytearray(s.image)
         with self.assertRaises(tollgate.TollgateError) as cm:
             tollgate.IpSet.load(image[:-1])
