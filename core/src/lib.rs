@@ -38,6 +38,7 @@ pub mod http;
 pub mod json;
 pub mod jwk;
 pub mod jwt;
+mod list_lines;
 pub mod net;
 pub mod oidc;
 pub mod rsa;

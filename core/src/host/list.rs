@@ -10,6 +10,7 @@
 //! ```
 
 use super::name::check_name;
+use crate::list_lines::{ListLine, ListLines};
 use crate::Error;
 use core::fmt;
 
@@ -60,8 +61,7 @@ impl fmt::Display for HostListError {
 /// The entries of a host-name list, in order; stops after the first error.
 pub fn host_entries(text: &str) -> HostEntries<'_> {
     HostEntries {
-        lines: text.split(is_newline),
-        line: 0,
+        lines: ListLines::new(text),
         failed: false,
     }
 }
@@ -69,8 +69,7 @@ pub fn host_entries(text: &str) -> HostEntries<'_> {
 /// Iterator over the entries of a host-name list (see [`host_entries`]).
 #[derive(Clone, Debug)]
 pub struct HostEntries<'a> {
-    lines: core::str::Split<'a, fn(char) -> bool>,
-    line: usize,
+    lines: ListLines<'a>,
     failed: bool,
 }
 
@@ -81,81 +80,29 @@ impl<'a> Iterator for HostEntries<'a> {
         if self.failed {
             return None;
         }
-        for raw in self.lines.by_ref() {
-            self.line += 1;
-            match parse_line(raw) {
-                Ok(None) => continue,
-                Ok(Some(entry)) => return Some(Ok(entry)),
-                Err(error) => {
-                    self.failed = true;
-                    return Some(Err(HostListError {
-                        line: self.line,
-                        error,
-                    }));
-                }
-            }
-        }
-        None
+        let line = self.lines.next()?;
+        let entry = parse_line(line);
+        self.failed = entry.is_err();
+        Some(entry.map_err(|error| HostListError {
+            line: line.number,
+            error,
+        }))
     }
 }
 
-fn is_newline(c: char) -> bool {
-    c == '\n'
-}
-
-fn is_blank(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
-
-fn parse_line(raw: &str) -> Result<Option<HostEntry<'_>>, Error> {
-    let line = raw.strip_suffix('\r').unwrap_or(raw);
-    // Array patterns and split_at_checked, as in net/list.rs: a single-char pattern and
-    // split_at keep str-boundary panic paths the optimiser cannot remove.
-    let line = match line.split_once(['#']) {
-        Some((before, _comment)) => before,
-        None => line,
-    };
-    let line = line.trim_matches(is_blank);
-    if line.is_empty() {
-        return Ok(None);
-    }
-    let (name, rest) = line
-        .find(is_blank)
-        .and_then(|at| line.split_at_checked(at))
-        .unwrap_or((line, ""));
+fn parse_line(line: ListLine<'_>) -> Result<HostEntry<'_>, Error> {
+    let name = line.key;
     let (wildcard, name) = match name.strip_prefix("*.") {
         Some(rest) => (true, rest),
         None => (false, name),
     };
     let checked = check_name(name.as_bytes())?;
     let name = name.get(..checked.len()).ok_or(Error::InvalidHostName)?;
-    let rest = rest.trim_start_matches(is_blank);
-    let tags = if rest.is_empty() {
-        1
-    } else {
-        parse_tag_mask(rest).ok_or(Error::InvalidListLine)?
-    };
-    Ok(Some(HostEntry {
+    Ok(HostEntry {
         name,
         wildcard,
-        tags,
-    }))
-}
-
-/// Decimal u32 without sign or leading zeros.
-fn parse_tag_mask(text: &str) -> Option<u32> {
-    let b = text.as_bytes();
-    if b.is_empty() || (b.len() > 1 && b.first() == Some(&b'0')) {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for &c in b {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
-    }
-    Some(v)
+        tags: line.tags()?,
+    })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! ```
 
 use super::prefix::{Prefix, PrefixError};
+use crate::list_lines::ListLines;
 use crate::Error;
 use core::fmt;
 
@@ -64,8 +65,7 @@ impl fmt::Display for ListError {
 /// The entries of a list, in order; stops after the first error.
 pub fn entries(text: &str) -> ListEntries<'_> {
     ListEntries {
-        lines: text.split(is_newline),
-        line: 0,
+        lines: ListLines::new(text),
         failed: false,
     }
 }
@@ -73,8 +73,7 @@ pub fn entries(text: &str) -> ListEntries<'_> {
 /// Iterator over the entries of a list text (see [`entries`]).
 #[derive(Clone, Debug)]
 pub struct ListEntries<'a> {
-    lines: core::str::Split<'a, fn(char) -> bool>,
-    line: usize,
+    lines: ListLines<'a>,
     failed: bool,
 }
 
@@ -85,72 +84,19 @@ impl Iterator for ListEntries<'_> {
         if self.failed {
             return None;
         }
-        for raw in self.lines.by_ref() {
-            self.line += 1;
-            match parse_line(raw) {
-                Ok(None) => continue,
-                Ok(Some(entry)) => return Some(Ok(entry)),
-                Err(cause) => {
-                    self.failed = true;
-                    return Some(Err(ListError {
-                        line: self.line,
-                        cause,
-                    }));
-                }
-            }
-        }
-        None
+        let line = self.lines.next()?;
+        let entry = Prefix::parse(line.key).and_then(|prefix| {
+            Ok(ListEntry {
+                prefix,
+                tags: line.tags()?,
+            })
+        });
+        self.failed = entry.is_err();
+        Some(entry.map_err(|cause| ListError {
+            line: line.number,
+            cause,
+        }))
     }
-}
-
-fn is_newline(c: char) -> bool {
-    c == '\n'
-}
-
-fn is_blank(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
-
-/// One line: `None` for blank/comment-only lines.
-fn parse_line(raw: &str) -> Result<Option<ListEntry>, PrefixError> {
-    let line = raw.strip_suffix('\r').unwrap_or(raw);
-    // Slice patterns, not char ones: the char searcher keeps a bounds check (a panic path).
-    let line = match line.split_once(['#']) {
-        Some((before, _comment)) => before,
-        None => line,
-    };
-    let line = line.trim_matches(is_blank);
-    if line.is_empty() {
-        return Ok(None);
-    }
-    let (cidr, rest) = line
-        .find(is_blank)
-        .and_then(|at| line.split_at_checked(at))
-        .unwrap_or((line, ""));
-    let prefix = Prefix::parse(cidr)?;
-    let rest = rest.trim_start_matches(is_blank);
-    let tags = if rest.is_empty() {
-        1
-    } else {
-        parse_tag_mask(rest).ok_or(Error::InvalidListLine)?
-    };
-    Ok(Some(ListEntry { prefix, tags }))
-}
-
-/// Decimal u32 without sign or leading zeros.
-fn parse_tag_mask(text: &str) -> Option<u32> {
-    let b = text.as_bytes();
-    if b.is_empty() || (b.len() > 1 && b.first() == Some(&b'0')) {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for &c in b {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
-    }
-    Some(v)
 }
 
 #[cfg(test)]
