@@ -98,21 +98,18 @@ fn column(mut acc: Column, x: &[u64], y: &[u64]) -> Column {
     acc
 }
 
-/// The low half of column `k < L` of a Montgomery product: the column's products of `a·b`
-/// and of `m·n` (the quotient digits `m[0..k]` chosen so far) added to the carry `acc`.
-/// Returns the new quotient digit and the carry out (the column's low word is then zero).
+/// Ends column `k < L` of a Montgomery product: adds the products `m[i]·n[k-i]` of the
+/// quotient digits `m = m[0..k]` chosen so far to `sum`, then picks `m[k]` so that the
+/// column's low word is zero. Returns `m[k]` and the carry into the next column.
 #[inline(always)]
-fn low_column(acc: Column, products: Column, m: &[u64], n: &[u64], n0: u64) -> (u64, Column) {
+fn close_low_column(sum: Column, m: &[u64], n: &[u64], n0: u64) -> (u64, Column) {
     let (Some((&n_0, n_rest)), k) = (n.split_first(), m.len()) else {
-        return (0, acc);
+        return (0, sum);
     };
-    let mut reduce = Column::ZERO;
-    if let Some(n_part) = n_rest.get(..k) {
-        reduce = column(reduce, m, n_part);
-    }
-    let mut sum = acc;
-    sum.add(products);
-    sum.add(reduce);
+    let mut sum = match n_rest.get(..k) {
+        Some(n_part) => column(sum, m, n_part),
+        None => sum,
+    };
     let mk = sum.word().wrapping_mul(n0);
     sum.mac(mk, n_0);
     (mk, sum.shifted())
@@ -136,8 +133,7 @@ pub(crate) fn mont_mul<const L: usize>(
         else {
             break;
         };
-        let products = column(Column::ZERO, a_part, b_part);
-        let (mk, carry) = low_column(acc, products, m_done, n, n0);
+        let (mk, carry) = close_low_column(column(acc, a_part, b_part), m_done, n, n0);
         if let Some(slot) = m_rest.first_mut() {
             *slot = mk;
         }
@@ -151,10 +147,9 @@ pub(crate) fn mont_mul<const L: usize>(
         else {
             break;
         };
-        let mut products = column(acc, a_part, b_part);
-        products.add(column(Column::ZERO, m_part, n_part));
-        *out = products.word();
-        acc = products.shifted();
+        let sum = column(column(acc, a_part, b_part), m_part, n_part);
+        *out = sum.word();
+        acc = sum.shifted();
     }
     final_subtract(acc.word(), &mut t, n);
     t
@@ -194,7 +189,9 @@ pub(crate) fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [
         else {
             break;
         };
-        let (mk, carry) = low_column(acc, square_column(a_part), m_done, n, n0);
+        let mut sum = square_column(a_part);
+        sum.add(acc);
+        let (mk, carry) = close_low_column(sum, m_done, n, n0);
         if let Some(slot) = m_rest.first_mut() {
             *slot = mk;
         }
@@ -208,7 +205,7 @@ pub(crate) fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [
         };
         let mut sum = square_column(a_part);
         sum.add(acc);
-        sum.add(column(Column::ZERO, m_part, n_part));
+        let sum = column(sum, m_part, n_part);
         *out = sum.word();
         acc = sum.shifted();
     }
