@@ -289,8 +289,8 @@ mod tests {
         }
     }
 
-    /// `x` and `y` through every backend's `mul` and `sqr` against the naive oracle, with
-    /// `r2` checked first.
+    /// Every pair of `values` through `mul`, each through `sqr` and `s^65537` on every backend
+    /// this CPU has, against the naive oracle, with `r2` checked first.
     fn check_values<const L: usize>(n: &[u64; L], bits: usize, values: &[[u64; L]]) {
         let n0 = neg_inverse_mod_2_64(n[0]);
         let r2 = r_squared(&Portable, n, n0, bits);
@@ -304,14 +304,16 @@ mod tests {
             let xx = Portable.sqr(x, n, n0);
             assert!(less_than(&xx, n));
             assert_eq!(Portable.mul(&xx, &r2, n, n0), naive_mul_mod(x, x, n));
-            assert_eq!(
-                pow_odd(&Portable, x, 65537, n, n0, &r2),
-                naive_pow(x, 65537, n)
-            );
+            let expected = naive_pow(x, 65537, n);
+            assert_eq!(pow_odd(&Portable, x, 65537, n, n0, &r2), expected);
             #[cfg(target_arch = "x86_64")]
             if let Some(adx) = crate::rsa::adx::Adx::detect() {
                 assert_eq!(adx.sqr(x, n, n0), xx);
                 assert_eq!(pow_odd(&adx, x, 3, n, n0, &r2), naive_pow(x, 3, n));
+            }
+            #[cfg(target_arch = "x86_64")]
+            if let Some(ifma) = crate::rsa::ifma::Ifma::detect() {
+                assert_eq!(ifma.pow_odd(x, 65537, n, n0, &r2, bits), expected);
             }
         }
     }
