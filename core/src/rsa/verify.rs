@@ -47,7 +47,7 @@ impl Arithmetic {
     pub const ALL: [Arithmetic; 3] = [Arithmetic::Portable, Arithmetic::Adx, Arithmetic::Ifma];
 
     /// The backend [`verify_pkcs1_sha256`] uses on this CPU: IFMA, else ADX, else portable
-    /// (the measured order: IFMA took 0.66×, 0.46× and 0.37× of ADX's time at 2048, 3072 and
+    /// (the measured order: IFMA took 0.48×, 0.42× and 0.35× of ADX's time at 2048, 3072 and
     /// 4096 bits on an AMD Zen 4).
     ///
     /// Debug builds (`debug_assertions`) skip IFMA: unoptimised, its 512-bit temporaries all
