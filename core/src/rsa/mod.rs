@@ -22,7 +22,9 @@
 //!     mulx/adx assembly on x86_64 (`rsa_ab`: 0.95×, 0.96×, 0.92× of its time at 2048, 3072 and 4096 bits).
 //!   - `adx` (x86_64 with BMI2 and ADX): assembly with two carry chains (`mulx`, `adcx`, `adox`).
 //!   - `ifma` (x86_64 with AVX-512F and IFMA): radix 2^52 digits, eight per 512-bit register,
-//!     almost-Montgomery products (`< 2n`) after Gueron and Krasnov's rsaz-avx512 approach; the
+//!     almost-Montgomery products (`< 2n`) after Gueron and Krasnov's rsaz-avx512 approach, the
+//!     accumulator's lowest digit also tracked in a general-purpose register (so each step's
+//!     quotient digit does not wait for the vector unit); the
 //!     signature, modulus and `R^2` are converted to digits once per verification (the key's
 //!     `R^2` is shifted to the digit radix's with one short quotient step per 60 bits).
 //!
