@@ -10,7 +10,7 @@ use core::arch::asm;
 use core::arch::x86_64::{
     __cpuid, __cpuid_count, __m512i, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_castsi512_si128,
     _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_maskz_set1_epi64, _mm512_set1_epi64,
-    _mm512_setzero_si512, _mm_cvtsi128_si64,
+    _mm512_setzero_si512, _mm_extract_epi64,
 };
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -115,8 +115,6 @@ fn store(x: __m512i) -> Row {
 struct Modulus<'a, const V: usize> {
     /// `n` as digits.
     n: &'a [Row; V],
-    /// The lowest digit of `n`.
-    n_low: u64,
     /// `-n^-1 mod 2^52`.
     k0: u64,
     /// Digits in use (`K`; the Montgomery radix is `2^(52 K)`).
@@ -130,22 +128,47 @@ struct Modulus<'a, const V: usize> {
 /// digit 0, add the low halves of `m n`, shift the accumulator down one digit (carrying digit 0's
 /// overflow), then add the high halves of both products. Each lane grows by less than `2^54`
 /// per step, so `K <= 79` steps cannot overflow 64 bits; one carry pass at the end normalises.
+///
+/// Lane 0, which decides the next `m`, is also kept in a general-purpose register: it is lane 1
+/// as the step starts (read before this step's products, so off the critical path) plus the
+/// step's contributions to it, computed with scalar multiplications. Reading it back from the
+/// vector after the step instead (move, multiply, broadcast, then the next step's first
+/// multiply-add) put about a dozen cycles of latency on every step.
 #[target_feature(enable = "avx512f,avx512ifma")]
 #[inline]
 fn amm<const V: usize>(out: &mut [Row; V], a: &[Row; V], b: &[Row; V], m: &Modulus<'_, V>) {
     // Small helpers, each its own frame in a debug build (which keeps every temporary on the
     // stack); an optimised build inlines them all.
     let mut acc = [_mm512_setzero_si512(); V];
+    let digits_of = |x: &[Row; V]| {
+        let flat = x.as_flattened();
+        (
+            flat.first().copied().unwrap_or(0),
+            flat.get(1).copied().unwrap_or(0),
+        )
+    };
+    let ((a0, a1), (n_0, n_1)) = (digits_of(a), digits_of(m.n));
+    // Lane 0 of `acc` at the start of the step.
+    let mut lane0 = 0u64;
     for &bi in b.as_flattened().iter().take(m.digits) {
+        let lane1 = second_lane(&acc);
+        let t0 = lane0.wrapping_add(a0.wrapping_mul(bi) & DIGIT_MASK);
+        let q = t0.wrapping_mul(m.k0) & DIGIT_MASK;
+        // Digit 0 becomes a multiple of 2^52: its carry moves into digit 1 as everything shifts.
+        let carry = t0.wrapping_add(q.wrapping_mul(n_0) & DIGIT_MASK) >> DIGIT_BITS;
         add_low_products(&mut acc, a, bi);
-        let lane0 = lowest_lane(&acc);
-        let q = lane0.wrapping_mul(m.k0) & DIGIT_MASK;
         add_low_products(&mut acc, m.n, q);
-        // Digit 0 is now a multiple of 2^52: its carry moves into digit 1 as everything shifts.
-        let carry = (lane0 + (q.wrapping_mul(m.n_low) & DIGIT_MASK)) >> DIGIT_BITS;
         shift_down(&mut acc, carry);
         add_high_products(&mut acc, a, bi);
         add_high_products(&mut acc, m.n, q);
+        // The new lane 0: old lane 1, the low halves for digit 1, the carry, the high halves
+        // for digit 0.
+        lane0 = lane1
+            .wrapping_add(a1.wrapping_mul(bi) & DIGIT_MASK)
+            .wrapping_add(n_1.wrapping_mul(q) & DIGIT_MASK)
+            .wrapping_add(carry)
+            .wrapping_add(high_half(a0, bi))
+            .wrapping_add(high_half(n_0, q));
     }
     for (row, &x) in out.iter_mut().zip(&acc) {
         *row = store(x);
@@ -156,6 +179,12 @@ fn amm<const V: usize>(out: &mut [Row; V], a: &[Row; V], b: &[Row; V], m: &Modul
         *digit = v & DIGIT_MASK;
         carry = v >> DIGIT_BITS;
     }
+}
+
+/// Bits 52 to 103 of the product of two digits (what `vpmadd52huq` adds).
+#[inline(always)]
+fn high_half(x: u64, y: u64) -> u64 {
+    ((u128::from(x) * u128::from(y)) >> DIGIT_BITS) as u64
 }
 
 /// `acc += low 52 bits of (x · y)`, lane by lane.
@@ -178,12 +207,13 @@ fn add_high_products<const V: usize>(acc: &mut [__m512i; V], x: &[Row; V], y: u6
     }
 }
 
-/// Lane 0 of the accumulator.
+/// Lane 1 of the accumulator.
 #[target_feature(enable = "avx512f,avx512ifma")]
 #[inline]
-fn lowest_lane<const V: usize>(acc: &[__m512i; V]) -> u64 {
-    acc.first()
-        .map_or(0, |&x| _mm_cvtsi128_si64(_mm512_castsi512_si128(x)) as u64)
+fn second_lane<const V: usize>(acc: &[__m512i; V]) -> u64 {
+    acc.first().map_or(0, |&x| {
+        _mm_extract_epi64::<1>(_mm512_castsi512_si128(x)) as u64
+    })
 }
 
 /// Drops lane 0, moves every lane down one place (zero enters at the top) and adds `carry`
@@ -235,7 +265,6 @@ fn pow_odd_ifma<const V: usize>(
     to_digits(n, n_digits);
     let modulus = Modulus {
         n: n_digits,
-        n_low: n_digits.as_flattened().first().copied().unwrap_or(0),
         k0: n0 & DIGIT_MASK,
         digits,
     };

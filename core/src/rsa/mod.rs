@@ -17,12 +17,17 @@
 //! - Arithmetic: Montgomery multiplication with the limb count fixed per size class (32, 48
 //!   or 64 limbs of 64 bits), behind three backends, each tested against the others, a naive
 //!   oracle, ring and Wycheproof:
-//!   - `portable`: `u128` Rust, a dedicated squaring; runs everywhere.
+//!   - `portable`: `u128` Rust, product scanning (each column summed in three words, the
+//!     reduction interleaved), a dedicated squaring; runs everywhere, and is faster than ring's
+//!     mulx/adx assembly on x86_64 (`rsa_ab`: 0.95×, 0.96× and 0.92× of its time at 2048, 3072
+//!     and 4096 bits).
 //!   - `adx` (x86_64 with BMI2 and ADX): assembly with two carry chains (`mulx`, `adcx`, `adox`).
 //!   - `ifma` (x86_64 with AVX-512F and IFMA): radix 2^52 digits, eight per 512-bit register,
-//!     almost-Montgomery products (`< 2n`) after Gueron and Krasnov's rsaz-avx512 approach; the
-//!     signature, modulus and `R^2` are converted to digits once per verification (the key's
-//!     `R^2` is shifted to the digit radix's with one short quotient step per 60 bits).
+//!     almost-Montgomery products (`< 2n`) after Gueron and Krasnov's rsaz-avx512 approach, the
+//!     accumulator's lowest digit also tracked in a general-purpose register (so each step's
+//!     quotient digit does not wait for the vector unit); the signature, modulus and `R^2` are
+//!     converted to digits once per verification (the key's `R^2` is shifted to the digit
+//!     radix's with one short quotient step per 60 bits).
 //!
 //!   The CPU is asked once with `cpuid` (and `xgetbv` for AVX-512 state), and the answers are
 //!   cached in statics: the only process-wide state, immutable facts about the CPU. The

@@ -289,6 +289,72 @@ mod tests {
         }
     }
 
+    /// Every pair of `values` through `mul`, each through `sqr` and `s^65537` on every backend
+    /// this CPU has, against the naive oracle, with `r2` checked first.
+    fn check_values<const L: usize>(n: &[u64; L], bits: usize, values: &[[u64; L]]) {
+        let n0 = neg_inverse_mod_2_64(n[0]);
+        let r2 = r_squared(&Portable, n, n0, bits);
+        assert_eq!(r2, naive_r_squared(n));
+        for x in values {
+            for y in values {
+                let xy = Portable.mul(x, y, n, n0);
+                assert!(less_than(&xy, n));
+                assert_eq!(Portable.mul(&xy, &r2, n, n0), naive_mul_mod(x, y, n));
+            }
+            let xx = Portable.sqr(x, n, n0);
+            assert!(less_than(&xx, n));
+            assert_eq!(Portable.mul(&xx, &r2, n, n0), naive_mul_mod(x, x, n));
+            let expected = naive_pow(x, 65537, n);
+            assert_eq!(pow_odd(&Portable, x, 65537, n, n0, &r2), expected);
+            #[cfg(target_arch = "x86_64")]
+            if let Some(adx) = crate::rsa::adx::Adx::detect() {
+                assert_eq!(adx.sqr(x, n, n0), xx);
+                assert_eq!(pow_odd(&adx, x, 3, n, n0, &r2), naive_pow(x, 3, n));
+            }
+            #[cfg(target_arch = "x86_64")]
+            if let Some(ifma) = crate::rsa::ifma::Ifma::detect() {
+                assert_eq!(ifma.pow_odd(x, 65537, n, n0, &r2, bits), expected);
+            }
+        }
+    }
+
+    /// The largest column sums the product-scanning code can meet: moduli `2^(64 L) - 1`
+    /// (every limb all ones, the top of each class) and `2^(bits - 1) + 1` (the bottom), with
+    /// the values `n - 1`, `n - 2`, all-ones low halves and `1`.
+    #[test]
+    fn all_ones_limbs_fill_the_column_accumulators() {
+        fn class<const L: usize>(bits: usize) {
+            let mut n = [0u64; L];
+            for bit in 0..bits {
+                n[bit / 64] |= 1 << (bit % 64);
+            }
+            let mut n_minus_1 = n;
+            n_minus_1[0] -= 1;
+            let mut n_minus_2 = n;
+            n_minus_2[0] -= 2;
+            let mut low_half = [0u64; L];
+            low_half[..L / 2].fill(u64::MAX);
+            let mut one = [0u64; L];
+            one[0] = 1;
+            check_values(&n, bits, &[n_minus_1, n_minus_2, low_half, one]);
+            // Bottom of the class: 2^(bits-1) + 1.
+            let mut low = [0u64; L];
+            low[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
+            low[0] |= 1;
+            let mut low_minus_1 = low;
+            low_minus_1[0] -= 1;
+            let mut below = [0u64; L];
+            for bit in 0..bits - 1 {
+                below[bit / 64] |= 1 << (bit % 64);
+            }
+            check_values(&low, bits, &[low_minus_1, below, one]);
+        }
+        class::<32>(2048);
+        class::<48>(3072);
+        class::<64>(4096);
+        class::<48>(3009);
+    }
+
     #[test]
     fn extreme_moduli() {
         // All-ones moduli (top of the class) and 2^(bits-1) + 1 (bottom).

@@ -1,15 +1,73 @@
-//! Portable Montgomery arithmetic on `L` 64-bit limbs with `u128` products: multiplication
-//! (CIOS, one fused pass per limb of `b`) and a dedicated squaring (half the cross products,
-//! then a separate reduction). Inputs are `< n`; outputs are fully reduced (`< n`).
+//! Portable Montgomery arithmetic on `L` 64-bit limbs with `u128` products, by product scanning
+//! (Comba; the "FIPS" interleaving of multiplication and reduction): each output column is
+//! summed in a three-word accumulator, so a multiply-accumulate is one `mul` and three adds,
+//! with no carry word per limb. Squaring sums each column's cross products once and doubles
+//! them. Inputs are `< n`; outputs are fully reduced (`< n`).
 //! Variable-time: it only ever handles public values.
 
-use super::limbs::{double_and_add_squares, less_than, sub_assign};
+use super::limbs::{less_than, sub_assign};
 
-/// `(hi, lo)` of `a * b + c + d` (never overflows 128 bits).
-#[inline(always)]
-fn mac(a: u64, b: u64, c: u64, d: u64) -> (u64, u64) {
-    let v = u128::from(a) * u128::from(b) + u128::from(c) + u128::from(d);
-    ((v >> 64) as u64, v as u64)
+/// A column sum of up to `2^64` products: 192 bits as three words, least significant first.
+#[derive(Clone, Copy)]
+struct Column {
+    w0: u64,
+    w1: u64,
+    w2: u64,
+}
+
+impl Column {
+    const ZERO: Column = Column {
+        w0: 0,
+        w1: 0,
+        w2: 0,
+    };
+
+    /// `self += x * y`: one `mul`, then `add`, `adc`, `adc`.
+    #[inline(always)]
+    fn mac(&mut self, x: u64, y: u64) {
+        let p = u128::from(x) * u128::from(y);
+        let (w0, c) = self.w0.overflowing_add(p as u64);
+        let (w1, c) = self.w1.carrying_add((p >> 64) as u64, c);
+        self.w0 = w0;
+        self.w1 = w1;
+        self.w2 = self.w2.wrapping_add(u64::from(c));
+    }
+
+    /// `self += other`.
+    #[inline(always)]
+    fn add(&mut self, other: Column) {
+        let (w0, c) = self.w0.overflowing_add(other.w0);
+        let (w1, c) = self.w1.carrying_add(other.w1, c);
+        self.w0 = w0;
+        self.w1 = w1;
+        self.w2 = self.w2.wrapping_add(other.w2).wrapping_add(u64::from(c));
+    }
+
+    /// `self * 2` (the column sums of a squaring stay far below `2^191`).
+    #[inline(always)]
+    fn doubled(self) -> Column {
+        Column {
+            w0: self.w0 << 1,
+            w1: (self.w1 << 1) | (self.w0 >> 63),
+            w2: (self.w2 << 1) | (self.w1 >> 63),
+        }
+    }
+
+    /// The lowest word.
+    #[inline(always)]
+    fn word(self) -> u64 {
+        self.w0
+    }
+
+    /// `self / 2^64`: the carry into the next column.
+    #[inline(always)]
+    fn shifted(self) -> Column {
+        Column {
+            w0: self.w1,
+            w1: self.w2,
+            w2: 0,
+        }
+    }
 }
 
 /// Subtracts `n` once if `(top, t) >= n`; with `(top, t) < 2n` that makes it `< n`.
@@ -20,6 +78,43 @@ fn final_subtract<const L: usize>(top: u64, t: &mut [u64; L], n: &[u64; L]) {
     }
 }
 
+/// `acc + sum x[i] * y[len-1-i]`: one column's products of two equally long slices, two
+/// at a time (measured: a little faster than four, whose longer tail costs more at 32 limbs;
+/// padding columns to a multiple of four, or fusing the loops of a column, was slower still:
+/// LLVM allocates registers worse for those loops).
+#[inline(always)]
+fn column(mut acc: Column, x: &[u64], y: &[u64]) -> Column {
+    let (xs, ys) = (x.chunks_exact(2), y.rchunks_exact(2));
+    let (x_rest, y_rest) = (xs.remainder(), ys.remainder());
+    for (xc, yc) in xs.zip(ys) {
+        if let (&[x0, x1], &[y1, y0]) = (xc, yc) {
+            acc.mac(x0, y0);
+            acc.mac(x1, y1);
+        }
+    }
+    if let (&[x0], &[y0]) = (x_rest, y_rest) {
+        acc.mac(x0, y0);
+    }
+    acc
+}
+
+/// Ends column `k < L` of a Montgomery product: adds the products `m[i]·n[k-i]` of the
+/// quotient digits `m = m[0..k]` chosen so far to `sum`, then picks `m[k]` so that the
+/// column's low word is zero. Returns `m[k]` and the carry into the next column.
+#[inline(always)]
+fn close_low_column(sum: Column, m: &[u64], n: &[u64], n0: u64) -> (u64, Column) {
+    let (Some((&n_0, n_rest)), k) = (n.split_first(), m.len()) else {
+        return (0, sum);
+    };
+    let mut sum = match n_rest.get(..k) {
+        Some(n_part) => column(sum, m, n_part),
+        None => sum,
+    };
+    let mk = sum.word().wrapping_mul(n0);
+    sum.mac(mk, n_0);
+    (mk, sum.shifted())
+}
+
 /// `a * b / R mod n` with `R = 2^(64 L)`; `n0 = -n^-1 mod 2^64`.
 #[inline(never)]
 pub(crate) fn mont_mul<const L: usize>(
@@ -28,82 +123,92 @@ pub(crate) fn mont_mul<const L: usize>(
     n: &[u64; L],
     n0: u64,
 ) -> [u64; L] {
+    let mut m = [0u64; L];
     let mut t = [0u64; L];
-    let mut top = 0u64;
-    let (Some(&a0), Some(&n_0)) = (a.first(), n.first()) else {
-        return t;
-    };
-    for &bi in b {
-        // Column 0 decides m; then t = (t + a*bi + m*n) / 2^64 in one pass.
-        let t0 = t.first().copied().unwrap_or(0);
-        let (c1, lo) = mac(a0, bi, t0, 0);
-        let m = lo.wrapping_mul(n0);
-        let (c2, _) = mac(m, n_0, lo, 0);
-        let (mut c1, mut c2) = (c1, c2);
-        for j in 1..L {
-            let (Some(&aj), Some(&nj), Some(&tj)) = (a.get(j), n.get(j), t.get(j)) else {
-                break;
-            };
-            let (h1, l1) = mac(aj, bi, tj, c1);
-            let (h2, l2) = mac(m, nj, l1, c2);
-            if let Some(out) = t.get_mut(j - 1) {
-                *out = l2;
-            }
-            c1 = h1;
-            c2 = h2;
+    let mut acc = Column::ZERO;
+    // Columns 0..L: each fixes one quotient digit m[k] and leaves a zero word.
+    for k in 0..L {
+        let (Some(a_part), Some(b_part), Some((m_done, m_rest))) =
+            (a.get(..=k), b.get(..=k), m.split_at_mut_checked(k))
+        else {
+            break;
+        };
+        let (mk, carry) = close_low_column(column(acc, a_part, b_part), m_done, n, n0);
+        if let Some(slot) = m_rest.first_mut() {
+            *slot = mk;
         }
-        let v = u128::from(top) + u128::from(c1) + u128::from(c2);
-        if let Some(last) = t.last_mut() {
-            *last = v as u64;
-        }
-        top = (v >> 64) as u64;
+        acc = carry;
     }
-    final_subtract(top, &mut t, n);
+    // Columns L..2L-1: the result's words.
+    for (k, out) in (L..2 * L).zip(t.iter_mut()) {
+        let low = k + 1 - L;
+        let (Some(a_part), Some(b_part), Some(m_part), Some(n_part)) =
+            (a.get(low..), b.get(low..), m.get(low..), n.get(low..))
+        else {
+            break;
+        };
+        let sum = column(column(acc, a_part, b_part), m_part, n_part);
+        *out = sum.word();
+        acc = sum.shifted();
+    }
+    final_subtract(acc.word(), &mut t, n);
     t
 }
 
-/// `a * a / R mod n`: the cross products once, doubled, plus the squares, then a reduction.
+/// `sum_{i<j, i+j=k} x[i] * x[j]` for the column whose slice of `x` is `x` (its mirror
+/// image pairs each limb with its partner): each cross product once.
+#[inline(always)]
+fn cross_column(x: &[u64]) -> Column {
+    let half = x.len() / 2;
+    let (Some(front), Some(back)) = (x.get(..half), x.get(x.len() - half..)) else {
+        return Column::ZERO;
+    };
+    column(Column::ZERO, front, back)
+}
+
+/// The square's column: twice the cross products plus the middle limb's square (odd slice).
+#[inline(always)]
+fn square_column(x: &[u64]) -> Column {
+    let mut sum = cross_column(x).doubled();
+    if x.len() % 2 == 1 {
+        if let Some(&mid) = x.get(x.len() / 2) {
+            sum.mac(mid, mid);
+        }
+    }
+    sum
+}
+
+/// `a * a / R mod n`: product scanning with each cross product once, doubled per column.
 #[inline(never)]
 pub(crate) fn mont_sqr<const L: usize>(a: &[u64; L], n: &[u64; L], n0: u64) -> [u64; L] {
-    let mut wide = [[0u64; L]; 2];
-    let t = wide.as_flattened_mut();
-    // Cross products a[i]*a[j], i < j, at t[i+j].
-    for (i, &ai) in a.iter().enumerate() {
-        let mut carry = 0u64;
-        let (Some(row), Some(rest)) = (t.get_mut(2 * i + 1..i + L), a.get(i + 1..)) else {
-            continue;
-        };
-        for (tk, &aj) in row.iter_mut().zip(rest) {
-            let (h, l) = mac(ai, aj, *tk, carry);
-            *tk = l;
-            carry = h;
-        }
-        if let Some(tk) = t.get_mut(i + L) {
-            *tk = carry;
-        }
-    }
-    double_and_add_squares(t, a);
-    // Montgomery reduction of the 2L-limb square.
-    let mut top = 0u64;
-    for i in 0..L {
-        let Some(&ti) = t.get(i) else { break };
-        let m = ti.wrapping_mul(n0);
-        let mut carry = 0u64;
-        let Some(window) = t.get_mut(i..i + L) else {
+    let mut m = [0u64; L];
+    let mut t = [0u64; L];
+    let mut acc = Column::ZERO;
+    for k in 0..L {
+        let (Some(a_part), Some((m_done, m_rest))) = (a.get(..=k), m.split_at_mut_checked(k))
+        else {
             break;
         };
-        for (tk, &nk) in window.iter_mut().zip(n) {
-            let (h, l) = mac(m, nk, *tk, carry);
-            *tk = l;
-            carry = h;
+        let mut sum = square_column(a_part);
+        sum.add(acc);
+        let (mk, carry) = close_low_column(sum, m_done, n, n0);
+        if let Some(slot) = m_rest.first_mut() {
+            *slot = mk;
         }
-        if let Some(tk) = t.get_mut(i + L) {
-            let v = u128::from(*tk) + u128::from(carry) + u128::from(top);
-            *tk = v as u64;
-            top = (v >> 64) as u64;
-        }
+        acc = carry;
     }
-    let [_, mut result] = wide;
-    final_subtract(top, &mut result, n);
-    result
+    for (k, out) in (L..2 * L).zip(t.iter_mut()) {
+        let low = k + 1 - L;
+        let (Some(a_part), Some(m_part), Some(n_part)) = (a.get(low..), m.get(low..), n.get(low..))
+        else {
+            break;
+        };
+        let mut sum = square_column(a_part);
+        sum.add(acc);
+        let sum = column(sum, m_part, n_part);
+        *out = sum.word();
+        acc = sum.shifted();
+    }
+    final_subtract(acc.word(), &mut t, n);
+    t
 }

@@ -47,8 +47,9 @@ impl Arithmetic {
     pub const ALL: [Arithmetic; 3] = [Arithmetic::Portable, Arithmetic::Adx, Arithmetic::Ifma];
 
     /// The backend [`verify_pkcs1_sha256`] uses on this CPU: IFMA, else ADX, else portable
-    /// (the measured order: IFMA took 0.66×, 0.46× and 0.37× of ADX's time at 2048, 3072 and
-    /// 4096 bits on an AMD Zen 4).
+    /// (the measured order: IFMA took 0.48×, 0.42× and 0.35× of ADX's time at 2048, 3072 and
+    /// 4096 bits on an Intel Xeon with IFMA; 0.66×, 0.46× and 0.37× on an AMD Zen 4 before its
+    /// quotient digit moved to a scalar register).
     ///
     /// Debug builds (`debug_assertions`) skip IFMA: unoptimised, its 512-bit temporaries all
     /// live on the stack and a 4096-bit verification through the C ABI passes the 16 KiB stack
