@@ -1,0 +1,156 @@
+//! The bulk of base64url decoding with AVX2: 32 characters to 24 bytes per step (range
+//! compares give each character's 6-bit value and flag any byte outside the alphabet; two
+//! multiply-adds and a shuffle pack the sextets). Used by [`super::compact::decode`] for the
+//! whole 32-character blocks of a segment when `cpuid` reports AVX2 and the OS saves its state;
+//! the portable loop there decodes the rest and is the oracle in the tests.
+
+use core::arch::asm;
+use core::arch::x86_64::{
+    __cpuid, __cpuid_count, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8,
+    _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
+    _mm256_movemask_epi8, _mm256_or_si256, _mm256_permutevar8x32_epi32, _mm256_set1_epi32,
+    _mm256_set1_epi8, _mm256_setr_epi32, _mm256_setr_epi8, _mm256_shuffle_epi8,
+    _mm256_storeu_si256,
+};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// Proof that the CPU and OS support AVX2 (only [`Avx2::detect`] makes one).
+#[derive(Clone, Copy)]
+pub(super) struct Avx2(());
+
+/// Cached answer: 0 = not asked yet, 1 = absent, 2 = present.
+static AVX2_STATE: AtomicU8 = AtomicU8::new(0);
+
+impl Avx2 {
+    /// `Some` when this CPU has AVX2 and the OS saves the AVX state.
+    pub(super) fn detect() -> Option<Avx2> {
+        let state = match AVX2_STATE.load(Ordering::Relaxed) {
+            0 => {
+                let state = if cpu_has_avx2() { 2 } else { 1 };
+                AVX2_STATE.store(state, Ordering::Relaxed);
+                state
+            }
+            known => known,
+        };
+        (state == 2).then_some(Avx2(()))
+    }
+
+    /// Decodes the leading 32-character blocks of `segment` into `out` (24 bytes each) for
+    /// as long as `out` has 32 bytes of room at the block's place (each step stores 32 bytes,
+    /// the last 8 of which the next step or the caller overwrites). Returns how many
+    /// characters were decoded (a multiple of 32; 3/4 of it is the bytes written), or `None`
+    /// when one of them is outside the base64url alphabet.
+    pub(super) fn decode_blocks(self, segment: &[u8], out: &mut [u8]) -> Option<usize> {
+        // SAFETY: an `Avx2` exists only once `cpuid`/`xgetbv` reported AVX2 with OS support.
+        unsafe { decode_blocks(segment, out) }
+    }
+}
+
+/// `cpuid` leaf 7 for AVX2 (EBX bit 5), and `xgetbv` for the OS saving the SSE and AVX state
+/// (XCR0 bits 1 and 2).
+#[allow(unused_unsafe)]
+fn cpu_has_avx2() -> bool {
+    // SAFETY: `cpuid` exists on every x86_64 CPU.
+    let max_leaf = unsafe { __cpuid(0) }.eax;
+    if max_leaf < 7 {
+        return false;
+    }
+    // SAFETY: as above; leaf 1 always exists.
+    let osxsave = unsafe { __cpuid(1) }.ecx & (1 << 27) != 0;
+    if !osxsave || xcr0() & 0x6 != 0x6 {
+        return false;
+    }
+    // SAFETY: leaf 7 is supported (checked above).
+    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
+    ebx & (1 << 5) != 0
+}
+
+/// XCR0, the state components the OS saves; only called once OSXSAVE is known to be set.
+fn xcr0() -> u64 {
+    let (eax, edx): (u32, u32);
+    // SAFETY: `xgetbv` with ECX = 0 is valid when CPUID.1:ECX.OSXSAVE is set, which the only
+    // caller checks first; it reads a register and touches no memory.
+    unsafe {
+        asm!("xgetbv", in("ecx") 0u32, out("eax") eax, out("edx") edx,
+             options(nomem, nostack, preserves_flags));
+    }
+    (u64::from(edx) << 32) | u64::from(eax)
+}
+
+/// Characters per step.
+const BLOCK_IN: usize = 32;
+/// Bytes decoded per step.
+const BLOCK_OUT: usize = 24;
+
+/// Mask bytes of `v` in `lo..=hi` (all bounds below 0x80; bytes from 0x80 up are negative as
+/// signed bytes, so they never match).
+#[target_feature(enable = "avx2")]
+fn in_range(v: __m256i, lo: u8, hi: u8) -> __m256i {
+    let above = _mm256_cmpgt_epi8(v, _mm256_set1_epi8((lo as i8).wrapping_sub(1)));
+    let below = _mm256_cmpgt_epi8(_mm256_set1_epi8((hi as i8).wrapping_add(1)), v);
+    _mm256_and_si256(above, below)
+}
+
+/// The body of [`Avx2::decode_blocks`].
+#[target_feature(enable = "avx2")]
+fn decode_blocks(segment: &[u8], out: &mut [u8]) -> Option<usize> {
+    // Per 4-byte group of sextets a, b, c, d (a first): a·64 + b and c·64 + d as 16-bit
+    // values, then (a·64 + b)·4096 + (c·64 + d) as a 24-bit value in each 32-bit lane.
+    let pair_weights = _mm256_set1_epi32(0x0140_0140);
+    let quad_weights = _mm256_set1_epi32(0x0001_1000);
+    // The three value bytes of each lane, most significant first, packed to the front of each
+    // 128-bit half (the last four bytes of each half are zeroed).
+    let pack = _mm256_setr_epi8(
+        2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, //
+        2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
+    );
+    // Then the two 12-byte halves side by side: 24 bytes at the front.
+    let join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    let dash = _mm256_set1_epi8(b'-' as i8);
+    let underscore = _mm256_set1_epi8(b'_' as i8);
+    let mut invalid = 0u32;
+    let mut done = 0usize;
+    for block in segment.chunks_exact(BLOCK_IN) {
+        let Some(dst) = out
+            .get_mut(done / BLOCK_IN * BLOCK_OUT..)
+            .and_then(|rest| rest.get_mut(..BLOCK_IN))
+        else {
+            break;
+        };
+        // SAFETY: `block` is 32 readable bytes; the load has no alignment requirement.
+        let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
+        let upper = in_range(v, b'A', b'Z');
+        let lower = in_range(v, b'a', b'z');
+        let digit = in_range(v, b'0', b'9');
+        let is_dash = _mm256_cmpeq_epi8(v, dash);
+        let is_underscore = _mm256_cmpeq_epi8(v, underscore);
+        // What to add to each character to get its value: 'A' → 0, 'a' → 26, '0' → 52,
+        // '-' → 62, '_' → 63 (wrapping byte arithmetic).
+        let offset = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_and_si256(upper, _mm256_set1_epi8(-65)),
+                _mm256_and_si256(lower, _mm256_set1_epi8(-71)),
+            ),
+            _mm256_or_si256(
+                _mm256_and_si256(digit, _mm256_set1_epi8(4)),
+                _mm256_or_si256(
+                    _mm256_and_si256(is_dash, _mm256_set1_epi8(62 - 45)),
+                    _mm256_and_si256(is_underscore, _mm256_set1_epi8(63 - 95)),
+                ),
+            ),
+        );
+        let valid = _mm256_or_si256(
+            _mm256_or_si256(upper, lower),
+            _mm256_or_si256(digit, _mm256_or_si256(is_dash, is_underscore)),
+        );
+        invalid |= !(_mm256_movemask_epi8(valid) as u32);
+        let sextets = _mm256_add_epi8(v, offset);
+        let pairs = _mm256_maddubs_epi16(sextets, pair_weights);
+        let quads = _mm256_madd_epi16(pairs, quad_weights);
+        let bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(quads, pack), join);
+        // SAFETY: `dst` is 32 writable bytes; the store has no alignment requirement.
+        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), bytes) };
+        done += BLOCK_IN;
+    }
+    (invalid == 0).then_some(done)
+}
