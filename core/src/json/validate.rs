@@ -5,6 +5,38 @@
 use super::string::hex_value;
 use super::value::Value;
 
+/// Proof that strings may be scanned the fast way ([`next_quote`]): AVX2 on x86_64; a type
+/// with no values elsewhere.
+#[cfg(target_arch = "x86_64")]
+type FastScan = crate::avx2::Avx2;
+/// Proof that strings may be scanned the fast way ([`next_quote`]): AVX2 on x86_64; a type
+/// with no values elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy)]
+enum FastScan {}
+
+/// The position of the first `"` in `bytes`, 32 bytes per step.
+fn next_quote(fast: FastScan, bytes: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    return crate::avx2::find_byte(fast, bytes, b'"');
+    #[cfg(not(target_arch = "x86_64"))]
+    match fast {}
+}
+
+/// How to read `input`: the fast string scan when the CPU allows it and the text holds no
+/// backslash and no control character at all (then every string ends at its next quote), and
+/// whether the text is plain ASCII (then it is UTF-8 without a check).
+fn survey(input: &[u8]) -> (Option<FastScan>, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx2) = crate::avx2::Avx2::detect() {
+        let class = crate::avx2::classify(avx2, input);
+        let fast = (!class.control && !class.backslash).then_some(avx2);
+        return (fast, !class.non_ascii);
+    }
+    let _ = input;
+    (None, false)
+}
+
 /// The largest nesting depth [`parse`] accepts as a bound (the bit stack holds 128 levels).
 pub const MAX_DEPTH: u32 = 128;
 
@@ -20,7 +52,7 @@ pub struct InvalidJson {
 /// the top is depth 1; `max_depth` above [`MAX_DEPTH`] is treated as [`MAX_DEPTH`]) and returns
 /// the value, without surrounding whitespace.
 pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
-    parse_recording(input, max_depth, None)
+    parse_recording(input, max_depth, |_| {})
 }
 
 /// [`parse`] that also hands `record` each member of the top-level object, in document
@@ -30,16 +62,38 @@ pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
 pub(super) fn parse_recording<'a>(
     input: &'a [u8],
     max_depth: u32,
-    record: Option<&mut dyn FnMut([usize; 4])>,
+    record: impl FnMut([usize; 4]),
 ) -> Result<Value<'a>, InvalidJson> {
-    let text = core::str::from_utf8(input).map_err(|e| InvalidJson {
-        offset: e.valid_up_to(),
-    })?;
+    parse_with(input, max_depth, record, true)
+}
+
+/// [`parse_recording`], with the fast string scan and the ASCII shortcut only if `shortcuts`
+/// (the tests compare both).
+fn parse_with<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    record: impl FnMut([usize; 4]),
+    shortcuts: bool,
+) -> Result<Value<'a>, InvalidJson> {
+    let (fast, ascii) = if shortcuts {
+        survey(input)
+    } else {
+        (None, false)
+    };
+    let text = if ascii {
+        // SAFETY: every byte is below 0x80 (`survey`), and ASCII is valid UTF-8.
+        unsafe { core::str::from_utf8_unchecked(input) }
+    } else {
+        core::str::from_utf8(input).map_err(|e| InvalidJson {
+            offset: e.valid_up_to(),
+        })?
+    };
     let mut v = Validator {
         bytes: input,
         pos: 0,
         max_depth: max_depth.min(MAX_DEPTH),
         record,
+        fast,
     };
     v.skip_ws();
     let start = v.pos;
@@ -52,15 +106,17 @@ pub(super) fn parse_recording<'a>(
     text.get(start..end).map(Value::new).ok_or(v.fail())
 }
 
-struct Validator<'a, 'r> {
+struct Validator<'a, R> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: u32,
     /// Told about every member of a top-level object ([`parse_recording`]).
-    record: Option<&'r mut dyn FnMut([usize; 4])>,
+    record: R,
+    /// Set when the document has no backslash and no control character ([`survey`]).
+    fast: Option<FastScan>,
 }
 
-impl Validator<'_, '_> {
+impl<R: FnMut([usize; 4])> Validator<'_, R> {
     fn fail(&self) -> InvalidJson {
         InvalidJson { offset: self.pos }
     }
@@ -143,9 +199,7 @@ impl Validator<'_, '_> {
                 // Each pass at depth 1 follows exactly one completed top-level value.
                 if depth == 1 && in_object {
                     member[3] = self.pos;
-                    if let Some(record) = self.record.as_mut() {
-                        record(member);
-                    }
+                    (self.record)(member);
                 }
                 self.skip_ws();
                 match self.bump() {
@@ -235,6 +289,17 @@ impl Validator<'_, '_> {
     /// only control characters and escapes need checking here.
     fn string(&mut self) -> Result<(), InvalidJson> {
         self.expect(b'"')?;
+        if let Some(fast) = self.fast {
+            // Nothing to check inside: the string ends at the next quote.
+            let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+            let Some(len) = next_quote(fast, rest) else {
+                return Err(InvalidJson {
+                    offset: self.bytes.len(),
+                });
+            };
+            self.pos += len + 1;
+            return Ok(());
+        }
         loop {
             // Skip plain characters in one tight loop; stop at a quote, escape or control.
             let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
@@ -307,7 +372,8 @@ pub(super) fn plain_len(bytes: &[u8], controls: bool) -> usize {
             stop |= w.wrapping_sub(ONES * 0x20) & !w & HIGH;
         }
         if stop != 0 {
-            break;
+            // The lowest flagged byte is exact (a borrow only runs upward from a real hit).
+            return len + (stop.trailing_zeros() / 8) as usize;
         }
         len += 8;
     }
@@ -338,7 +404,32 @@ mod tests {
     }
 
     fn ok(s: &str) -> bool {
-        parse(s.as_bytes(), 32).is_ok()
+        let fast = parse(s.as_bytes(), 32);
+        let slow = super::parse_with(s.as_bytes(), 32, |_| {}, false);
+        assert_eq!(fast.is_ok(), slow.is_ok(), "{s:?}");
+        fast.is_ok()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shortcuts_change_no_verdict(
+            parts in proptest::collection::vec(proptest::sample::select([
+                "{", "}", "[", "]", ",", ":", "\"", "\"a\"", "\"k\":", "1", "-2.5e3", "true",
+                "null", " ", "\n", "\t", "\\", "\\n", "\\u0041", "\\ud800", "\u{1}", "é",
+                "\u{7f}", "x",
+            ].as_slice()), 0..24),
+            depth in 0u32..4,
+        ) {
+            // Token soup, so both valid and subtly invalid documents (unterminated strings,
+            // raw controls, bad escapes) come up; with and without backslashes and controls.
+            let doc = parts.concat();
+            let mut fast_members = std::vec::Vec::new();
+            let mut slow_members = std::vec::Vec::new();
+            let fast = super::parse_with(doc.as_bytes(), depth, |m| fast_members.push(m), true);
+            let slow = super::parse_with(doc.as_bytes(), depth, |m| slow_members.push(m), false);
+            proptest::prop_assert_eq!(fast.map(|v| v.raw()), slow.map(|v| v.raw()));
+            proptest::prop_assert_eq!(fast_members, slow_members);
+        }
     }
 
     #[test]

@@ -4,77 +4,23 @@
 //! whole 32-character blocks of a segment when `cpuid` reports AVX2 and the OS saves its state;
 //! the portable loop there decodes the rest and is the oracle in the tests.
 
-use core::arch::asm;
 use core::arch::x86_64::{
-    __cpuid, __cpuid_count, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8,
-    _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
-    _mm256_movemask_epi8, _mm256_or_si256, _mm256_permutevar8x32_epi32, _mm256_set1_epi32,
-    _mm256_set1_epi8, _mm256_setr_epi32, _mm256_setr_epi8, _mm256_shuffle_epi8,
-    _mm256_storeu_si256,
+    __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+    _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_movemask_epi8,
+    _mm256_or_si256, _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_set1_epi8,
+    _mm256_setr_epi32, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256,
 };
-use core::sync::atomic::{AtomicU8, Ordering};
 
-/// Proof that the CPU and OS support AVX2 (only [`Avx2::detect`] makes one).
-#[derive(Clone, Copy)]
-pub(super) struct Avx2(());
+use crate::avx2::Avx2;
 
-/// Cached answer: 0 = not asked yet, 1 = absent, 2 = present.
-static AVX2_STATE: AtomicU8 = AtomicU8::new(0);
-
-impl Avx2 {
-    /// `Some` when this CPU has AVX2 and the OS saves the AVX state.
-    pub(super) fn detect() -> Option<Avx2> {
-        let state = match AVX2_STATE.load(Ordering::Relaxed) {
-            0 => {
-                let state = if cpu_has_avx2() { 2 } else { 1 };
-                AVX2_STATE.store(state, Ordering::Relaxed);
-                state
-            }
-            known => known,
-        };
-        (state == 2).then_some(Avx2(()))
-    }
-
-    /// Decodes the leading 32-character blocks of `segment` into `out` (24 bytes each) for
-    /// as long as `out` has 32 bytes of room at the block's place (each step stores 32 bytes,
-    /// the last 8 of which the next step or the caller overwrites). Returns how many
-    /// characters were decoded (a multiple of 32; 3/4 of it is the bytes written), or `None`
-    /// when one of them is outside the base64url alphabet.
-    pub(super) fn decode_blocks(self, segment: &[u8], out: &mut [u8]) -> Option<usize> {
-        // SAFETY: an `Avx2` exists only once `cpuid`/`xgetbv` reported AVX2 with OS support.
-        unsafe { decode_blocks(segment, out) }
-    }
-}
-
-/// `cpuid` leaf 7 for AVX2 (EBX bit 5), and `xgetbv` for the OS saving the SSE and AVX state
-/// (XCR0 bits 1 and 2).
-#[allow(unused_unsafe)]
-fn cpu_has_avx2() -> bool {
-    // SAFETY: `cpuid` exists on every x86_64 CPU.
-    let max_leaf = unsafe { __cpuid(0) }.eax;
-    if max_leaf < 7 {
-        return false;
-    }
-    // SAFETY: as above; leaf 1 always exists.
-    let osxsave = unsafe { __cpuid(1) }.ecx & (1 << 27) != 0;
-    if !osxsave || xcr0() & 0x6 != 0x6 {
-        return false;
-    }
-    // SAFETY: leaf 7 is supported (checked above).
-    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
-    ebx & (1 << 5) != 0
-}
-
-/// XCR0, the state components the OS saves; only called once OSXSAVE is known to be set.
-fn xcr0() -> u64 {
-    let (eax, edx): (u32, u32);
-    // SAFETY: `xgetbv` with ECX = 0 is valid when CPUID.1:ECX.OSXSAVE is set, which the only
-    // caller checks first; it reads a register and touches no memory.
-    unsafe {
-        asm!("xgetbv", in("ecx") 0u32, out("eax") eax, out("edx") edx,
-             options(nomem, nostack, preserves_flags));
-    }
-    (u64::from(edx) << 32) | u64::from(eax)
+/// Decodes the leading 32-character blocks of `segment` into `out` (24 bytes each) for as
+/// long as `out` has 32 bytes of room at the block's place (each step stores 32 bytes, the
+/// last 8 of which the next step or the caller overwrites). Returns how many characters were
+/// decoded (a multiple of 32; 3/4 of it is the bytes written), or `None` when one of them is
+/// outside the base64url alphabet.
+pub(super) fn decode_blocks(_: Avx2, segment: &[u8], out: &mut [u8]) -> Option<usize> {
+    // SAFETY: an `Avx2` exists only once `cpuid`/`xgetbv` reported AVX2 with OS support.
+    unsafe { decode_avx2(segment, out) }
 }
 
 /// Characters per step.
@@ -91,9 +37,9 @@ fn in_range(v: __m256i, lo: u8, hi: u8) -> __m256i {
     _mm256_and_si256(above, below)
 }
 
-/// The body of [`Avx2::decode_blocks`].
+/// The body of [`decode_blocks`].
 #[target_feature(enable = "avx2")]
-fn decode_blocks(segment: &[u8], out: &mut [u8]) -> Option<usize> {
+fn decode_avx2(segment: &[u8], out: &mut [u8]) -> Option<usize> {
     // Per 4-byte group of sextets a, b, c, d (a first): a·64 + b and c·64 + d as 16-bit
     // values, then (a·64 + b)·4096 + (c·64 + d) as a 24-bit value in each 32-bit lane.
     let pair_weights = _mm256_set1_epi32(0x0140_0140);
