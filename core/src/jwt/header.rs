@@ -37,13 +37,16 @@ pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<
         policy.max_depth,
         MAX_HEADER_MEMBERS,
         |name, value| {
-            if name.eq_str("alg") {
+            let raw = name.raw().as_bytes();
+            // The names read are plain here in practice; escaped ones are compared decoded.
+            let escaped = raw.contains(&b'\\');
+            if raw == b"alg" || escaped && name.eq_str("alg") {
                 alg = Some(value);
-            } else if name.eq_str("crit") {
+            } else if raw == b"crit" || escaped && name.eq_str("crit") {
                 crit = true;
-            } else if name.eq_str("typ") {
+            } else if raw == b"typ" || escaped && name.eq_str("typ") {
                 typ = Some(value);
-            } else if name.eq_str("kid") {
+            } else if raw == b"kid" || escaped && name.eq_str("kid") {
                 kid = Some(value);
             }
         },
