@@ -169,11 +169,14 @@ impl<'s> RegisteredClaims<'s> {
             b"iat" => 4,
             b"sub" => 5,
             b"jti" => 6,
-            // Escaped names are rare: compare them decoded.
-            _ if raw.contains(&b'\\') => match REGISTERED.iter().position(|n| name.eq_str(n)) {
-                Some(index) => index,
-                None => return,
-            },
+            // Escaped names are rare: compare them decoded. A letter can only be escaped as
+            // `\uXXXX`, so an escaped registered name is at least 8 bytes.
+            _ if raw.len() >= 8 && raw.contains(&b'\\') => {
+                match REGISTERED.iter().position(|n| name.eq_str(n)) {
+                    Some(index) => index,
+                    None => return,
+                }
+            }
             _ => return,
         };
         let slot = match index {
