@@ -333,11 +333,9 @@ impl<R: FnMut([usize; 4])> Validator<'_, R> {
     }
 
     fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
+        let run = super::number::digit_run(self.bytes.get(self.pos..).unwrap_or_default());
+        self.pos += run;
+        run
     }
 
     fn number(&mut self) -> Result<(), InvalidJson> {
