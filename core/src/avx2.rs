@@ -138,8 +138,23 @@ fn classify_avx2(bytes: &[u8]) -> TextClass {
         );
         backslash = _mm256_or_si256(backslash, _mm256_cmpeq_epi8(v, escape));
     }
+    // The last partial block: the text's last 32 bytes again when there are that many (the
+    // flags only accumulate, so bytes seen twice change nothing), else byte by byte.
+    let tail = match bytes.last_chunk::<LANES>() {
+        Some(last) if !blocks.remainder().is_empty() => {
+            // SAFETY: `last` is 32 readable bytes; the load has no alignment requirement.
+            let v = unsafe { _mm256_loadu_si256(last.as_ptr().cast()) };
+            high = _mm256_or_si256(high, v);
+            control = _mm256_or_si256(
+                control,
+                _mm256_cmpeq_epi8(_mm256_min_epu8(v, below_space), v),
+            );
+            backslash = _mm256_or_si256(backslash, _mm256_cmpeq_epi8(v, escape));
+            TextClass::default()
+        }
+        _ => classify_bytes(blocks.remainder()),
+    };
     let any = |v: __m256i| _mm256_movemask_epi8(v) != 0;
-    let tail = classify_bytes(blocks.remainder());
     TextClass {
         non_ascii: any(high) || tail.non_ascii,
         control: any(control) || tail.control,

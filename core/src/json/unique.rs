@@ -242,7 +242,7 @@ pub fn parse_unique_object<'a>(
     let mut table = [EMPTY_ENTRY; SMALL_TABLE];
     let mut count = 0usize;
     let mut spans_fit = true;
-    let (root, escape_free) = {
+    let (root, text, escape_free) = {
         let mut record = |[name_start, name_end, value_start, value_end]: [usize; 4]| {
             if let Some(slot) = table.get_mut(count) {
                 match (
@@ -275,21 +275,18 @@ pub fn parse_unique_object<'a>(
         check_in::<MAX_UNIQUE_MEMBERS>(&root, &name_hash, &mut cmp_names, &mut visit)
             .ok_or(ObjectError::TooManyMembers)?
     } else {
-        // The spans are offsets into `input`; the root's text starts after any whitespace.
-        let raw = root.raw();
-        let root_start = (raw.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        // The spans are offsets into `input` (and `text`, the same bytes).
         let used = table.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
         for e in used.iter_mut() {
-            e.name.start = e.name.start.wrapping_sub(root_start as u32);
-            e.value.start = e.value.start.wrapping_sub(root_start as u32);
-            e.hash = match e.name.text(raw) {
+            let start = e.name.start as usize;
+            let name = input.get(start..start.saturating_add(e.name.len as usize));
+            e.hash = match name {
                 // No backslash anywhere: the name is its own decoded bytes.
-                Some(n) if escape_free => plain_hash(n.as_bytes()),
-                Some(n) => name_hash(JsonStr::new(n)),
-                None => 0,
+                Some(n) if escape_free => plain_hash(n),
+                _ => e.name.text(text).map_or(0, |n| name_hash(JsonStr::new(n))),
             };
         }
-        sort_check_visit(raw, used, &mut cmp_names, &mut visit)
+        sort_check_visit(text, used, &mut cmp_names, &mut visit)
     };
     if verdict {
         Ok(root)

@@ -78,19 +78,20 @@ pub struct InvalidJson {
 /// the top is depth 1; `max_depth` above [`MAX_DEPTH`] is treated as [`MAX_DEPTH`]) and returns
 /// the value, without surrounding whitespace.
 pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
-    parse_recording(input, max_depth, |_| {}).map(|(value, _)| value)
+    parse_recording(input, max_depth, |_| {}).map(|(value, _, _)| value)
 }
 
 /// [`parse`] that also hands `record` each member of the top-level object, in document
 /// order, as byte ranges of `input`: `[name_start, name_end, value_start, value_end]` (the
 /// name without its quotes, the value without surrounding whitespace). Members are reported
 /// as they are validated: an invalid document may have reported some before failing. With the
-/// value comes `true` when the text is known to hold no backslash (so no string has escapes).
+/// value come the whole document as text, and `true` when it is known to hold no backslash
+/// (so no string has escapes).
 pub(super) fn parse_recording<'a>(
     input: &'a [u8],
     max_depth: u32,
     record: impl FnMut([usize; 4]),
-) -> Result<(Value<'a>, bool), InvalidJson> {
+) -> Result<(Value<'a>, &'a str, bool), InvalidJson> {
     parse_with(input, max_depth, record, true)
 }
 
@@ -101,7 +102,7 @@ fn parse_with<'a>(
     max_depth: u32,
     record: impl FnMut([usize; 4]),
     shortcuts: bool,
-) -> Result<(Value<'a>, bool), InvalidJson> {
+) -> Result<(Value<'a>, &'a str, bool), InvalidJson> {
     let (fast, ascii) = if shortcuts {
         survey(input)
     } else {
@@ -135,7 +136,7 @@ fn parse_with<'a>(
         return Err(v.fail());
     }
     let value = text.get(start..end).map(Value::new).ok_or(v.fail())?;
-    Ok((value, v.fast.is_some()))
+    Ok((value, text, v.fast.is_some()))
 }
 
 struct Validator<'a, R> {
@@ -524,7 +525,7 @@ mod tests {
 
     fn ok(s: &str) -> bool {
         let fast = parse(s.as_bytes(), 32);
-        let slow = super::parse_with(s.as_bytes(), 32, |_| {}, false).map(|(v, _)| v);
+        let slow = super::parse_with(s.as_bytes(), 32, |_| {}, false).map(|(v, _, _)| v);
         assert_eq!(fast.is_ok(), slow.is_ok(), "{s:?}");
         fast.is_ok()
     }
@@ -544,8 +545,8 @@ mod tests {
             let doc = parts.concat();
             let mut fast_members = std::vec::Vec::new();
             let mut slow_members = std::vec::Vec::new();
-            let fast = super::parse_with(doc.as_bytes(), depth, |m| fast_members.push(m), true).map(|(v, _)| v);
-            let slow = super::parse_with(doc.as_bytes(), depth, |m| slow_members.push(m), false).map(|(v, _)| v);
+            let fast = super::parse_with(doc.as_bytes(), depth, |m| fast_members.push(m), true).map(|(v, _, _)| v);
+            let slow = super::parse_with(doc.as_bytes(), depth, |m| slow_members.push(m), false).map(|(v, _, _)| v);
             // Same verdict, value and members (error offsets are hints and may differ).
             proptest::prop_assert_eq!(fast.map(|v| v.raw()).ok(), slow.map(|v| v.raw()).ok());
             proptest::prop_assert_eq!(fast_members, slow_members);
@@ -570,8 +571,8 @@ mod tests {
             }
             let mut fast_members = std::vec::Vec::new();
             let mut slow_members = std::vec::Vec::new();
-            let fast = super::parse_with(&bytes, depth, |m| fast_members.push(m), true).map(|(v, _)| v);
-            let slow = super::parse_with(&bytes, depth, |m| slow_members.push(m), false).map(|(v, _)| v);
+            let fast = super::parse_with(&bytes, depth, |m| fast_members.push(m), true).map(|(v, _, _)| v);
+            let slow = super::parse_with(&bytes, depth, |m| slow_members.push(m), false).map(|(v, _, _)| v);
             proptest::prop_assert_eq!(fast.map(|v| v.raw()).ok(), slow.map(|v| v.raw()).ok());
             proptest::prop_assert_eq!(fast_members, slow_members);
         }
