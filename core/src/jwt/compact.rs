@@ -1,7 +1,9 @@
 //! The compact serialization: exactly three `.`-separated segments of canonical, unpadded
-//! base64url (RFC 7515 §7.1), decoded into the caller's scratch space by a table-driven
-//! decoder (the segments are public, so unlike `base64ct` it need not be constant-time; it
-//! is about seven times cheaper and accepts exactly what `base64ct` accepts, see the tests).
+//! base64url (RFC 7515 §7.1), decoded into the caller's scratch space: whole groups of four
+//! characters with AVX2 where the CPU has it (`base64_avx2.rs`), the rest by a table-driven
+//! decoder (the segments are public, so unlike `base64ct` neither need be constant-time; both
+//! accept exactly what `base64ct` accepts, see the tests). Dots are found 32 bytes per step
+//! with AVX2, else eight.
 
 use crate::Error;
 
