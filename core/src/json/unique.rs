@@ -19,8 +19,9 @@
 //!   first member counts.
 //!
 //! Work: one walk to record and hash every member (a plain name's hash reads two words),
-//! then one filter test per member (at most 496 hash comparisons), or a heap sort of at most [`MAX_UNIQUE_MEMBERS`]
-//! indices and neighbour comparisons; visiting reads the record (no second walk).
+//! then one filter test per member (at most 496 hash comparisons), or a heap sort of at most
+//! [`MAX_UNIQUE_MEMBERS`] indices and neighbour comparisons; visiting reads the record (no
+//! second walk).
 
 use core::cmp::Ordering;
 
