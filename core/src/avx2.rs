@@ -7,6 +7,7 @@ use core::arch::asm;
 use core::arch::x86_64::{
     __cpuid, __cpuid_count, __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
     _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+    _mm256_testz_si256,
 };
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -76,8 +77,30 @@ pub(crate) fn find_byte(_: Avx2, bytes: &[u8], needle: u8) -> Option<usize> {
 #[target_feature(enable = "avx2")]
 fn find_byte_avx2(bytes: &[u8], needle: u8) -> Option<usize> {
     let wanted = _mm256_set1_epi8(needle as i8);
-    let mut blocks = bytes.chunks_exact(LANES);
+    // 64 bytes per step (two compares, one test), then one 32-byte block, then the rest.
+    let mut pairs = bytes.chunks_exact(2 * LANES);
     let mut start = 0;
+    for pair in &mut pairs {
+        let (Some(low), Some(high)) = (pair.get(..LANES), pair.get(LANES..)) else {
+            break;
+        };
+        // SAFETY: `low` and `high` are 32 readable bytes each; the loads have no alignment
+        // requirement.
+        let (a, b) = unsafe {
+            (
+                _mm256_loadu_si256(low.as_ptr().cast()),
+                _mm256_loadu_si256(high.as_ptr().cast()),
+            )
+        };
+        let (a, b) = (_mm256_cmpeq_epi8(a, wanted), _mm256_cmpeq_epi8(b, wanted));
+        if _mm256_testz_si256(_mm256_or_si256(a, b), _mm256_or_si256(a, b)) == 0 {
+            let hits = u64::from(_mm256_movemask_epi8(a) as u32)
+                | u64::from(_mm256_movemask_epi8(b) as u32) << 32;
+            return Some(start + hits.trailing_zeros() as usize);
+        }
+        start += 2 * LANES;
+    }
+    let mut blocks = pairs.remainder().chunks_exact(LANES);
     for block in &mut blocks {
         // SAFETY: `block` is 32 readable bytes; the load has no alignment requirement.
         let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
