@@ -1,8 +1,9 @@
 //! Group `jwt_verify_2048`: full verification of an ACS-like RS256 token (about 600 bytes of
 //! claims, 2048-bit key, a 3-key set) by tollgate, by jsonwebtoken (same validation), and the
 //! bare RSA verification of the same signing input and signature by ring
-//! (`ring_signature_only`) and by tollgate's own RSA (`tollgate_signature_only`, so the cost of
-//! everything around the signature is `tollgate` minus this, from one run). Group
+//! (`ring_signature_only`) and tollgate's own signature check (`tollgate_signature_only`: the
+//! signature segment decoded, then our RSA over the signing input, hashing included; so the
+//! cost of everything around the signature is `tollgate` minus this, from one run). Group
 //! `jwt_parts_2048` measures the claim checks alone.
 //!
 //! `cargo bench -p tollgate-bench --bench jwt` (and `--bench jwt_ab` on a loaded machine).

@@ -1,7 +1,8 @@
 //! Instruction-count companion of the `jwt` bench, for A/B decisions on a loaded machine:
 //! runs one part of the `jwt_verify_2048` workload `N` times so that
 //! `valgrind --tool=callgrind` can count it (wall-clock time is noise there, instructions are
-//! not). Parts: `full` (`jwt::verify`), `signature` (our RSA check alone), `claims`
+//! not). Parts: `full` (`jwt::verify`), `signature` (`tollgate_signature_only`: the
+//! signature segment decoded, then our RSA check, which hashes the signing input), `claims`
 //! (step 5 alone), `none` (setup only, to subtract).
 //!
 //! ```text
@@ -26,7 +27,6 @@ fn main() {
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let w = jwt_setup::Workload::new();
     let mut scratch = vec![0u8; jwt::scratch_len(w.token.len())];
-    let key = w.keys.find("acs1").unwrap().public_key();
     let policy = Policy::new(jwt_setup::ISS, jwt_setup::AUDIENCES);
     let mut ok = 0usize;
     match part {
@@ -37,14 +37,7 @@ fn main() {
         }
         "signature" => {
             for _ in 0..n {
-                ok += usize::from(
-                    tollgate_core::rsa::verify_pkcs1_sha256(
-                        key,
-                        black_box(w.signing_input.as_bytes()),
-                        black_box(&w.signature),
-                    )
-                    .is_ok(),
-                );
+                ok += usize::from(black_box(&w).tollgate_signature_only());
             }
         }
         "claims" => {

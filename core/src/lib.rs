@@ -32,6 +32,8 @@ extern crate std;
 
 pub mod aligned;
 pub mod apikey;
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 pub mod error;
 pub mod host;
 pub mod http;

@@ -18,10 +18,19 @@ const MAX_TIME: u64 = i64::MAX as u64;
 pub(super) fn to_time(raw: &[u8], round: Round) -> Option<u64> {
     // The common case, a plain integer of at most 18 digits (below 10^18 < i64::MAX): no
     // rounding, no overflow.
-    if raw.len() <= 18 && raw.iter().all(u8::is_ascii_digit) {
+    if raw.len() <= 18 && digit_run(raw) == raw.len() {
+        let mut words = raw.chunks_exact(8);
+        let mut value = 0u64;
+        for word in &mut words {
+            if let Ok(word) = <[u8; 8]>::try_from(word) {
+                value = value * 100_000_000 + eight_digits(u64::from_le_bytes(word));
+            }
+        }
         return Some(
-            raw.iter()
-                .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0')),
+            words
+                .remainder()
+                .iter()
+                .fold(value, |acc, &d| acc * 10 + u64::from(d - b'0')),
         );
     }
     if raw.first() == Some(&b'-') {
@@ -69,6 +78,43 @@ pub(super) fn to_time(raw: &[u8], round: Round) -> Option<u64> {
         value = value.checked_add(1)?;
     }
     (value <= MAX_TIME).then_some(value)
+}
+
+/// How many ASCII digits `bytes` starts with: eight bytes per step (each byte XOR `0`
+/// is 0 to 9 exactly for a digit, and adding 0x76 to its low seven bits sets its high bit
+/// exactly when they are 10 or more; no carry crosses a byte), then byte by byte.
+#[inline]
+pub(super) fn digit_run(bytes: &[u8]) -> usize {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut len = 0;
+    for word in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word) ^ ZEROS;
+        let not_digit = (x | ((x & LOW7) + 0x7676_7676_7676_7676)) & HIGH;
+        if not_digit != 0 {
+            return len + (not_digit.trailing_zeros() / 8) as usize;
+        }
+        len += 8;
+    }
+    let tail = bytes.get(len..).unwrap_or_default();
+    len + tail.iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
+/// The value of eight ASCII digits read as a little-endian word (the first digit is the most
+/// significant): pairs, then fours, then the eight combined with three multiplications.
+#[inline]
+fn eight_digits(word: u64) -> u64 {
+    let d = word.wrapping_sub(0x3030_3030_3030_3030);
+    // Each byte 2k now holds (digit 2k)·10 + digit 2k+1 (the odd bytes hold junk).
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    let low = pairs & 0x0000_00ff_0000_00ff; // pairs 0 and 2 (of 4)
+    let high = (pairs >> 16) & 0x0000_00ff_0000_00ff; // pairs 1 and 3
+                                                      // Pair 0·10^6 + pair 1·10^4 + pair 2·10^2 + pair 3 lands in the upper 32 bits.
+    (low.wrapping_mul(100 + (1_000_000 << 32)) + high.wrapping_mul(1 + (10_000 << 32))) >> 32
 }
 
 /// The decimal exponent, saturated far beyond any meaningful range (`[-+]?digits`).
@@ -136,6 +182,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn digit_runs_and_words_match_byte_loops(
+            bytes in proptest::collection::vec(proptest::sample::select(
+                [b'0', b'5', b'9', b'/', b':', 0xb0, 0xb9, 0x30 ^ 0x80, b'e', b'.', 0x00, 0xff].as_slice()), 0..30),
+            digits in proptest::collection::vec(b'0'..=b'9', 8),
+        ) {
+            let naive = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            prop_assert_eq!(super::digit_run(&bytes), naive);
+            let word = u64::from_le_bytes(digits.clone().try_into().unwrap());
+            let want = digits.iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
+            prop_assert_eq!(super::eight_digits(word), want);
+        }
+
         #[test]
         fn plain_integers(int in any::<u64>(), digits in 1usize..=20) {
             // Every length around the 18-digit fast path, and beyond i64::MAX.

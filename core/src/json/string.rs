@@ -46,9 +46,16 @@ impl<'a> JsonStr<'a> {
 
     /// Whether the decoded string equals `s` (`"https:\/\/x"` equals `https://x`).
     pub fn eq_str(&self, s: &str) -> bool {
-        match self.as_plain() {
-            Some(plain) => plain == s,
-            None => self.chars().eq(s.chars()),
+        let raw = self.raw.as_bytes();
+        // An escape decodes to fewer bytes than it takes. So with equal lengths the text must
+        // match and hold no escape; with different lengths only an escaped text can match.
+        // (Eight bytes per step: in validated text a quote is always escaped, so the scan
+        // stops at a backslash first.)
+        let plain = || super::validate::plain_len(raw, false) == raw.len();
+        if raw.len() == s.len() {
+            raw == s.as_bytes() && plain()
+        } else {
+            !plain() && self.chars().eq(s.chars())
         }
     }
 
@@ -177,5 +184,12 @@ mod tests {
         assert!(string(r#""\u0061""#).eq_str("a"));
         assert!(!string(r#""\u0061b""#).eq_str("a"));
         assert!(!string(r#""a""#).eq_str("ab"));
+        // Text equal to the expected string, but escaped: it decodes to something else.
+        assert!(!string(r#""a\/b""#).eq_str("a\\/b"));
+        assert!(string(r#""a\/b""#).eq_str("a/b"));
+        assert!(!string(r#""a\\b""#).eq_str("a\\\\b"));
+        assert!(string(r#""a\\b""#).eq_str("a\\b"));
+        assert!(!string(r#""\u0041""#).eq_str("\\u0041"));
+        assert!(string(r#""ab""#).eq_str("ab") && !string(r#""ab""#).eq_str("aB"));
     }
 }

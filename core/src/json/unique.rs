@@ -6,18 +6,22 @@
 //!   them have the same decoded name. Larger objects are rejected outright: that bound is what
 //!   keeps the work linear without a heap (real headers have about 5 members, real claim sets
 //!   and discovery documents a few dozen).
-//! - Names are hashed into a fixed stack table, which is sorted by (hash, decoded name). Equal
-//!   names then sit next to each other whatever the hash does, so the check is exact even when
-//!   many different names share a hash (a forced collision costs an O(r log r) sort of that
-//!   run, never a missed duplicate).
+//! - Names are hashed into a fixed stack table. Up to 32 members, a 128-bit filter of the
+//!   hashes picks the members that may repeat an earlier name; those are compared with every
+//!   earlier member, hash first, then the name exactly (forcing every hash equal costs at most
+//!   31 name comparisons per member). Larger tables are sorted by (hash,
+//!   decoded name): equal names then sit next to each other whatever the hash does, so the check
+//!   is exact even when many different names share a hash (a forced collision costs an
+//!   O(r log r) sort of that run, never a missed duplicate).
 //! - [`visit_unique_members`] hands members to its callback only after the whole object
 //!   passed, so a reader never sees a value of an object with a repeated name. Where a name
 //!   does repeat and the object is read anyway ([`Value::get`] on an unchecked object), the
 //!   first member counts.
 //!
-//! Work: one walk to record and hash every member (each name byte hashed once), a heap sort
-//! of at most [`MAX_UNIQUE_MEMBERS`] indices, neighbour comparisons; visiting reads the
-//! record (no second walk).
+//! Work: one walk to record and hash every member (a plain name's hash reads two words),
+//! then one filter test per member (at most 496 hash comparisons), or a heap sort of at most
+//! [`MAX_UNIQUE_MEMBERS`] indices and neighbour comparisons; visiting reads the record (no
+//! second walk).
 
 use core::cmp::Ordering;
 
@@ -41,7 +45,7 @@ pub fn visit_unique_members<'a>(
     object: &Value<'a>,
     visit: impl FnMut(JsonStr<'a>, Value<'a>),
 ) -> bool {
-    check_with(object, fnv1a, &mut cmp_names, visit)
+    check_with(object, name_hash, &mut cmp_names, visit)
 }
 
 /// One member: its name's hash and where its name and value lie inside the object's JSON.
@@ -130,14 +134,7 @@ fn check_in<'a, const CAP: usize>(
         };
         count += 1;
     }
-    let mut order = [0u8; CAP];
-    Some(sort_check_visit(
-        raw,
-        table.get(..count)?,
-        order.get_mut(..count)?,
-        compare,
-        visit,
-    ))
+    Some(sort_check_visit(raw, table.get(..count)?, compare, visit))
 }
 
 const EMPTY_ENTRY: Entry = Entry {
@@ -147,55 +144,63 @@ const EMPTY_ENTRY: Entry = Entry {
 };
 
 /// The duplicate check over recorded members (`used`, hashed, spans into `raw`, document
-/// order; `order` as long as `used`, at most 256): sorts positions by (hash, name), compares
-/// neighbours, and when all differ hands every member to `visit` in document order.
+/// order, at most [`MAX_UNIQUE_MEMBERS`]): pairwise for a few members, else sorts positions
+/// by (hash, name) and compares neighbours; when all differ hands every member to `visit` in
+/// document order.
 fn sort_check_visit<'a>(
     raw: &'a str,
     used: &[Entry],
-    order: &mut [u8],
     compare: &mut impl FnMut(JsonStr<'_>, JsonStr<'_>) -> Ordering,
     visit: &mut impl FnMut(JsonStr<'a>, Value<'a>),
 ) -> bool {
-    for (i, slot) in order.iter_mut().enumerate() {
-        *slot = i as u8;
-    }
-    let name_of = |i: u8| {
-        used.get(usize::from(i))
-            .and_then(|e| e.name.text(raw))
-            .map(JsonStr::new)
-    };
-    let hash_of = |i: u8| used.get(usize::from(i)).map_or(0, |e| e.hash);
-    let mut cmp = |a: &u8, b: &u8| {
-        hash_of(*a)
-            .cmp(&hash_of(*b))
-            .then_with(|| match (name_of(*a), name_of(*b)) {
-                (Some(x), Some(y)) => compare(x, y),
-                _ => Ordering::Equal, // impossible: spans come from `raw`
-            })
-    };
-    let distinct = if order.len() <= SMALL_TABLE {
-        // Few members: order by hash alone (an insertion sort, at most 32²/2 integer
-        // comparisons and no name read), then order each run of equal hashes by name with
-        // core's heap sort, so forced collisions still cost O(r log r) name comparisons.
-        insertion_sort_by(order, |a, b| hash_of(a) > hash_of(b));
+    let name_of = |e: &Entry| e.name.text(raw).map(JsonStr::new);
+    let distinct = if used.len() <= SMALL_TABLE {
+        // Few members: every pair's hashes compared (at most 32·31/2 integer comparisons, no
+        // sort), names only where two hashes are equal. Exact, and even when every hash is
+        // forced equal a name is compared with at most 31 others.
+        // A 128-bit filter of hashes seen so far: a member whose bit is new cannot repeat an
+        // earlier name; only one whose bit was set is compared with the earlier members (hash
+        // first, then the name exactly). Every hash forced equal costs the full pairwise
+        // check, at most 31 comparisons per member.
+        let mut seen = [0u64; 2];
         let mut distinct = true;
-        let mut start = 0;
-        while let Some(&first) = order.get(start) {
-            let hash = hash_of(first);
-            let rest = order.get_mut(start..).unwrap_or_default();
-            let run_len = rest
-                .iter()
-                .take_while(|&&i| hash_of(i) == hash)
-                .count()
-                .max(1);
-            if let Some(run) = rest.get_mut(..run_len).filter(|run| run.len() > 1) {
-                crate::sort::sort_unstable_by(run, &mut cmp);
-                distinct &= all_neighbours_differ(run, &mut cmp);
+        for (i, a) in used.iter().enumerate() {
+            let (word, bit) = (usize::from(a.hash & 64 != 0), 1u64 << (a.hash & 63));
+            let Some(filter) = seen.get_mut(word) else {
+                continue; // impossible: `word` is 0 or 1
+            };
+            if *filter & bit == 0 {
+                *filter |= bit;
+                continue;
             }
-            start += run_len;
+            for b in used.get(..i).unwrap_or_default() {
+                if a.hash == b.hash {
+                    distinct &= match (name_of(a), name_of(b)) {
+                        (Some(x), Some(y)) => compare(x, y) != Ordering::Equal,
+                        _ => true, // impossible: spans come from `raw`
+                    };
+                }
+            }
         }
         distinct
     } else {
+        let mut order = [0u8; MAX_UNIQUE_MEMBERS];
+        let Some(order) = order.get_mut(..used.len()) else {
+            return false;
+        };
+        for (i, slot) in order.iter_mut().enumerate() {
+            *slot = i as u8;
+        }
+        let entry = |i: u8| used.get(usize::from(i));
+        let mut cmp = |a: &u8, b: &u8| match (entry(*a), entry(*b)) {
+            (Some(a), Some(b)) => a.hash.cmp(&b.hash).then_with(|| {
+                match (name_of(a), name_of(b)) {
+                    (Some(x), Some(y)) => compare(x, y),
+                    _ => Ordering::Equal, // impossible: spans come from `raw`
+                }
+            }),
+            _ => Ordering::Equal, // impossible: positions index `used`
+        };
         crate::sort::sort_unstable_by(order, &mut cmp);
         all_neighbours_differ(order, &mut cmp)
     };
@@ -238,7 +243,7 @@ pub fn parse_unique_object<'a>(
     let mut table = [EMPTY_ENTRY; SMALL_TABLE];
     let mut count = 0usize;
     let mut spans_fit = true;
-    let root = {
+    let (root, text, escape_free) = {
         let mut record = |[name_start, name_end, value_start, value_end]: [usize; 4]| {
             if let Some(slot) = table.get_mut(count) {
                 match (
@@ -257,7 +262,7 @@ pub fn parse_unique_object<'a>(
             }
             count += 1;
         };
-        super::validate::parse_recording(input, max_depth, Some(&mut record))
+        super::validate::parse_recording(input, max_depth, &mut record)
             .map_err(|_| ObjectError::Invalid)?
     };
     if root.kind() != super::Kind::Object {
@@ -268,21 +273,21 @@ pub fn parse_unique_object<'a>(
     }
     let verdict = if count > SMALL_TABLE || !spans_fit {
         // Rare (large objects): walk the validated object with the full table.
-        check_in::<MAX_UNIQUE_MEMBERS>(&root, &fnv1a, &mut cmp_names, &mut visit)
+        check_in::<MAX_UNIQUE_MEMBERS>(&root, &name_hash, &mut cmp_names, &mut visit)
             .ok_or(ObjectError::TooManyMembers)?
     } else {
-        // The spans are offsets into `input`; the root's text starts after any whitespace.
-        let raw = root.raw();
-        let root_start = (raw.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        // The spans are offsets into `input` (and `text`, the same bytes).
         let used = table.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
         for e in used.iter_mut() {
-            e.name.start = e.name.start.wrapping_sub(root_start as u32);
-            e.value.start = e.value.start.wrapping_sub(root_start as u32);
-            e.hash = e.name.text(raw).map_or(0, |n| fnv1a(JsonStr::new(n)));
+            let start = e.name.start as usize;
+            let name = input.get(start..start.saturating_add(e.name.len as usize));
+            e.hash = match name {
+                // No backslash anywhere: the name is its own decoded bytes.
+                Some(n) if escape_free => plain_hash(n),
+                _ => e.name.text(text).map_or(0, |n| name_hash(JsonStr::new(n))),
+            };
         }
-        let mut order = [0u8; SMALL_TABLE];
-        let order = order.get_mut(..count).ok_or(ObjectError::TooManyMembers)?;
-        sort_check_visit(raw, used, order, &mut cmp_names, &mut visit)
+        sort_check_visit(text, used, &mut cmp_names, &mut visit)
     };
     if verdict {
         Ok(root)
@@ -299,28 +304,6 @@ fn all_neighbours_differ<T>(items: &[T], order: &mut impl FnMut(&T, &T) -> Order
     })
 }
 
-/// In-place insertion sort (stable; for short slices): `greater(a, b)` when `a` goes after `b`.
-fn insertion_sort_by<T: Copy>(items: &mut [T], greater: impl Fn(T, T) -> bool) {
-    for i in 1..items.len() {
-        let mut j = i;
-        while let (Some(&before), Some(&at)) = (items.get(j.wrapping_sub(1)), items.get(j)) {
-            if !greater(before, at) {
-                break;
-            }
-            set(items, j - 1, at);
-            set(items, j, before);
-            j -= 1;
-        }
-    }
-}
-
-/// Writes `value` at `at` (a checked store: no panic path).
-fn set<T>(items: &mut [T], at: usize, value: T) {
-    if let Some(slot) = items.get_mut(at) {
-        *slot = value;
-    }
-}
-
 /// Orders two names by their decoded characters (equal exactly when the names are).
 fn cmp_names(a: JsonStr<'_>, b: JsonStr<'_>) -> Ordering {
     match (a.as_plain(), b.as_plain()) {
@@ -330,29 +313,88 @@ fn cmp_names(a: JsonStr<'_>, b: JsonStr<'_>) -> Ordering {
     }
 }
 
-/// FNV-1a over the decoded name's UTF-8 bytes.
-fn fnv1a(name: JsonStr<'_>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |byte: u8| {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
+/// A 64-bit hash of the decoded name's UTF-8 bytes: its length, its first eight and its
+/// last eight bytes (little-endian words, zero-padded when shorter), mixed. Equal decoded
+/// names hash equally whether or not they were escaped. Weak on purpose (names that differ
+/// only in the middle collide): nothing relies on it, equal hashes only lead to an exact
+/// comparison, and it costs two loads for a plain name.
+#[inline]
+fn name_hash(name: JsonStr<'_>) -> u64 {
     match name.as_plain() {
-        Some(plain) => plain.bytes().for_each(&mut feed),
-        None => {
-            for c in name.chars() {
-                let mut utf8 = [0u8; 4];
-                c.encode_utf8(&mut utf8).bytes().for_each(&mut feed);
-            }
+        Some(plain) => plain_hash(plain.as_bytes()),
+        None => escaped_hash(name),
+    }
+}
+
+/// [`name_hash`] of a name without escapes, given its bytes.
+#[inline]
+fn plain_hash(bytes: &[u8]) -> u64 {
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(first), Some(last)) => mix(
+            bytes.len(),
+            u64::from_le_bytes(*first),
+            u64::from_le_bytes(*last),
+        ),
+        _ => {
+            let word = short_word(bytes);
+            mix(bytes.len(), word, word)
         }
     }
-    h
+}
+
+/// The hash of a name's length and words.
+#[inline]
+fn mix(len: usize, first: u64, last: u64) -> u64 {
+    let h = (first ^ last.rotate_left(29) ^ (len as u64).wrapping_mul(0xff51_afd7_ed55_8ccd))
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 32)
+}
+
+/// [`name_hash`] of an escaped name (rare): the same words over the decoded bytes, streamed.
+#[inline(never)]
+fn escaped_hash(name: JsonStr<'_>) -> u64 {
+    let (mut len, mut head, mut last) = (0usize, [0u8; 8], 0u64);
+    for c in name.chars() {
+        let mut utf8 = [0u8; 4];
+        for &b in c.encode_utf8(&mut utf8).as_bytes() {
+            if let Some(slot) = head.get_mut(len) {
+                *slot = b;
+            }
+            last = (last >> 8) | (u64::from(b) << 56);
+            len += 1;
+        }
+    }
+    match head.get(..len) {
+        Some(short) if len < 8 => {
+            let word = short_word(short);
+            mix(len, word, word)
+        }
+        _ => mix(len, u64::from_le_bytes(head), last),
+    }
+}
+
+/// A name shorter than eight bytes as one word, without a loop: for 4 to 7 bytes the first
+/// four and the last four (they overlap), for 1 to 3 the first, middle and last byte. With the
+/// length beside it, different names of one length give different words.
+#[inline]
+fn short_word(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32
+    } else {
+        let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+        if len == 0 {
+            0
+        } else {
+            at(0) | at(len / 2) << 8 | at(len - 1) << 16
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{
-        check_unique_names, check_with, cmp_names, fnv1a, parse_unique_object, ObjectError,
+        check_unique_names, check_with, cmp_names, name_hash, parse_unique_object, ObjectError,
         MAX_UNIQUE_MEMBERS, SMALL_TABLE,
     };
     use crate::json::{parse, JsonStr};
@@ -397,6 +439,14 @@ mod tests {
         let mut calls = 0;
         assert!(!super::visit_unique_members(&dup, |_, _| calls += 1));
         assert_eq!(calls, 0, "a rejected object is not visited");
+    }
+
+    fn plain_char(c: char) -> String {
+        match c {
+            '"' => "\\\"".into(),
+            '\\' => "\\\\".into(),
+            c => String::from(c),
+        }
     }
 
     fn object(names: &[String]) -> String {
@@ -472,12 +522,9 @@ mod tests {
             // Objects past the small table are hashed again in the full one.
             let most_hashes =
                 MAX_UNIQUE_MEMBERS.min(n) + if n > SMALL_TABLE { SMALL_TABLE } else { 0 };
-            let (hashes, compares) = work(&doc, fnv1a);
+            let (hashes, compares) = work(&doc, name_hash);
             assert!(hashes <= most_hashes, "{n}: {hashes} hashes");
-            assert_eq!(
-                compares, 0,
-                "{n}: distinct FNV hashes need no name comparison"
-            );
+            assert_eq!(compares, 0, "{n}: distinct hashes need no name comparison");
             // Every name colliding: the sort compares names, O(k log k) times, k ≤ the bound.
             let (hashes, compares) = work(&doc, |_| 7);
             let k = MAX_UNIQUE_MEMBERS.min(n);
@@ -600,9 +647,9 @@ mod tests {
             proptest::collection::vec(proptest::sample::select(["a", "b", "\\u0061"].as_slice()), 0..3)
                 .prop_map(|parts| parts.concat()),
             0..200,
-        ), collide in any::<bool>()) {
+        ), collide in 0u8..3) {
             // Names drawn from a tiny alphabet (with `\u0061` = `a`), so duplicates are common;
-            // half the cases force every hash equal.
+            // a third force every hash equal, a third use three hashes on one filter bit.
             let doc = object(&names);
             if let Ok(v) = parse(doc.as_bytes(), 2) {
                 let decoded: Vec<String> = v.members().unwrap().map(|(n, _)| n.chars().collect()).collect();
@@ -610,21 +657,41 @@ mod tests {
                 sorted.sort();
                 sorted.dedup();
                 let want = sorted.len() == decoded.len() && decoded.len() <= MAX_UNIQUE_MEMBERS;
-                let got = if collide {
-                    check_with(&v, |_| 0, &mut cmp_names, |_, _| {})
-                } else {
-                    check_unique_names(&v)
+                let got = match collide {
+                    0 => check_with(&v, |_| 0, &mut cmp_names, |_, _| {}),
+                    // Few distinct hashes, all on one filter bit: unequal hashes that share
+                    // a bit, and equal hashes of different names.
+                    1 => check_with(&v, |n| n.unescaped_len() as u64 % 3 * 128, &mut cmp_names, |_, _| {}),
+                    _ => check_unique_names(&v),
                 };
                 prop_assert_eq!(got, want);
             }
         }
 
         #[test]
-        fn insertion_sort_sorts(mut v in proptest::collection::vec(any::<u8>(), 0..40)) {
-            let mut want = v.clone();
-            want.sort();
-            super::insertion_sort_by(&mut v, |a, b| a > b);
-            prop_assert_eq!(v, want);
+        fn name_hash_is_a_function_of_the_decoded_name(
+            name in "[a-zA-Z0-9_é😀/\"\\\\]{0,40}",
+            escape_every in 1usize..5,
+        ) {
+            // The same decoded name written plain (where JSON allows) and with every n-th
+            // character as a \u escape (surrogate pairs beyond the BMP) hashes the same.
+            let plain: String = name.chars().map(plain_char).collect();
+            let mut escaped = String::new();
+            for (i, c) in name.chars().enumerate() {
+                if i % escape_every == 0 {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        escaped.push_str(&format!("\\u{u:04x}"));
+                    }
+                } else {
+                    escaped.push_str(&plain_char(c));
+                }
+            }
+            let (a, b) = (format!("\"{plain}\""), format!("\"{escaped}\""));
+            let (a, b) = (parse(a.as_bytes(), 1).unwrap(), parse(b.as_bytes(), 1).unwrap());
+            let (a, b) = (a.as_str().unwrap(), b.as_str().unwrap());
+            prop_assert!(a.eq_str(&name) && b.eq_str(&name));
+            prop_assert_eq!(name_hash(a), name_hash(b));
         }
     }
 }

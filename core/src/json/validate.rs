@@ -5,6 +5,64 @@
 use super::string::hex_value;
 use super::value::Value;
 
+/// Proof that strings may be scanned the fast way ([`next_quote`]): AVX2 on x86_64; a type
+/// with no values elsewhere.
+#[cfg(target_arch = "x86_64")]
+type FastScan = crate::avx2::Avx2;
+/// Proof that strings may be scanned the fast way ([`next_quote`]): AVX2 on x86_64; a type
+/// with no values elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy)]
+enum FastScan {}
+
+/// The position of the first `"` in `bytes`: 16 bytes per step with SSE2 (part of every
+/// x86_64 CPU, so this inlines into the validator; JSON strings are mostly short), the last
+/// partial block byte by byte.
+#[inline(always)]
+fn next_quote(fast: FastScan, bytes: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        let _ = fast;
+        // SAFETY: SSE2 is part of every x86_64 CPU.
+        let quote = unsafe { _mm_set1_epi8(b'"' as i8) };
+        let mut blocks = bytes.chunks_exact(16);
+        let mut start = 0;
+        for block in &mut blocks {
+            // SAFETY: `block` is 16 readable bytes, the load has no alignment requirement, and
+            // SSE2 is part of every x86_64 CPU.
+            let hits = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().cast());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u32
+            };
+            if hits != 0 {
+                return Some(start + hits.trailing_zeros() as usize);
+            }
+            start += 16;
+        }
+        let at = blocks.remainder().iter().position(|&b| b == b'"')?;
+        Some(start + at)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    match fast {}
+}
+
+/// How to read `input`: the fast string scan when the CPU allows it and the text holds no
+/// backslash and no control character at all (then every string ends at its next quote), and
+/// whether the text is plain ASCII (then it is UTF-8 without a check).
+fn survey(input: &[u8]) -> (Option<FastScan>, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx2) = crate::avx2::Avx2::detect() {
+        let class = crate::avx2::classify(avx2, input);
+        let fast = (!class.control && !class.backslash).then_some(avx2);
+        return (fast, !class.non_ascii);
+    }
+    let _ = input;
+    (None, false)
+}
+
 /// The largest nesting depth [`parse`] accepts as a bound (the bit stack holds 128 levels).
 pub const MAX_DEPTH: u32 = 128;
 
@@ -20,47 +78,78 @@ pub struct InvalidJson {
 /// the top is depth 1; `max_depth` above [`MAX_DEPTH`] is treated as [`MAX_DEPTH`]) and returns
 /// the value, without surrounding whitespace.
 pub fn parse(input: &[u8], max_depth: u32) -> Result<Value<'_>, InvalidJson> {
-    parse_recording(input, max_depth, None)
+    parse_recording(input, max_depth, |_| {}).map(|(value, _, _)| value)
 }
 
 /// [`parse`] that also hands `record` each member of the top-level object, in document
 /// order, as byte ranges of `input`: `[name_start, name_end, value_start, value_end]` (the
 /// name without its quotes, the value without surrounding whitespace). Members are reported
-/// as they are validated: an invalid document may have reported some before failing.
+/// as they are validated: an invalid document may have reported some before failing. With the
+/// value come the whole document as text, and `true` when it is known to hold no backslash
+/// (so no string has escapes).
 pub(super) fn parse_recording<'a>(
     input: &'a [u8],
     max_depth: u32,
-    record: Option<&mut dyn FnMut([usize; 4])>,
-) -> Result<Value<'a>, InvalidJson> {
-    let text = core::str::from_utf8(input).map_err(|e| InvalidJson {
-        offset: e.valid_up_to(),
-    })?;
+    record: impl FnMut([usize; 4]),
+) -> Result<(Value<'a>, &'a str, bool), InvalidJson> {
+    parse_with(input, max_depth, record, true)
+}
+
+/// [`parse_recording`], with the fast string scan and the ASCII shortcut only if `shortcuts`
+/// (the tests compare both).
+fn parse_with<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    record: impl FnMut([usize; 4]),
+    shortcuts: bool,
+) -> Result<(Value<'a>, &'a str, bool), InvalidJson> {
+    let (fast, ascii) = if shortcuts {
+        survey(input)
+    } else {
+        (None, false)
+    };
+    let text = if ascii {
+        // SAFETY: every byte is below 0x80 (`survey`), and ASCII is valid UTF-8.
+        unsafe { core::str::from_utf8_unchecked(input) }
+    } else {
+        core::str::from_utf8(input).map_err(|e| InvalidJson {
+            offset: e.valid_up_to(),
+        })?
+    };
     let mut v = Validator {
         bytes: input,
         pos: 0,
         max_depth: max_depth.min(MAX_DEPTH),
         record,
+        fast,
     };
     v.skip_ws();
     let start = v.pos;
-    v.document()?;
+    if v.fast.is_some() && v.peek() == Some(b'{') && v.max_depth >= 1 {
+        v.flat_object()?;
+    } else {
+        v.document()?;
+    }
     let end = v.pos;
     v.skip_ws();
     if v.pos != input.len() {
         return Err(v.fail());
     }
-    text.get(start..end).map(Value::new).ok_or(v.fail())
+    let value = text.get(start..end).map(Value::new).ok_or(v.fail())?;
+    Ok((value, text, v.fast.is_some()))
 }
 
-struct Validator<'a, 'r> {
+struct Validator<'a, R> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: u32,
     /// Told about every member of a top-level object ([`parse_recording`]).
-    record: Option<&'r mut dyn FnMut([usize; 4])>,
+    record: R,
+    /// Set when the document has no backslash and no control character ([`survey`]).
+    fast: Option<FastScan>,
 }
 
-impl Validator<'_, '_> {
+impl<R: FnMut([usize; 4])> Validator<'_, R> {
     fn fail(&self) -> InvalidJson {
         InvalidJson { offset: self.pos }
     }
@@ -143,9 +232,7 @@ impl Validator<'_, '_> {
                 // Each pass at depth 1 follows exactly one completed top-level value.
                 if depth == 1 && in_object {
                     member[3] = self.pos;
-                    if let Some(record) = self.record.as_mut() {
-                        record(member);
-                    }
+                    (self.record)(member);
                 }
                 self.skip_ws();
                 match self.bump() {
@@ -170,8 +257,60 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// A top-level object read member by member without the general machine's stack (for
+    /// documents with no escapes, where strings are one quote search): the same grammar and
+    /// members as [`Self::document`], which checks any nested object or array value.
+    fn flat_object(&mut self) -> Result<(), InvalidJson> {
+        self.expect(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            let (name_start, name_end) = self.member_name()?;
+            self.skip_ws();
+            let value_start = self.pos;
+            match self.peek() {
+                Some(b'"') => self.string()?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                Some(b'{' | b'[') => self.nested_value()?,
+                _ => return Err(self.fail()),
+            }
+            (self.record)([name_start, name_end, value_start, self.pos]);
+            self.skip_ws();
+            match self.bump() {
+                Some(b',') => self.skip_ws(),
+                Some(b'}') => return Ok(()),
+                _ => {
+                    self.pos = self.pos.saturating_sub(1);
+                    return Err(self.fail());
+                }
+            }
+        }
+    }
+
+    /// An object or array that is the value of a top-level member: [`Self::document`] one
+    /// level down (the depth bound less one, nothing recorded).
+    fn nested_value(&mut self) -> Result<(), InvalidJson> {
+        let mut inner = Validator {
+            bytes: self.bytes,
+            pos: self.pos,
+            max_depth: self.max_depth.saturating_sub(1),
+            record: |_| {},
+            fast: self.fast,
+        };
+        let verdict = inner.document();
+        self.pos = inner.pos;
+        verdict
+    }
+
     /// `"name"` then `:` (whitespace allowed around the colon); the name's range without
     /// its quotes.
+    #[inline(always)]
     fn member_name(&mut self) -> Result<(usize, usize), InvalidJson> {
         if self.peek() != Some(b'"') {
             return Err(self.fail());
@@ -195,11 +334,9 @@ impl Validator<'_, '_> {
     }
 
     fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
+        let run = super::number::digit_run(self.bytes.get(self.pos..).unwrap_or_default());
+        self.pos += run;
+        run
     }
 
     fn number(&mut self) -> Result<(), InvalidJson> {
@@ -233,7 +370,26 @@ impl Validator<'_, '_> {
 
     /// A string starting at the opening quote. The input is already known to be UTF-8, so
     /// only control characters and escapes need checking here.
+    #[inline(always)]
     fn string(&mut self) -> Result<(), InvalidJson> {
+        if let Some(fast) = self.fast {
+            self.expect(b'"')?;
+            // Nothing to check inside: the string ends at the next quote.
+            let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+            let Some(len) = next_quote(fast, rest) else {
+                return Err(InvalidJson {
+                    offset: self.bytes.len(),
+                });
+            };
+            self.pos += len + 1;
+            return Ok(());
+        }
+        self.string_checked()
+    }
+
+    /// [`Self::string`] when the document has escapes or control characters somewhere.
+    #[inline(never)]
+    fn string_checked(&mut self) -> Result<(), InvalidJson> {
         self.expect(b'"')?;
         loop {
             // Skip plain characters in one tight loop; stop at a quote, escape or control.
@@ -307,7 +463,8 @@ pub(super) fn plain_len(bytes: &[u8], controls: bool) -> usize {
             stop |= w.wrapping_sub(ONES * 0x20) & !w & HIGH;
         }
         if stop != 0 {
-            break;
+            // The lowest flagged byte is exact (a borrow only runs upward from a real hit).
+            return len + (stop.trailing_zeros() / 8) as usize;
         }
         len += 8;
     }
@@ -337,8 +494,88 @@ mod tests {
         }
     }
 
+    /// JSON objects (as text, with spaces here and there) whose values nest a few levels.
+    fn json_object() -> impl proptest::strategy::Strategy<Value = std::string::String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(std::string::String::from("1")),
+            Just(std::string::String::from("-0.5e2")),
+            Just(std::string::String::from("true")),
+            Just(std::string::String::from("null")),
+            "\"[a-z ]{0,20}\"".prop_map(|s| s),
+        ];
+        let value = leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| std::format!("[{}]", v.join(","))),
+                proptest::collection::vec(("[a-z]{1,3}", inner), 0..4).prop_map(|m| {
+                    let m: std::vec::Vec<_> = m
+                        .iter()
+                        .map(|(k, v)| std::format!("\"{k}\" : {v}"))
+                        .collect();
+                    std::format!("{{ {} }}", m.join(", "))
+                }),
+            ]
+        });
+        proptest::collection::vec(("[a-z]{1,4}", value), 0..8).prop_map(|m| {
+            let m: std::vec::Vec<_> = m.iter().map(|(k, v)| std::format!("\"{k}\":{v}")).collect();
+            std::format!(" {{{}}} ", m.join(" ,"))
+        })
+    }
+
     fn ok(s: &str) -> bool {
-        parse(s.as_bytes(), 32).is_ok()
+        let fast = parse(s.as_bytes(), 32);
+        let slow = super::parse_with(s.as_bytes(), 32, |_| {}, false).map(|(v, _, _)| v);
+        assert_eq!(fast.is_ok(), slow.is_ok(), "{s:?}");
+        fast.is_ok()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shortcuts_change_no_verdict(
+            parts in proptest::collection::vec(proptest::sample::select([
+                "{", "}", "[", "]", ",", ":", "\"", "\"a\"", "\"k\":", "1", "-2.5e3", "true",
+                "null", " ", "\n", "\t", "\\", "\\n", "\\u0041", "\\ud800", "\u{1}", "é",
+                "\u{7f}", "x",
+            ].as_slice()), 0..24),
+            depth in 0u32..4,
+        ) {
+            // Token soup, so both valid and subtly invalid documents (unterminated strings,
+            // raw controls, bad escapes) come up; with and without backslashes and controls.
+            let doc = parts.concat();
+            let mut fast_members = std::vec::Vec::new();
+            let mut slow_members = std::vec::Vec::new();
+            let fast = super::parse_with(doc.as_bytes(), depth, |m| fast_members.push(m), true).map(|(v, _, _)| v);
+            let slow = super::parse_with(doc.as_bytes(), depth, |m| slow_members.push(m), false).map(|(v, _, _)| v);
+            // Same verdict, value and members (error offsets are hints and may differ).
+            proptest::prop_assert_eq!(fast.map(|v| v.raw()).ok(), slow.map(|v| v.raw()).ok());
+            proptest::prop_assert_eq!(fast_members, slow_members);
+        }
+
+        #[test]
+        fn shortcuts_change_no_verdict_on_mutated_objects(
+            doc in json_object(),
+            edit in proptest::option::of((0usize..200, proptest::sample::select(
+                [None, Some(b'"'), Some(b','), Some(b'}'), Some(b']'), Some(b':'), Some(b' '), Some(b'1'), Some(b'{'), Some(b'[')].as_slice()))),
+            depth in 0u32..5,
+        ) {
+            // Valid objects with nested values, then maybe one byte deleted or replaced.
+            let mut bytes = doc.into_bytes();
+            if let Some((at, replacement)) = edit {
+                if at < bytes.len() {
+                    match replacement {
+                        Some(b) => bytes[at] = b,
+                        None => { bytes.remove(at); }
+                    }
+                }
+            }
+            let mut fast_members = std::vec::Vec::new();
+            let mut slow_members = std::vec::Vec::new();
+            let fast = super::parse_with(&bytes, depth, |m| fast_members.push(m), true).map(|(v, _, _)| v);
+            let slow = super::parse_with(&bytes, depth, |m| slow_members.push(m), false).map(|(v, _, _)| v);
+            proptest::prop_assert_eq!(fast.map(|v| v.raw()).ok(), slow.map(|v| v.raw()).ok());
+            proptest::prop_assert_eq!(fast_members, slow_members);
+        }
     }
 
     #[test]

@@ -159,33 +159,41 @@ struct RegisteredClaims<'s> {
 
 impl<'s> RegisteredClaims<'s> {
     fn record(&mut self, name: JsonStr<'s>, value: Value<'s>) {
-        let slot = match name.as_plain() {
-            Some("iss") => &mut self.iss,
-            Some("aud") => &mut self.aud,
-            Some("exp") => &mut self.exp,
-            Some("nbf") => &mut self.nbf,
-            Some("iat") => &mut self.iat,
-            Some("sub") => &mut self.sub,
-            Some("jti") => &mut self.jti,
-            Some(_) => return,
-            // Escaped names are rare: compare them decoded.
-            None => match ["iss", "aud", "exp", "nbf", "iat", "sub", "jti"]
-                .iter()
-                .position(|n| name.eq_str(n))
-            {
-                Some(0) => &mut self.iss,
-                Some(1) => &mut self.aud,
-                Some(2) => &mut self.exp,
-                Some(3) => &mut self.nbf,
-                Some(4) => &mut self.iat,
-                Some(5) => &mut self.sub,
-                Some(6) => &mut self.jti,
-                _ => return,
-            },
+        let raw = name.raw().as_bytes();
+        // Every registered name is three plain bytes: most names are dismissed by length.
+        let index = match raw {
+            b"iss" => 0,
+            b"aud" => 1,
+            b"exp" => 2,
+            b"nbf" => 3,
+            b"iat" => 4,
+            b"sub" => 5,
+            b"jti" => 6,
+            // Escaped names are rare: compare them decoded. A letter can only be escaped as
+            // `\uXXXX`, so an escaped registered name is at least 8 bytes.
+            _ if raw.len() >= 8 && raw.contains(&b'\\') => {
+                match REGISTERED.iter().position(|n| name.eq_str(n)) {
+                    Some(index) => index,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+        let slot = match index {
+            0 => &mut self.iss,
+            1 => &mut self.aud,
+            2 => &mut self.exp,
+            3 => &mut self.nbf,
+            4 => &mut self.iat,
+            5 => &mut self.sub,
+            _ => &mut self.jti,
         };
         *slot = Some(value);
     }
 }
+
+/// The registered claims [`RegisteredClaims`] records, in its slot order.
+const REGISTERED: [&str; 7] = ["iss", "aud", "exp", "nbf", "iat", "sub", "jti"];
 
 /// The first audience of the token (document order) equal to one of the policy's.
 fn match_audience<'s>(aud: Value<'s>, policy: &Policy<'_>) -> Result<(JsonStr<'s>, usize), Error> {
@@ -209,5 +217,49 @@ fn match_audience<'s>(aud: Value<'s>, policy: &Policy<'_>) -> Result<(JsonStr<'s
             matched.ok_or(Error::WrongAudience)
         }
         _ => Err(Error::InvalidClaim),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Claims, Policy};
+    use crate::Error;
+
+    const POLICY: Policy<'static> = Policy::new("https://i", &["a"]);
+
+    fn check(payload: &str) -> Result<Claims<'_>, Error> {
+        Claims::check(payload.as_bytes(), &POLICY, 100)
+    }
+
+    #[test]
+    fn registered_names_are_read_plain_or_escaped() {
+        let ok = check(r#"{"iss":"https://i","aud":"a","exp":200,"sub":"s","jti":"j"}"#).unwrap();
+        assert_eq!(ok.subject().map(|s| s.raw()), Some("s"));
+        assert_eq!(ok.jwt_id().map(|s| s.raw()), Some("j"));
+        let escaped =
+            check(r#"{"\u0069ss":"https:\/\/i","a\u0075d":["b","a"],"ex\u0070":200.5,"\u006ebf":1,"i\u0061t":2,"s\u0075b":"s"}"#)
+                .unwrap();
+        assert_eq!(escaped.expires_at(), Some(200));
+        assert_eq!(escaped.not_before(), Some(1));
+        assert_eq!(escaped.issued_at(), Some(2));
+        assert_eq!(escaped.audience_index(), 0);
+        assert!(escaped.subject().is_some());
+        assert_eq!(
+            check(r#"{"iss":"https://i","aud":"a","\u0065xp":30}"#).err(),
+            Some(Error::Expired)
+        );
+        // Near misses are other claims, not registered ones.
+        for payload in [
+            r#"{"isss":"https://i","aud":"a","exp":200}"#,
+            r#"{"is":"https://i","aud":"a","exp":200}"#,
+            r#"{"ISS":"https://i","aud":"a","exp":200}"#,
+            r#"{"\u0069s":"https://i","aud":"a","exp":200}"#,
+        ] {
+            assert_eq!(check(payload).err(), Some(Error::MissingClaim), "{payload}");
+        }
+        assert_eq!(
+            check(r#"{"iss":"https://i","aud":"a","exp":200,"s\u0075b":1}"#).err(),
+            Some(Error::InvalidClaim)
+        );
     }
 }

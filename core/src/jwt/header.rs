@@ -37,13 +37,17 @@ pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<
         policy.max_depth,
         MAX_HEADER_MEMBERS,
         |name, value| {
-            if name.eq_str("alg") {
+            let raw = name.raw().as_bytes();
+            // The names read are plain here in practice; escaped ones are compared decoded (a
+            // letter can only be escaped as `\uXXXX`, so such a name is at least 8 bytes).
+            let escaped = raw.len() >= 8 && raw.contains(&b'\\');
+            if raw == b"alg" || escaped && name.eq_str("alg") {
                 alg = Some(value);
-            } else if name.eq_str("crit") {
+            } else if raw == b"crit" || escaped && name.eq_str("crit") {
                 crit = true;
-            } else if name.eq_str("typ") {
+            } else if raw == b"typ" || escaped && name.eq_str("typ") {
                 typ = Some(value);
-            } else if name.eq_str("kid") {
+            } else if raw == b"kid" || escaped && name.eq_str("kid") {
                 kid = Some(value);
             }
         },
@@ -102,8 +106,44 @@ fn optional_string(value: Option<Value<'_>>) -> Result<Option<JsonStr<'_>>, Erro
 
 #[cfg(test)]
 mod tests {
-    use super::typ_matches;
+    use super::{check, typ_matches};
     use crate::json::parse;
+    use crate::jwt::Policy;
+    use crate::Error;
+
+    #[test]
+    fn member_names_are_read_plain_or_escaped() {
+        let mut policy = Policy::new("i", &["a"]);
+        policy.typ = Some("JWT");
+        let kid = |h: &'static str| check(h.as_bytes(), &policy).map(|h| h.kid.map(|k| k.raw()));
+        assert_eq!(
+            kid(r#"{"alg":"RS256","typ":"JWT","kid":"k"}"#),
+            Ok(Some("k"))
+        );
+        assert_eq!(
+            kid(r#"{"\u0061lg":"RS256","ty\u0070":"JWT","\u006bid":"k"}"#),
+            Ok(Some("k"))
+        );
+        assert_eq!(kid(r#"{"alg":"RS256","typ":"JWT"}"#), Ok(None));
+        assert_eq!(
+            kid(r#"{"alg":"RS256","typ":"JWT","\u0063rit":["x"]}"#),
+            Err(Error::UnsupportedCrit)
+        );
+        assert_eq!(
+            kid(r#"{"al\u0067":"HS256","typ":"JWT"}"#),
+            Err(Error::UnsupportedAlg)
+        );
+        assert_eq!(
+            kid(r#"{"alg":"RS256","\u0074yp":"JWS"}"#),
+            Err(Error::WrongType)
+        );
+        // Near misses are other members.
+        assert_eq!(
+            kid(r#"{"algo":"RS256","typ":"JWT"}"#),
+            Err(Error::UnsupportedAlg)
+        );
+        assert_eq!(kid(r#"{"alg":"RS256","typ":"JWT","kidd":"k"}"#), Ok(None));
+    }
 
     fn matches(typ_json: &str, expected: &str) -> bool {
         let v = parse(typ_json.as_bytes(), 1).unwrap();
