@@ -8,8 +8,8 @@
 
 use super::addr::IpNumber;
 use super::image::{
-    cast, cast_mut, checksum, chunk_start, field, index_bits_for, write_bytes, Entry, FamilyShape,
-    Key, Layout, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
+    cast_mut, checksum, chunk_start, field, write_bytes, Digit, FamilyLayout, FamilyShape, Key,
+    Layout, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC, MAX_INDEX_BITS,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
@@ -74,35 +74,74 @@ fn count_list(list: &str) -> Result<(usize, usize), ListError> {
     Ok(counts)
 }
 
-/// The shapes no build of this many prefixes can exceed.
-fn bound_shapes(
-    v4_prefixes: usize,
-    v6_prefixes: usize,
-) -> Result<(FamilyShape, FamilyShape), Error> {
-    if v4_prefixes > MAX_PREFIXES_PER_FAMILY || v6_prefixes > MAX_PREFIXES_PER_FAMILY {
-        return Err(Error::TooManyPrefixes);
-    }
-    let (e4, e6) = (2 * v4_prefixes + 1, 2 * v6_prefixes + 1);
-    let shape = |entries: usize, index_bits: u32| FamilyShape {
-        entries,
-        index_bits,
+/// The floor of log2 of `n` (0 for 0).
+fn log2(n: usize) -> u32 {
+    usize::BITS - 1 - n.max(1).leading_zeros()
+}
+
+/// The widest chunk index a family of `intervals` intervals can get (see [`cell_index_for`]).
+fn max_cell_index(intervals: usize, bits: u32) -> u32 {
+    log2(intervals.saturating_mul(4).saturating_add(64))
+        .min(MAX_INDEX_BITS)
+        .min(bits)
+}
+
+/// The image shape no build of `prefixes` prefixes of a family can exceed.
+fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
+    let intervals = 2 * prefixes + 1;
+    let cell_index = max_cell_index(intervals, K::BITS);
+    FamilyShape {
+        cells: (1 << cell_index) + 2 * intervals,
+        spills: 2 * intervals,
+        dict: intervals,
         skip: 0,
+        cell_index,
+        spill_index: spill_index_for(2 * intervals, 0, K::BITS),
+        code_bytes: FamilyShape::code_bytes_for(intervals),
+    }
+}
+
+/// The spill index width for `spills` keys: about two keys per chunk.
+fn spill_index_for(spills: usize, skip: u32, bits: u32) -> u32 {
+    if spills == 0 {
+        return 0;
+    }
+    log2(spills)
+        .saturating_sub(1)
+        .min(MAX_INDEX_BITS)
+        .min(bits - skip)
+}
+
+/// The scratch a build needs beside the image: the prefixes as records, then per family the
+/// intervals (keys and tags) and a copy of the tags to make the dictionary from.
+fn scratch_len(v4: usize, v6: usize) -> Option<usize> {
+    let family = |n: usize, key: usize, record: usize| {
+        let intervals = 2 * n + 1;
+        n.checked_mul(record)?
+            .checked_add(intervals.checked_mul(key + 8)?)?
+            .checked_add(16)
     };
-    Ok((
-        shape(e4, index_bits_for::<u64>(e4, 0)),
-        shape(e6, index_bits_for::<[u128; 2]>(e6, 0)),
-    ))
+    family(v6, 16, core::mem::size_of::<Record<u128>>())?.checked_add(family(
+        v4,
+        4,
+        core::mem::size_of::<Record<u32>>(),
+    )?)
 }
 
 /// The bytes of storage a build from this many IPv4 and IPv6 prefixes needs (IPv4-mapped IPv6
 /// prefixes of length 96 or more count as IPv4).
 pub fn required_size_for(v4_prefixes: usize, v6_prefixes: usize) -> Result<usize, Error> {
-    let (s4, s6) = bound_shapes(v4_prefixes, v6_prefixes)?;
-    let image = Layout::new(s4, s6).ok_or(Error::TooManyPrefixes)?.total;
-    let records = v6_prefixes * core::mem::size_of::<Record<u128>>()
-        + v4_prefixes * core::mem::size_of::<Record<u32>>();
-    image
-        .checked_add(records)
+    if v4_prefixes > MAX_PREFIXES_PER_FAMILY || v6_prefixes > MAX_PREFIXES_PER_FAMILY {
+        return Err(Error::TooManyPrefixes);
+    }
+    let bound = Layout::new(
+        bound_shape::<u32>(v4_prefixes),
+        bound_shape::<u128>(v6_prefixes),
+    )
+    .ok_or(Error::TooManyPrefixes)?;
+    bound
+        .total
+        .checked_add(scratch_len(v4_prefixes, v6_prefixes).ok_or(Error::TooManyPrefixes)?)
         .and_then(|n| n.checked_add(IMAGE_ALIGN - 1))
         .map(|n| n & !(IMAGE_ALIGN - 1))
         .ok_or(Error::TooManyPrefixes)
@@ -132,6 +171,23 @@ where
     build_counted(storage, counts.0, counts.1, iter)
 }
 
+/// Carve `len` elements of `T` off the front of `rest` (after aligning it for `T`).
+fn take<'a, T: Pod>(rest: &mut &'a mut [u8], len: usize) -> Result<&'a mut [T], Error> {
+    let bytes = core::mem::take(rest);
+    let skip = bytes.as_ptr().align_offset(core::mem::align_of::<T>());
+    let size = len
+        .checked_mul(core::mem::size_of::<T>())
+        .ok_or(Error::BufferTooSmall)?;
+    let (_, bytes) = bytes
+        .split_at_mut_checked(skip)
+        .ok_or(Error::BufferTooSmall)?;
+    let (head, tail) = bytes
+        .split_at_mut_checked(size)
+        .ok_or(Error::BufferTooSmall)?;
+    *rest = tail;
+    cast_mut(head).ok_or(Error::Misaligned)
+}
+
 fn build_counted<'s>(
     storage: &'s mut [u8],
     v4_count: usize,
@@ -145,21 +201,21 @@ fn build_counted<'s>(
     if storage.len() < need {
         return Err(Error::BufferTooSmall);
     }
-    let (b4, b6) = bound_shapes(v4_count, v6_count)?;
-    let bound = Layout::new(b4, b6).ok_or(Error::TooManyPrefixes)?;
+    let bound = Layout::new(bound_shape::<u32>(v4_count), bound_shape::<u128>(v6_count))
+        .ok_or(Error::TooManyPrefixes)?;
     let (area, scratch) = storage
         .split_at_mut_checked(bound.total)
         .ok_or(Error::BufferTooSmall)?;
 
-    // Scratch: the IPv6 records (16-aligned) then the IPv4 records.
-    let r6_len = v6_count * core::mem::size_of::<Record<u128>>();
-    let r4_len = v4_count * core::mem::size_of::<Record<u32>>();
-    let (r6, rest) = scratch
-        .split_at_mut_checked(r6_len)
-        .ok_or(Error::BufferTooSmall)?;
-    let r4 = rest.get_mut(..r4_len).ok_or(Error::BufferTooSmall)?;
-    let r6: &mut [Record<u128>] = cast_mut(r6).ok_or(Error::Misaligned)?;
-    let r4: &mut [Record<u32>] = cast_mut(r4).ok_or(Error::Misaligned)?;
+    let mut rest = scratch;
+    let r6: &mut [Record<u128>] = take(&mut rest, v6_count)?;
+    let k6: &mut [u128] = take(&mut rest, 2 * v6_count + 1)?;
+    let r4: &mut [Record<u32>] = take(&mut rest, v4_count)?;
+    let k4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
+    let t6: &mut [u32] = take(&mut rest, 2 * v6_count + 1)?;
+    let d6: &mut [u32] = take(&mut rest, 2 * v6_count + 1)?;
+    let t4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
+    let d4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
 
     let (mut n4, mut n6) = (0usize, 0usize);
     for entry in list {
@@ -188,42 +244,17 @@ fn build_counted<'s>(
         return Err(Error::InvalidArgument);
     }
 
-    let e4 = sweep_into::<u64>(area, bound.v4_entries, r4)?;
-    let e6 = sweep_into::<[u128; 2]>(area, bound.v6_entries, r6)?;
+    let f4 = Family::<u32>::new(r4, k4, t4, d4)?;
+    let f6 = Family::<u128>::new(r6, k6, t6, d6)?;
+    let s4 = f4.shape::<u16>()?;
+    let s6 = f6.shape::<u32>()?;
+    let layout = Layout::new(s4.0, s6.0).ok_or(Error::TooManyPrefixes)?;
+    let image = area.get_mut(..layout.total).ok_or(Error::BufferTooSmall)?;
+    image.fill(0);
+    f4.write::<u16>(image, &layout.v4, s4)?;
+    f6.write::<u32>(image, &layout.v6, s6)?;
 
-    // Final geometry from the real boundaries, then move the arrays down into place.
-    let (s4, base4) = shape_of::<u64>(area, bound.v4_entries, e4)?;
-    let (s6, base6) = shape_of::<[u128; 2]>(area, bound.v6_entries, e6)?;
-    let layout = Layout::new(s4, s6).ok_or(Error::TooManyPrefixes)?;
-    move_within(
-        area,
-        bound.v4_entries.0,
-        e4.checked_mul(8),
-        layout.v4_entries.0,
-    )?;
-    move_within(
-        area,
-        bound.v6_entries.0,
-        e6.checked_mul(32),
-        layout.v6_entries.0,
-    )?;
-    fill_index::<u64>(area, layout.v4_index, layout.v4_entries, base4, s4)?;
-    fill_index::<[u128; 2]>(area, layout.v6_index, layout.v6_entries, base6, s6)?;
-    for pad in [
-        layout.v4_index.1..layout.v4_entries.0,
-        layout.v4_entries.1..layout.v6_entries.0,
-        layout.v6_index.1..layout.total,
-    ] {
-        if let Some(p) = area.get_mut(pad) {
-            p.fill(0);
-        }
-    }
-
-    let header = area.get_mut(..layout.total).ok_or(Error::BufferTooSmall)?;
-    header
-        .get_mut(..field::V6_BASE + 16)
-        .ok_or(Error::BufferTooSmall)?
-        .fill(0);
+    let header = image;
     write_bytes(header, field::MAGIC, &MAGIC.to_ne_bytes());
     write_bytes(header, field::VERSION, &FORMAT_VERSION.to_ne_bytes());
     write_bytes(
@@ -236,13 +267,13 @@ fn build_counted<'s>(
         field::PREFIX_COUNT,
         &((v4_count + v6_count) as u64).to_ne_bytes(),
     );
-    for (at, shape) in [(field::V4, s4), (field::V6, s6)] {
-        write_bytes(header, at, &(shape.entries as u32).to_ne_bytes());
-        write_bytes(header, at + 4, &shape.index_bits.to_ne_bytes());
-        write_bytes(header, at + 8, &shape.skip.to_ne_bytes());
+    for (at, shape) in [(field::V4, s4.0), (field::V6, s6.0)] {
+        for (i, w) in shape.words().iter().enumerate() {
+            write_bytes(header, at + 4 * i, &w.to_ne_bytes());
+        }
     }
-    write_bytes(header, field::V4 + 12, &base4.to_ne_bytes());
-    write_bytes(header, field::V6_BASE, &base6.to_ne_bytes());
+    write_bytes(header, field::V4_BASE, &s4.1.to_ne_bytes());
+    write_bytes(header, field::V6_BASE, &s6.1.to_ne_bytes());
     let sum = checksum(header);
     write_bytes(header, field::CHECKSUM, &sum.to_ne_bytes());
 
@@ -250,65 +281,383 @@ fn build_counted<'s>(
     IpSet::load(storage)
 }
 
-/// Sort the records and sweep them into the (bound-sized) entry array at `span`; returns how
-/// many boundaries were written.
-fn sweep_into<E: Entry>(
-    area: &mut [u8],
-    span: (usize, usize),
-    records: &mut [Record<E::Key>],
-) -> Result<usize, Error> {
-    crate::sort::sort_unstable_by(records, |a, b| {
-        a.start.cmp(&b.start).then(b.end.cmp(&a.end))
-    });
-    let mut out = Boundaries {
-        entries: area
-            .get_mut(span.0..span.1)
-            .and_then(cast_mut::<E>)
-            .ok_or(Error::Misaligned)?,
-        len: 0,
-        overflow: false,
-    };
-    sweep(records, &mut out);
-    if out.overflow {
-        return Err(Error::TooManyPrefixes);
+/// One family during the build: its intervals (first address and tag mask, ascending, the
+/// first at 0, neighbours with different tags) and its dictionary of distinct masks.
+struct Family<'a, K> {
+    keys: &'a [K],
+    tags: &'a [u32],
+    dict: &'a [u32],
+}
+
+impl<'a, K: Key> Family<'a, K> {
+    /// Sort the records, sweep them into intervals and make the dictionary.
+    fn new(
+        records: &mut [Record<K>],
+        keys: &'a mut [K],
+        tags: &'a mut [u32],
+        dict: &'a mut [u32],
+    ) -> Result<Self, Error> {
+        crate::sort::sort_unstable_by(records, |a, b| {
+            a.start.cmp(&b.start).then(b.end.cmp(&a.end))
+        });
+        let mut out = Boundaries {
+            keys,
+            tags,
+            len: 0,
+            overflow: false,
+        };
+        sweep(records, &mut out);
+        if out.overflow {
+            return Err(Error::TooManyPrefixes);
+        }
+        let n = out.len;
+        let (keys, tags) = (out.keys, out.tags);
+        let keys: &'a [K] = keys.get(..n).ok_or(Error::InvalidArgument)?;
+        let tags: &'a [u32] = tags.get(..n).ok_or(Error::InvalidArgument)?;
+        let copy = dict.get_mut(..n).ok_or(Error::InvalidArgument)?;
+        copy.copy_from_slice(tags);
+        crate::sort::sort_unstable_by(copy, |a, b| a.cmp(b));
+        let mut d = 0usize;
+        for i in 0..n {
+            let v = copy.get(i).copied().unwrap_or(0);
+            if d == 0 || copy.get(d - 1) != Some(&v) {
+                if let Some(slot) = copy.get_mut(d) {
+                    *slot = v;
+                }
+                d += 1;
+            }
+        }
+        let dict: &'a [u32] = dict.get(..d).ok_or(Error::InvalidArgument)?;
+        Ok(Family { keys, tags, dict })
     }
-    Ok(out.len)
+
+    /// The code of a tag mask (its position in the dictionary).
+    fn code(&self, tags: u32) -> u32 {
+        self.dict.binary_search(&tags).unwrap_or(0) as u32
+    }
+
+    /// The window (skip and base), the chunk index width and the array lengths.
+    fn shape<D: Digit>(&self) -> Result<(FamilyShape, K), Error> {
+        let bits = K::BITS;
+        let n = self.keys.len();
+        let (skip, base) = match (self.keys.get(1), self.keys.last()) {
+            (Some(&first), Some(&last)) if n >= 2 => {
+                let skip = first.xor(last).leading_zeros();
+                let mask = K::ZERO.not().checked_shl(bits - skip).unwrap_or(K::ZERO);
+                (skip, first.and(mask))
+            }
+            _ => (0, K::ZERO),
+        };
+        // About 8 (IPv4) or 4 (IPv6) entries per chunk; wider when that avoids spills and
+        // the index stays small beside the entries.
+        let chunk_log = if D::BITS == 16 { 3 } else { 2 };
+        let cap = max_cell_index(n, bits).min(bits - skip);
+        let mut cell_index = log2(n).saturating_sub(chunk_log).min(cap);
+        let depth = self
+            .keys
+            .iter()
+            .skip(1)
+            .map(|k| bits - k.trailing_zeros().min(bits))
+            .max()
+            .unwrap_or(0);
+        let no_spill = depth.saturating_sub(skip + D::BITS);
+        if no_spill <= cap {
+            cell_index = cell_index.max(no_spill);
+        }
+        let mut shape = FamilyShape {
+            cells: 0,
+            spills: 0,
+            dict: self.dict.len(),
+            skip,
+            cell_index,
+            spill_index: 0,
+            code_bytes: FamilyShape::code_bytes_for(self.dict.len()),
+        };
+        let mut count = Count::default();
+        self.emit::<D>(shape, base, &mut count);
+        shape.cells = count.cells;
+        shape.spills = count.spills;
+        shape.spill_index = spill_index_for(count.spills, skip, bits);
+        Ok((shape, base))
+    }
+
+    /// Walk the chunks and the intervals, giving `sink` every chunk entry and spill key.
+    fn emit<D: Digit>(&self, shape: FamilyShape, base: K, sink: &mut impl Sink<K>) {
+        let bits = K::BITS;
+        let spill = self.dict.len() as u32;
+        let chunk_shift = bits - shape.skip - shape.cell_index;
+        let ones = |n: u32| {
+            K::ZERO
+                .not()
+                .checked_shl(n)
+                .map_or(K::ZERO.not(), |m| m.not())
+        };
+        let chunk_ones = ones(chunk_shift);
+        let cell_ones = ones(chunk_shift.saturating_sub(D::BITS));
+        let digit = |k: K| D::from_top(k.lead(shape.skip).wrapping_shl(shape.cell_index)).to_top();
+        let (keys, tags) = (self.keys, self.tags);
+        let n = keys.len();
+        let mut j = 0usize;
+        let mut cur = tags.first().copied().unwrap_or(0);
+        for c in 0..1usize << shape.cell_index {
+            sink.chunk(c);
+            let start = chunk_start(base, c, chunk_shift);
+            let last_in_chunk = start.xor(chunk_ones);
+            while j < n && keys.get(j).is_some_and(|&k| k < start) {
+                cur = tags.get(j).copied().unwrap_or(cur);
+                j += 1;
+            }
+            let mut prev: Option<u32> = None;
+            let mut cell_entry = |sink: &mut dyn Sink<K>, d: u64, code: u32| {
+                if prev != Some(code) {
+                    sink.cell(d, code);
+                    prev = Some(code);
+                }
+            };
+            let mut cell = start;
+            loop {
+                let last_in_cell = cell.xor(cell_ones);
+                if keys.get(j) == Some(&cell) {
+                    cur = tags.get(j).copied().unwrap_or(cur);
+                    j += 1;
+                }
+                let at_start = cur;
+                let inside = j;
+                while keys.get(j).is_some_and(|&k| k <= last_in_cell) {
+                    cur = tags.get(j).copied().unwrap_or(cur);
+                    j += 1;
+                }
+                if j > inside {
+                    cell_entry(sink, digit(cell), spill);
+                    sink.spill(cell, self.code(at_start));
+                    for k in inside..j {
+                        if let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) {
+                            sink.spill(key, self.code(t));
+                        }
+                    }
+                    // The cell after this one starts with the last tag, unless it is the
+                    // next boundary's cell or in the next chunk.
+                    if last_in_cell < last_in_chunk {
+                        if let Some(next) = last_in_cell.plus_one() {
+                            let next_cell = keys.get(j).map(|&k| k.and(cell_ones.not()));
+                            if next_cell != Some(next) {
+                                cell_entry(sink, digit(next), self.code(cur));
+                            }
+                        }
+                    }
+                } else {
+                    cell_entry(sink, digit(cell), self.code(at_start));
+                }
+                match keys.get(j) {
+                    Some(&k) if k <= last_in_chunk => cell = k.and(cell_ones.not()),
+                    _ => break,
+                }
+            }
+        }
+    }
+
+    /// Write the family's arrays into `image` at `layout`.
+    fn write<D: Digit>(
+        &self,
+        image: &mut [u8],
+        layout: &FamilyLayout,
+        (shape, base): (FamilyShape, K),
+    ) -> Result<(), Error> {
+        let region = image
+            .get_mut(layout.index.0..layout.end)
+            .ok_or(Error::BufferTooSmall)?;
+        let at = layout.index.0;
+        let mut rest = region;
+        let mut part = |span: (usize, usize)| -> Result<&mut [u8], Error> {
+            let bytes = core::mem::take(&mut rest);
+            let offset = span.0.checked_sub(at).ok_or(Error::InvalidArgument)?;
+            let len = span.1 - span.0;
+            let consumed = layout.end - at - bytes.len();
+            let skip = offset.checked_sub(consumed).ok_or(Error::InvalidArgument)?;
+            let (_, b) = bytes
+                .split_at_mut_checked(skip)
+                .ok_or(Error::BufferTooSmall)?;
+            let (head, tail) = b.split_at_mut_checked(len).ok_or(Error::BufferTooSmall)?;
+            rest = tail;
+            Ok(head)
+        };
+        let index: &mut [u32] = cast_mut(part(layout.index)?).ok_or(Error::Misaligned)?;
+        let digits: &mut [D] = cast_mut(part(layout.digits)?).ok_or(Error::Misaligned)?;
+        let codes = CodesMut::new(part(layout.codes)?, shape.code_bytes)?;
+        let dict: &mut [u32] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
+        let keys: &mut [K] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
+        let scodes = CodesMut::new(part(layout.scodes)?, shape.code_bytes)?;
+        let sindex: &mut [u32] = cast_mut(part(layout.sindex)?).ok_or(Error::Misaligned)?;
+        dict.copy_from_slice(self.dict);
+        let mut w = Write::<K, D> {
+            index,
+            digits,
+            codes,
+            keys,
+            scodes,
+            cells: 0,
+            spills: 0,
+            overflow: false,
+        };
+        self.emit::<D>(shape, base, &mut w);
+        if w.overflow || w.cells != shape.cells || w.spills != shape.spills {
+            return Err(Error::InvalidArgument);
+        }
+        if let Some(last) = w.index.last_mut() {
+            *last = shape.cells as u32;
+        }
+        let below = self.code(self.tags.first().copied().unwrap_or(0));
+        let above = self.code(self.tags.last().copied().unwrap_or(0));
+        w.codes.set(shape.cells, below);
+        w.codes.set(shape.cells + 1, above);
+        fill_spill_index(sindex, w.keys, base, shape);
+        Ok(())
+    }
+}
+
+/// Where [`Family::emit`] puts chunk entries and spill keys: counted, then written.
+trait Sink<K> {
+    /// Chunk `c` starts here.
+    fn chunk(&mut self, c: usize);
+    /// A chunk entry: its digit (as the leading bits of a u64) and code.
+    fn cell(&mut self, digit: u64, code: u32);
+    /// A spill key and its code.
+    fn spill(&mut self, key: K, code: u32);
+}
+
+#[derive(Default)]
+struct Count {
+    cells: usize,
+    spills: usize,
+}
+
+impl<K> Sink<K> for Count {
+    fn chunk(&mut self, _: usize) {}
+    fn cell(&mut self, _: u64, _: u32) {
+        self.cells += 1;
+    }
+    fn spill(&mut self, _: K, _: u32) {
+        self.spills += 1;
+    }
+}
+
+/// Codes being written, one, two or four bytes each.
+enum CodesMut<'a> {
+    One(&'a mut [u8]),
+    Two(&'a mut [u16]),
+    Four(&'a mut [u32]),
+}
+
+impl<'a> CodesMut<'a> {
+    fn new(bytes: &'a mut [u8], code_bytes: u32) -> Result<Self, Error> {
+        let codes = match code_bytes {
+            1 => cast_mut(bytes).map(CodesMut::One),
+            2 => cast_mut(bytes).map(CodesMut::Two),
+            _ => cast_mut(bytes).map(CodesMut::Four),
+        };
+        codes.ok_or(Error::Misaligned)
+    }
+
+    fn set(&mut self, i: usize, v: u32) -> bool {
+        match self {
+            CodesMut::One(c) => c.get_mut(i).map(|s| *s = v as u8).is_some(),
+            CodesMut::Two(c) => c.get_mut(i).map(|s| *s = v as u16).is_some(),
+            CodesMut::Four(c) => c.get_mut(i).map(|s| *s = v).is_some(),
+        }
+    }
+}
+
+struct Write<'a, K, D> {
+    index: &'a mut [u32],
+    digits: &'a mut [D],
+    codes: CodesMut<'a>,
+    keys: &'a mut [K],
+    scodes: CodesMut<'a>,
+    cells: usize,
+    spills: usize,
+    overflow: bool,
+}
+
+impl<K: Key, D: Digit> Sink<K> for Write<'_, K, D> {
+    fn chunk(&mut self, c: usize) {
+        match self.index.get_mut(c) {
+            Some(slot) => *slot = self.cells as u32,
+            None => self.overflow = true,
+        }
+    }
+    fn cell(&mut self, digit: u64, code: u32) {
+        match self.digits.get_mut(self.cells) {
+            Some(slot) => *slot = D::from_top(digit),
+            None => self.overflow = true,
+        }
+        self.overflow |= !self.codes.set(self.cells, code);
+        self.cells += 1;
+    }
+    fn spill(&mut self, key: K, code: u32) {
+        match self.keys.get_mut(self.spills) {
+            Some(slot) => *slot = key,
+            None => self.overflow = true,
+        }
+        self.overflow |= !self.scodes.set(self.spills, code);
+        self.spills += 1;
+    }
+}
+
+/// The spill index: entry `c` is the position of the last key at or before chunk `c`'s
+/// first address (0 when none); the extra final entry is the last position.
+fn fill_spill_index<K: Key>(index: &mut [u32], keys: &[K], base: K, shape: FamilyShape) {
+    let shift = K::BITS - shape.skip - shape.spill_index;
+    let chunks = index.len().saturating_sub(1);
+    let mut pos = 0usize;
+    for (c, slot) in index.iter_mut().enumerate() {
+        if c == chunks {
+            *slot = keys.len().saturating_sub(1) as u32;
+        } else {
+            let start = chunk_start(base, c, shift);
+            while keys.get(pos + 1).is_some_and(|&k| k <= start) {
+                pos += 1;
+            }
+            *slot = pos as u32;
+        }
+    }
 }
 
 /// The growing list of intervals (first address and tags); merges equal neighbours.
-struct Boundaries<'a, E> {
-    entries: &'a mut [E],
+struct Boundaries<'a, K> {
+    keys: &'a mut [K],
+    tags: &'a mut [u32],
     len: usize,
     overflow: bool,
 }
 
-impl<E: Entry> Boundaries<'_, E> {
-    fn emit(&mut self, key: E::Key, tag: u32) {
+impl<K: Key> Boundaries<'_, K> {
+    fn emit(&mut self, key: K, tag: u32) {
         if let Some(last) = self.len.checked_sub(1) {
-            let Some(&prev) = self.entries.get(last) else {
+            let (Some(&pk), Some(&pt)) = (self.keys.get(last), self.tags.get(last)) else {
                 self.overflow = true;
                 return;
             };
-            if prev.key() == key {
+            if pk == key {
                 // A later start at the same address replaces the earlier one.
-                if let Some(e) = self.entries.get_mut(last) {
-                    *e = E::new(key, tag);
+                if let Some(t) = self.tags.get_mut(last) {
+                    *t = tag;
                 }
-                if last > 0 && self.entries.get(last - 1).map(|e| e.tag()) == Some(tag) {
+                if last > 0 && self.tags.get(last - 1) == Some(&tag) {
                     self.len = last;
                 }
                 return;
             }
-            if prev.tag() == tag {
+            if pt == tag {
                 return;
             }
         }
-        match self.entries.get_mut(self.len) {
-            Some(e) => {
-                *e = E::new(key, tag);
+        match (self.keys.get_mut(self.len), self.tags.get_mut(self.len)) {
+            (Some(k), Some(t)) => {
+                *k = key;
+                *t = tag;
                 self.len += 1;
             }
-            None => self.overflow = true,
+            _ => self.overflow = true,
         }
     }
 }
@@ -322,7 +671,7 @@ struct Open<K> {
     tags: u32,
 }
 
-fn sweep<K: Key, E: Entry<Key = K>>(records: &[Record<K>], out: &mut Boundaries<'_, E>) {
+fn sweep<K: Key>(records: &[Record<K>], out: &mut Boundaries<'_, K>) {
     // Nested prefixes strictly grow in length, so at most BITS + 1 are open at once.
     let mut stack = [Open {
         start: K::ZERO,
@@ -378,102 +727,4 @@ fn sweep<K: Key, E: Entry<Key = K>>(records: &[Record<K>], out: &mut Boundaries<
             out.emit(after, outer_tags(&stack, depth));
         }
     }
-}
-
-/// The index geometry for the `entries` intervals at `span`: the leading bits shared by every
-/// key but the first (`skip`, with their value as `base`) and the index width.
-fn shape_of<E: Entry>(
-    area: &[u8],
-    span: (usize, usize),
-    entries: usize,
-) -> Result<(FamilyShape, E::Key), Error> {
-    let list: &[E] = area
-        .get(span.0..span.0 + entries * core::mem::size_of::<E>())
-        .and_then(cast)
-        .ok_or(Error::Misaligned)?;
-    let bits = <E::Key as Key>::BITS;
-    let (skip, base) = match (list.get(1), list.last()) {
-        (Some(&first), Some(&last)) if entries >= 2 => {
-            let skip = first.key().xor(last.key()).leading_zeros();
-            let mask = E::Key::ZERO
-                .not()
-                .checked_shl(bits - skip)
-                .unwrap_or(E::Key::ZERO);
-            (skip, first.key().and(mask))
-        }
-        _ => (0, E::Key::ZERO),
-    };
-    Ok((
-        FamilyShape {
-            entries,
-            index_bits: index_bits_for::<E>(entries, skip),
-            skip,
-        },
-        base,
-    ))
-}
-
-/// Write the chunk index: entry `c` is the position of the last key at or before chunk `c`'s
-/// first address; the extra final entry is the last position.
-fn fill_index<E: Entry>(
-    area: &mut [u8],
-    index_span: (usize, usize),
-    entries_span: (usize, usize),
-    base: E::Key,
-    shape: FamilyShape,
-) -> Result<(), Error> {
-    let entries_len = entries_span.1 - entries_span.0;
-    let index_len = index_span.1 - index_span.0;
-    let (index_bytes, entry_bytes) = if index_span.1 <= entries_span.0 {
-        let (front, back) = area
-            .split_at_mut_checked(entries_span.0)
-            .ok_or(Error::BufferTooSmall)?;
-        (
-            front.get_mut(index_span.0..index_span.1),
-            back.get(..entries_len),
-        )
-    } else {
-        let (front, back) = area
-            .split_at_mut_checked(index_span.0)
-            .ok_or(Error::BufferTooSmall)?;
-        (
-            back.get_mut(..index_len),
-            front.get(entries_span.0..entries_span.1),
-        )
-    };
-    let index: &mut [u32] = index_bytes.and_then(cast_mut).ok_or(Error::Misaligned)?;
-    let entries: &[E] = entry_bytes.and_then(cast).ok_or(Error::Misaligned)?;
-    let chunk_shift = <E::Key as Key>::BITS.saturating_sub(shape.skip + shape.index_bits);
-    let chunks = index.len().saturating_sub(1);
-    let mut pos = 0usize;
-    for (c, slot) in index.iter_mut().enumerate() {
-        if c == chunks {
-            *slot = entries.len().saturating_sub(1) as u32;
-        } else {
-            let start = chunk_start(base, c, chunk_shift);
-            while entries.get(pos + 1).is_some_and(|e| e.key() <= start) {
-                pos += 1;
-            }
-            *slot = pos as u32;
-        }
-    }
-    Ok(())
-}
-
-/// `area.copy_within(start..start + len, dest)` with every bound checked first, so a broken
-/// layout is an error rather than a panic.
-fn move_within(
-    area: &mut [u8],
-    start: usize,
-    len: Option<usize>,
-    dest: usize,
-) -> Result<(), Error> {
-    let len = len.ok_or(Error::InvalidArgument)?;
-    let end = start.checked_add(len).ok_or(Error::InvalidArgument)?;
-    // The very conditions copy_within asserts, so the optimiser drops its panic.
-    if start > end || end > area.len() || dest > area.len() - (end - start) {
-        return Err(Error::InvalidArgument);
-    }
-    area.copy_within(start..end, dest);
-    Ok(())
 }

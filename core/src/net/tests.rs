@@ -317,7 +317,8 @@ fn header_fields_are_checked() {
         &|b| b[..4].copy_from_slice(&image::MAGIC.to_be_bytes()),
         Error::ImageBadMagic,
     );
-    case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 1, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
     case(&|b| b[8] = b[8].wrapping_add(16), Error::ImageTruncated);
     case(&|b| b[8] = b[8].wrapping_sub(16), Error::ImageCorrupt);
     case(&|b| b[8] = b[8].wrapping_sub(1), Error::ImageCorrupt);
@@ -325,9 +326,18 @@ fn header_fields_are_checked() {
         &|b| b[field::V4] = b[field::V4].wrapping_add(1),
         Error::ImageCorrupt,
     );
+    // Counts, widths and the window that do not fit the length or the arrays.
     case(&|b| b[field::V4 + 4] = 30, Error::ImageCorrupt);
     case(&|b| b[field::V6 + 8] = 200, Error::ImageCorrupt);
-    case(&|b| b[field::V6 + 12] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 12] = 33, Error::ImageCorrupt);
+    // A window narrower than the base's bits (the sample's IPv6 base is not 0).
+    case(&|b| b[field::V6 + 12] = 0, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 13] = 23, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 15] = 2, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 15] = 3, Error::ImageCorrupt);
+    case(&|b| b[field::V4_BASE] ^= 1, Error::ImageCorrupt);
+    case(&|b| b[field::RESERVED] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::RESERVED + 11] = 1, Error::ImageCorrupt);
     // A checksum that does not match.
     let mut a = Aligned::from_bytes(&original);
     a.bytes()[field::CHECKSUM] ^= 1;
@@ -344,28 +354,104 @@ fn header_fields_are_checked() {
     );
 }
 
+/// The v4 family's layout in the sample image (from its header).
+fn v4_layout(bytes: &[u8]) -> image::FamilyLayout {
+    let word = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap());
+    let shape = image::FamilyShape::from_words([
+        word(field::V4),
+        word(field::V4 + 4),
+        word(field::V4 + 8),
+        word(field::V4 + 12),
+    ]);
+    image::FamilyLayout::new::<u32, u16>(HEADER_LEN, shape).unwrap()
+}
+
+/// Flip one structural detail of the first family and reseal: every one is refused.
 #[test]
-fn keys_out_of_order_are_corrupt() {
+fn structural_edits_are_corrupt() {
     let mut image = sample_image();
     let set = IpSet::load(image.bytes()).unwrap();
     let len = set.image().len();
     assert!(set.interval_counts().0 >= 3);
-    // The v4 entries follow the index (padded to 16); swap the second and third entry.
-    let index_len = (1usize
-        << u32::from_ne_bytes(
-            image.bytes()[field::V4 + 4..field::V4 + 8]
-                .try_into()
-                .unwrap(),
-        ))
-        + 1;
-    let entries = (image::HEADER_LEN + 4 * index_len).div_ceil(16) * 16;
-    let b = &mut image.bytes()[..len];
-    let (e1, e2) = (entries + 8, entries + 16);
-    let tmp: [u8; 8] = b[e1..e1 + 8].try_into().unwrap();
-    b.copy_within(e2..e2 + 8, e1);
-    b[e2..e2 + 8].copy_from_slice(&tmp);
-    reseal(b);
-    assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt);
+    let original = image.bytes()[..len].to_vec();
+    let l = v4_layout(&original);
+    let cells = (l.codes.1 - l.codes.0) - 2;
+    assert!(cells >= 3, "{cells}");
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
+        let mut a = Aligned::from_bytes(&original);
+        let b = &mut a.bytes()[..len];
+        edit(b);
+        reseal(b);
+        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
+    };
+    let (d, c) = (l.digits.0, l.codes.0);
+    case("digits swapped", &|b| {
+        let tmp: [u8; 2] = b[d + 2..d + 4].try_into().unwrap();
+        b.copy_within(d + 4..d + 6, d + 2);
+        b[d + 4..d + 6].copy_from_slice(&tmp);
+    });
+    case("first digit not 0", &|b| b[d + 1] = 1);
+    case("window padding", &|b| b[d + 2 * cells] = 1);
+    case("code past the dictionary", &|b| b[c] = 0xfe);
+    case("equal neighbouring codes", &|b| b[c + 1] = b[c]);
+    case("below code", &|b| b[c + cells] = 0xfe);
+    case("index start", &|b| b[l.index.0] = 1);
+    case("index end", &|b| b[l.index.1 - 4] ^= 1);
+    case("dictionary order", &|b| {
+        let tmp: [u8; 4] = b[l.dict.0..l.dict.0 + 4].try_into().unwrap();
+        b.copy_within(l.dict.0 + 4..l.dict.0 + 8, l.dict.0);
+        b[l.dict.0 + 4..l.dict.0 + 8].copy_from_slice(&tmp);
+    });
+    case("padding", &|b| b[l.codes.1] = 1);
+}
+
+/// A table with spilled cells (boundaries finer than a digit resolves): spill keys out of
+/// order, a spilled cell whose start is no spill key, and a bad spill index are refused.
+#[test]
+fn spill_edits_are_corrupt() {
+    // 2001:db8::/32 splits into cells by 32-bit digits; /64 and /128 prefixes spill.
+    let text: String = (0..40u32)
+        .map(|i| format!("2001:db8:{i:x}::/48 1\n2001:db8:{i:x}:0:1::/80 2\n2001:db8:{i:x}::5 4\n"))
+        .collect();
+    let mut storage = Aligned::new(required_size(&text).unwrap());
+    let len = build(storage.bytes(), &text).unwrap().image().len();
+    let original = storage.bytes()[..len].to_vec();
+    let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
+    let shape = image::FamilyShape::from_words([
+        word(field::V6),
+        word(field::V6 + 4),
+        word(field::V6 + 8),
+        word(field::V6 + 12),
+    ]);
+    assert!(shape.spills >= 4, "{shape:?}");
+    let start = v4_layout(&original).end;
+    let l = image::FamilyLayout::new::<u128, u32>(start, shape).unwrap();
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
+        let mut a = Aligned::from_bytes(&original);
+        let b = &mut a.bytes()[..len];
+        edit(b);
+        reseal(b);
+        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
+    };
+    let k = l.keys.0;
+    case("spill keys swapped", &|b| {
+        let tmp: [u8; 16] = b[k..k + 16].try_into().unwrap();
+        b.copy_within(k + 16..k + 32, k);
+        b[k + 16..k + 32].copy_from_slice(&tmp);
+    });
+    // Moving the first key up by one leaves its cell's start without a key.
+    case("spilled cell start", &|b| b[k] ^= 1);
+    case("spill code", &|b| b[l.scodes.0] = 0xfe);
+    case("spill index", &|b| b[l.sindex.1 - 4] ^= 1);
+    // Dropping every spill code from a chunk entry leaves spill keys no cell uses.
+    case("spills without a spilled cell", &|b| {
+        let spill = shape.dict as u8;
+        for code in &mut b[l.codes.0..l.codes.1 - 2] {
+            if *code == spill {
+                *code = 0;
+            }
+        }
+    });
 }
 
 #[test]
