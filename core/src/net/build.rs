@@ -381,77 +381,77 @@ impl<'a, K: Key> Family<'a, K> {
         Ok((shape, base))
     }
 
-    /// Walk the chunks and the intervals, giving `sink` every chunk entry and spill key.
+    /// Walk the intervals cell by cell, giving `sink` every chunk entry and spill key in
+    /// address order. An entry holds until the next one, across chunk ends, so a chunk
+    /// whose start no boundary marks stores nothing for it; entries with the code of the
+    /// entry before them are left out.
     fn emit<D: Digit>(&self, shape: FamilyShape, base: K, sink: &mut impl Sink<K>) {
         let bits = K::BITS;
         let spill = self.dict.len() as u32;
         let chunk_shift = bits - shape.skip - shape.cell_index;
-        let ones = |n: u32| {
-            K::ZERO
-                .not()
-                .checked_shl(n)
-                .map_or(K::ZERO.not(), |m| m.not())
+        let window_mask = K::ZERO
+            .not()
+            .checked_shl(bits - shape.skip)
+            .unwrap_or(K::ZERO);
+        let cell_ones = K::ZERO
+            .not()
+            .checked_shl(chunk_shift.saturating_sub(D::BITS))
+            .map_or(K::ZERO.not(), |m| m.not());
+        let place = |k: K| {
+            let lead = k.lead(shape.skip);
+            let chunk = lead.checked_shr(64 - shape.cell_index).unwrap_or(0) as usize;
+            (chunk, D::from_top(lead.wrapping_shl(shape.cell_index)).to_top())
         };
-        let chunk_ones = ones(chunk_shift);
-        let cell_ones = ones(chunk_shift.saturating_sub(D::BITS));
-        let digit = |k: K| D::from_top(k.lead(shape.skip).wrapping_shl(shape.cell_index)).to_top();
         let (keys, tags) = (self.keys, self.tags);
-        let n = keys.len();
+        let mut prev: Option<u32> = None;
+        let mut entry = |sink: &mut dyn Sink<K>, k: K, code: u32| {
+            if prev != Some(code) {
+                let (chunk, digit) = place(k);
+                sink.cell(chunk, digit, code);
+                prev = Some(code);
+            }
+        };
         let mut j = 0usize;
         let mut cur = tags.first().copied().unwrap_or(0);
-        for c in 0..1usize << shape.cell_index {
-            sink.chunk(c);
-            let start = chunk_start(base, c, chunk_shift);
-            let last_in_chunk = start.xor(chunk_ones);
-            while j < n && keys.get(j).is_some_and(|&k| k < start) {
+        while keys.get(j).is_some_and(|&k| k < base) {
+            cur = tags.get(j).copied().unwrap_or(cur);
+            j += 1;
+        }
+        let mut cell = base;
+        loop {
+            let last_in_cell = cell.xor(cell_ones);
+            if keys.get(j) == Some(&cell) {
                 cur = tags.get(j).copied().unwrap_or(cur);
                 j += 1;
             }
-            let mut prev: Option<u32> = None;
-            let mut cell_entry = |sink: &mut dyn Sink<K>, d: u64, code: u32| {
-                if prev != Some(code) {
-                    sink.cell(d, code);
-                    prev = Some(code);
-                }
-            };
-            let mut cell = start;
-            loop {
-                let last_in_cell = cell.xor(cell_ones);
-                if keys.get(j) == Some(&cell) {
-                    cur = tags.get(j).copied().unwrap_or(cur);
-                    j += 1;
-                }
-                let at_start = cur;
-                let inside = j;
-                while keys.get(j).is_some_and(|&k| k <= last_in_cell) {
-                    cur = tags.get(j).copied().unwrap_or(cur);
-                    j += 1;
-                }
-                if j > inside {
-                    cell_entry(sink, digit(cell), spill);
-                    sink.spill(cell, self.code(at_start));
-                    for k in inside..j {
-                        if let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) {
-                            sink.spill(key, self.code(t));
-                        }
+            let at_start = cur;
+            let inside = j;
+            while keys.get(j).is_some_and(|&k| k <= last_in_cell) {
+                cur = tags.get(j).copied().unwrap_or(cur);
+                j += 1;
+            }
+            if j > inside {
+                entry(sink, cell, spill);
+                sink.spill(cell, self.code(at_start));
+                for k in inside..j {
+                    if let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) {
+                        sink.spill(key, self.code(t));
                     }
-                    // The cell after this one starts with the last tag, unless it is the
-                    // next boundary's cell or in the next chunk.
-                    if last_in_cell < last_in_chunk {
-                        if let Some(next) = last_in_cell.plus_one() {
-                            let next_cell = keys.get(j).map(|&k| k.and(cell_ones.not()));
-                            if next_cell != Some(next) {
-                                cell_entry(sink, digit(next), self.code(cur));
-                            }
-                        }
+                }
+                // The cell after this one starts with the last tag, unless it is the next
+                // boundary's cell or outside the window.
+                if let Some(next) = last_in_cell.plus_one() {
+                    let next_cell = keys.get(j).map(|&k| k.and(cell_ones.not()));
+                    if next_cell != Some(next) && next.xor(base).and(window_mask) == K::ZERO {
+                        entry(sink, next, self.code(cur));
                     }
-                } else {
-                    cell_entry(sink, digit(cell), self.code(at_start));
                 }
-                match keys.get(j) {
-                    Some(&k) if k <= last_in_chunk => cell = k.and(cell_ones.not()),
-                    _ => break,
-                }
+            } else {
+                entry(sink, cell, self.code(at_start));
+            }
+            match keys.get(j) {
+                Some(&k) => cell = k.and(cell_ones.not()),
+                None => break,
             }
         }
     }
@@ -497,14 +497,13 @@ impl<'a, K: Key> Family<'a, K> {
             scodes,
             cells: 0,
             spills: 0,
+            chunks: 0,
             overflow: false,
         };
         self.emit::<D>(shape, base, &mut w);
+        w.start_chunks_to(w.index.len().saturating_sub(1));
         if w.overflow || w.cells != shape.cells || w.spills != shape.spills {
             return Err(Error::InvalidArgument);
-        }
-        if let Some(last) = w.index.last_mut() {
-            *last = shape.cells as u32;
         }
         let below = self.code(self.tags.first().copied().unwrap_or(0));
         let above = self.code(self.tags.last().copied().unwrap_or(0));
@@ -517,10 +516,8 @@ impl<'a, K: Key> Family<'a, K> {
 
 /// Where [`Family::emit`] puts chunk entries and spill keys: counted, then written.
 trait Sink<K> {
-    /// Chunk `c` starts here.
-    fn chunk(&mut self, c: usize);
-    /// A chunk entry: its digit (as the leading bits of a u64) and code.
-    fn cell(&mut self, digit: u64, code: u32);
+    /// A chunk entry: its chunk, its digit (as the leading bits of a u64) and its code.
+    fn cell(&mut self, chunk: usize, digit: u64, code: u32);
     /// A spill key and its code.
     fn spill(&mut self, key: K, code: u32);
 }
@@ -532,8 +529,7 @@ struct Count {
 }
 
 impl<K> Sink<K> for Count {
-    fn chunk(&mut self, _: usize) {}
-    fn cell(&mut self, _: u64, _: u32) {
+    fn cell(&mut self, _: usize, _: u64, _: u32) {
         self.cells += 1;
     }
     fn spill(&mut self, _: K, _: u32) {
@@ -575,17 +571,30 @@ struct Write<'a, K, D> {
     scodes: CodesMut<'a>,
     cells: usize,
     spills: usize,
+    /// Chunks whose start entry is written.
+    chunks: usize,
     overflow: bool,
 }
 
-impl<K: Key, D: Digit> Sink<K> for Write<'_, K, D> {
-    fn chunk(&mut self, c: usize) {
-        match self.index.get_mut(c) {
-            Some(slot) => *slot = self.cells as u32,
-            None => self.overflow = true,
+impl<K: Key, D: Digit> Write<'_, K, D> {
+    /// Every chunk before `chunk` (not yet started) starts at the current entry.
+    fn start_chunks_to(&mut self, chunk: usize) {
+        while self.chunks <= chunk {
+            match self.index.get_mut(self.chunks) {
+                Some(slot) => *slot = self.cells as u32,
+                None => {
+                    self.overflow = true;
+                    return;
+                }
+            }
+            self.chunks += 1;
         }
     }
-    fn cell(&mut self, digit: u64, code: u32) {
+}
+
+impl<K: Key, D: Digit> Sink<K> for Write<'_, K, D> {
+    fn cell(&mut self, chunk: usize, digit: u64, code: u32) {
+        self.start_chunks_to(chunk);
         match self.digits.get_mut(self.cells) {
             Some(slot) => *slot = D::from_top(digit),
             None => self.overflow = true,

@@ -28,9 +28,11 @@
 //! address but 0 at which the tag changes (a boundary) shares its leading `skip` bits with
 //! `base` (the window). Inside the window the next `cell_index` bits pick a chunk, and the
 //! `D::BITS` bits after them are the address's **digit**. Chunk `c`'s entries are
-//! `index[c]..index[c + 1]`: ascending digits, the first 0, each with a code, so a lookup
-//! reads one index slot and counts, in one fixed window of digits, those `<=` its own
-//! (DXR's idea: only the key bits below the index are stored). A code below `dict` names a
+//! `index[c]..index[c + 1]`: ascending digits, each with a code that holds from its digit
+//! until the next entry (in this chunk or a later one; chunk 0 starts with digit 0), so a
+//! lookup reads one index slot and counts, in one fixed window of digits, those `<=` its
+//! own: the answer is the entry before the first greater one (DXR's idea: only the key
+//! bits below the index are stored). A code below `dict` names a
 //! tag mask in `dict` (a few distinct masks serve millions of intervals, so a code is
 //! usually one byte); the code `dict` itself ("spill") says that the cell (the addresses
 //! sharing the digit) holds boundaries finer than a digit resolves, whose exact addresses
@@ -329,7 +331,7 @@ impl FamilyShape {
             && self.skip + self.spill_index <= bits
             && self.code_bytes == Self::code_bytes_for(self.dict)
             && (self.spills > 0 || self.spill_index == 0)
-            && self.cells >= 1 << self.cell_index
+            && self.cells >= 1
             && self.dict >= 1
     }
 }
@@ -576,7 +578,7 @@ mod tests {
         assert_eq!(l.total % 16, 0);
         // Out-of-range shapes have no layout.
         assert!(Layout::new(shape(3, 0, 2, 33, 0, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
-        assert!(Layout::new(shape(1, 0, 1, 0, 1, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
+        assert!(Layout::new(shape(0, 0, 1, 0, 1, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
         assert!(Layout::new(shape(2, 0, 1, 0, 0, 1), shape(1, 0, 1, 0, 0, 0)).is_none());
         let mut bad = shape(2, 0, 1, 0, 0, 0);
         bad.code_bytes = 2;

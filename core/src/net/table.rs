@@ -155,10 +155,11 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         let d = D::from_top(lead.wrapping_shl(self.cell_index));
         let n = hi.wrapping_sub(lo);
         if n <= D::WINDOW {
-            // Every entry of the chunk is in the window; the first is 0 <= d.
+            // Every entry of the chunk is in the window. None `<= d` means the entry before
+            // the chunk holds (chunk 0 starts with digit 0, so `lo + count >= 1`).
             let window = self.digits.get(lo..lo + D::WINDOW);
             if let Some(count) = window.and_then(|w| D::count_at_most(w, d, n)) {
-                return lo + count.saturating_sub(1);
+                return (lo + count).wrapping_sub(1);
             }
         }
         self.search(d, lo, hi)
@@ -169,7 +170,10 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     #[inline(never)]
     fn search(&self, d: D, lo: usize, hi: usize) -> usize {
         match self.digits.get(lo..hi) {
-            Some(range) => lo + last_at_most(range, d),
+            Some(range) => match range.first() {
+                Some(&first) if first <= d => lo + last_at_most(range, d),
+                _ => lo.wrapping_sub(1),
+            },
             None => 0,
         }
     }
@@ -314,37 +318,39 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         if !self.dict.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
             return corrupt;
         }
-        // The chunk index: starts at 0, every chunk non-empty, ends at the entry count.
+        // The chunk index: starts at 0, ascends, ends at the entry count; chunk 0 starts
+        // with digit 0 (the answer at the start of the window).
         if self.index.first() != Some(&0)
             || self.index.last().map(|&v| v as usize) != Some(self.cells)
-            || !self.index.windows(2).all(|w| matches!(w, [a, b] if a < b))
+            || !self.index.windows(2).all(|w| matches!(w, [a, b] if a <= b))
+            || self.index.get(1).is_none_or(|&v| v == 0)
+            || self.digits.first().is_none_or(|d| d.to_top() != 0)
         {
             return corrupt;
         }
-        // Digits: each chunk's ascend from 0, with nothing below the bits a digit resolves;
-        // codes name a mask or spill, neighbours differ; the window padding is zero.
+        // Digits ascend within each chunk, with nothing below the bits a digit resolves;
+        // codes name a mask or spill and differ from the code before; the window padding is
+        // zero.
         let resolved = D::BITS.min(K::BITS - self.skip - self.cell_index);
         let low = (1u64 << (D::BITS - resolved)) - 1;
         let mut spilled = false;
+        let mut prev_code = None;
         for pair in self.index.windows(2) {
             let &[lo, hi] = pair else { return corrupt };
             let digits = self.digits.get(lo as usize..hi as usize).unwrap_or(&[]);
-            if digits.first().map(|d| d.to_top()) != Some(0) {
-                return corrupt;
-            }
-            let mut prev: Option<(D, u32)> = None;
+            let mut prev: Option<D> = None;
             for (i, &d) in digits.iter().enumerate() {
                 let code = self.codes.get(lo as usize + i);
-                if (d.to_top() >> (64 - D::BITS)) & low != 0 || code > spill {
+                if (d.to_top() >> (64 - D::BITS)) & low != 0
+                    || code > spill
+                    || prev_code == Some(code)
+                    || prev.is_some_and(|p| p >= d)
+                {
                     return corrupt;
                 }
-                if let Some((pd, pc)) = prev {
-                    if pd >= d || pc == code {
-                        return corrupt;
-                    }
-                }
                 spilled |= code == spill;
-                prev = Some((d, code));
+                prev = Some(d);
+                prev_code = Some(code);
             }
         }
         if self
