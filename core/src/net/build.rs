@@ -119,6 +119,7 @@ fn scratch_len(v4: usize, v6: usize) -> Option<usize> {
         let intervals = 2 * n + 1;
         n.checked_mul(record)?
             .checked_add(intervals.checked_mul(key + 8)?)?
+            .checked_add((2 * intervals + 2).checked_mul(8)?)?
             .checked_add(16)
     };
     family(v6, 16, core::mem::size_of::<Record<u128>>())?.checked_add(family(
@@ -216,6 +217,8 @@ fn build_counted<'s>(
     let d6: &mut [u32] = take(&mut rest, 2 * v6_count + 1)?;
     let t4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
     let d4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
+    let p6: &mut [u64] = take(&mut rest, 2 * (2 * v6_count + 1) + 2)?;
+    let p4: &mut [u64] = take(&mut rest, 2 * (2 * v4_count + 1) + 2)?;
 
     let (mut n4, mut n6) = (0usize, 0usize);
     for entry in list {
@@ -244,10 +247,10 @@ fn build_counted<'s>(
         return Err(Error::InvalidArgument);
     }
 
-    let f4 = Family::<u32>::new(r4, k4, t4, d4)?;
-    let f6 = Family::<u128>::new(r6, k6, t6, d6)?;
-    let s4 = f4.shape::<u16>()?;
-    let s6 = f6.shape::<u32>()?;
+    let mut f4 = Family::<u32>::new(r4, k4, t4, d4)?;
+    let mut f6 = Family::<u128>::new(r6, k6, t6, d6)?;
+    let s4 = f4.shape::<u16>(p4)?;
+    let s6 = f6.shape::<u32>(p6)?;
     let layout = Layout::new(s4.0, s6.0).ok_or(Error::TooManyPrefixes)?;
     let image = area.get_mut(..layout.total).ok_or(Error::BufferTooSmall)?;
     image.fill(0);
@@ -282,11 +285,26 @@ fn build_counted<'s>(
 }
 
 /// One family during the build: its intervals (first address and tag mask, ascending, the
-/// first at 0, neighbours with different tags) and its dictionary of distinct masks.
+/// first at 0, neighbours with different tags), its distinct tag masks (ascending), and the
+/// dictionary of entry kinds (packed by [`pack`], ascending).
 struct Family<'a, K> {
     keys: &'a [K],
     tags: &'a [u32],
-    dict: &'a [u32],
+    masks: &'a [u32],
+    dict: &'a [u64],
+}
+
+/// What a chunk entry says: its cell spills, or the tags inside and after a piece of
+/// `1 << sx` (in the entry's 64-bit chunk coordinates; `sx = 64`: up to the next entry).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Spill,
+    Tags { inner: u32, outer: u32, sx: u32 },
+}
+
+/// A dictionary entry packed for sorting: the codes of its masks, then `sx`.
+fn pack(inner: u32, outer: u32, sx: u32) -> u64 {
+    u64::from(inner) << 36 | u64::from(outer) << 8 | u64::from(sx)
 }
 
 impl<'a, K: Key> Family<'a, K> {
@@ -327,17 +345,34 @@ impl<'a, K: Key> Family<'a, K> {
                 d += 1;
             }
         }
-        let dict: &'a [u32] = dict.get(..d).ok_or(Error::InvalidArgument)?;
-        Ok(Family { keys, tags, dict })
+        let masks: &'a [u32] = dict.get(..d).ok_or(Error::InvalidArgument)?;
+        Ok(Family {
+            keys,
+            tags,
+            masks,
+            dict: &[],
+        })
     }
 
-    /// The code of a tag mask (its position in the dictionary).
-    fn code(&self, tags: u32) -> u32 {
-        self.dict.binary_search(&tags).unwrap_or(0) as u32
+    /// The code of a tag mask (its position among the masks).
+    fn mask_code(&self, tags: u32) -> u32 {
+        self.masks.binary_search(&tags).unwrap_or(0) as u32
     }
 
-    /// The window (skip and base), the chunk index width and the array lengths.
-    fn shape<D: Digit>(&self) -> Result<(FamilyShape, K), Error> {
+    /// The dictionary code of an entry kind (the spill code past the dictionary's end).
+    fn code(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Spill => self.dict.len() as u32,
+            Kind::Tags { inner, outer, sx } => {
+                let key = pack(self.mask_code(inner), self.mask_code(outer), sx);
+                self.dict.binary_search(&key).unwrap_or(0) as u32
+            }
+        }
+    }
+
+    /// The window (skip and base), the chunk index width, the dictionary (made in `scratch`)
+    /// and the array lengths.
+    fn shape<D: Digit>(&mut self, scratch: &'a mut [u64]) -> Result<(FamilyShape, K), Error> {
         let bits = K::BITS;
         let n = self.keys.len();
         let (skip, base) = match (self.keys.get(1), self.keys.last()) {
@@ -367,49 +402,107 @@ impl<'a, K: Key> Family<'a, K> {
         let mut shape = FamilyShape {
             cells: 0,
             spills: 0,
-            dict: self.dict.len(),
+            dict: 0,
             skip,
             cell_index,
             spill_index: 0,
-            code_bytes: FamilyShape::code_bytes_for(self.dict.len()),
+            code_bytes: 1,
         };
-        let mut count = Count::default();
-        self.emit::<D>(shape, base, &mut count);
-        shape.cells = count.cells;
-        shape.spills = count.spills;
-        shape.spill_index = spill_index_for(count.spills, skip, bits);
+        // Every mask as a plain entry, then every piece the walk makes.
+        let mut collect = Collect {
+            masks: self.masks,
+            kinds: scratch,
+            len: 0,
+            cells: 0,
+            spills: 0,
+            overflow: false,
+        };
+        for &m in self.masks {
+            let c = self.mask_code(m);
+            collect.push(pack(c, c, 64));
+        }
+        self.emit::<D>(shape, base, &mut collect);
+        if collect.overflow {
+            return Err(Error::InvalidArgument);
+        }
+        let Collect {
+            kinds,
+            len,
+            cells,
+            spills,
+            ..
+        } = collect;
+        let kinds = kinds.get_mut(..len).ok_or(Error::InvalidArgument)?;
+        crate::sort::sort_unstable_by(kinds, |a, b| a.cmp(b));
+        let mut d = 0usize;
+        for i in 0..len {
+            let v = kinds.get(i).copied().unwrap_or(0);
+            if d == 0 || kinds.get(d - 1) != Some(&v) {
+                if let Some(slot) = kinds.get_mut(d) {
+                    *slot = v;
+                }
+                d += 1;
+            }
+        }
+        let kinds: &'a [u64] = kinds;
+        self.dict = kinds.get(..d).ok_or(Error::InvalidArgument)?;
+        shape.cells = cells;
+        shape.spills = spills;
+        shape.dict = d;
+        shape.code_bytes = FamilyShape::code_bytes_for(d);
+        shape.spill_index = spill_index_for(spills, skip, bits);
         Ok((shape, base))
     }
 
     /// Walk the intervals cell by cell, giving `sink` every chunk entry and spill key in
     /// address order. An entry holds until the next one, across chunk ends, so a chunk
-    /// whose start no boundary marks stores nothing for it; entries with the code of the
-    /// entry before them are left out.
+    /// whose start no boundary marks stores nothing for it; a plain entry whose mask the
+    /// entry before already ends with is left out. An interval that is an aligned block
+    /// inside one chunk, followed by a boundary with no finer ones in its cell, becomes one
+    /// **piece** entry that also says the mask after it (most prefixes are such blocks, so
+    /// they cost one entry rather than two).
     fn emit<D: Digit>(&self, shape: FamilyShape, base: K, sink: &mut impl Sink<K>) {
         let bits = K::BITS;
-        let spill = self.dict.len() as u32;
         let chunk_shift = bits - shape.skip - shape.cell_index;
         let window_mask = K::ZERO
             .not()
             .checked_shl(bits - shape.skip)
             .unwrap_or(K::ZERO);
+        let cell_bits = chunk_shift.saturating_sub(D::BITS);
         let cell_ones = K::ZERO
             .not()
-            .checked_shl(chunk_shift.saturating_sub(D::BITS))
+            .checked_shl(cell_bits)
             .map_or(K::ZERO.not(), |m| m.not());
         let place = |k: K| {
             let lead = k.lead(shape.skip);
             let chunk = lead.checked_shr(64 - shape.cell_index).unwrap_or(0) as usize;
-            (chunk, D::from_top(lead.wrapping_shl(shape.cell_index)).to_top())
+            (
+                chunk,
+                D::from_top(lead.wrapping_shl(shape.cell_index)).to_top(),
+            )
         };
         let (keys, tags) = (self.keys, self.tags);
-        let mut prev: Option<u32> = None;
-        let mut entry = |sink: &mut dyn Sink<K>, k: K, code: u32| {
-            if prev != Some(code) {
+        // What the entry before ends with: its outer mask, or None after a spill.
+        let mut prev: Option<Option<u32>> = None;
+        let mut entry = |sink: &mut dyn Sink<K>, k: K, kind: Kind| {
+            let ends = match kind {
+                Kind::Spill => None,
+                Kind::Tags { outer, .. } => Some(outer),
+            };
+            let redundant = match kind {
+                Kind::Spill => prev == Some(None),
+                Kind::Tags { inner, outer, .. } => inner == outer && prev == Some(Some(inner)),
+            };
+            if !redundant {
                 let (chunk, digit) = place(k);
-                sink.cell(chunk, digit, code);
-                prev = Some(code);
+                sink.cell(chunk, digit, kind);
+                prev = Some(ends);
             }
+        };
+        let plain = |t: u32| Kind::Tags {
+            inner: t,
+            outer: t,
+            sx: 64,
         };
         let mut j = 0usize;
         let mut cur = tags.first().copied().unwrap_or(0);
@@ -431,11 +524,11 @@ impl<'a, K: Key> Family<'a, K> {
                 j += 1;
             }
             if j > inside {
-                entry(sink, cell, spill);
-                sink.spill(cell, self.code(at_start));
+                entry(sink, cell, Kind::Spill);
+                sink.spill(cell, at_start);
                 for k in inside..j {
                     if let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) {
-                        sink.spill(key, self.code(t));
+                        sink.spill(key, t);
                     }
                 }
                 // The cell after this one starts with the last tag, unless it is the next
@@ -443,17 +536,54 @@ impl<'a, K: Key> Family<'a, K> {
                 if let Some(next) = last_in_cell.plus_one() {
                     let next_cell = keys.get(j).map(|&k| k.and(cell_ones.not()));
                     if next_cell != Some(next) && next.xor(base).and(window_mask) == K::ZERO {
-                        entry(sink, next, self.code(cur));
+                        entry(sink, next, plain(cur));
                     }
                 }
             } else {
-                entry(sink, cell, self.code(at_start));
+                match self.piece(cell, j, cell_ones, chunk_shift) {
+                    Some((s, outer)) => {
+                        let sx = s + 64 - chunk_shift;
+                        entry(
+                            sink,
+                            cell,
+                            Kind::Tags {
+                                inner: at_start,
+                                outer,
+                                sx,
+                            },
+                        );
+                        cur = outer;
+                        j += 1;
+                    }
+                    None => entry(sink, cell, plain(at_start)),
+                }
             }
             match keys.get(j) {
                 Some(&k) => cell = k.and(cell_ones.not()),
                 None => break,
             }
         }
+    }
+
+    /// Whether the interval from `cell` (whose only boundary is at its start) to boundary
+    /// `j` is an aligned block of `2^s` addresses, `s` below `chunk_shift`, ending at the
+    /// start of a cell with no other boundary: then `(s, the mask after it)`.
+    fn piece(&self, cell: K, j: usize, cell_ones: K, chunk_shift: u32) -> Option<(u32, u32)> {
+        let &end = self.keys.get(j)?;
+        let size = end.wrapping_sub(cell);
+        let s = size.trailing_zeros();
+        if size.count_ones() != 1
+            || s >= chunk_shift
+            || (cell != K::ZERO && cell.trailing_zeros() < s)
+            || end.and(cell_ones) != K::ZERO
+            || self
+                .keys
+                .get(j + 1)
+                .is_some_and(|&k| k <= end.xor(cell_ones))
+        {
+            return None;
+        }
+        self.tags.get(j).map(|&t| (s, t))
     }
 
     /// Write the family's arrays into `image` at `layout`.
@@ -484,12 +614,21 @@ impl<'a, K: Key> Family<'a, K> {
         let index: &mut [u32] = cast_mut(part(layout.index)?).ok_or(Error::Misaligned)?;
         let digits: &mut [D] = cast_mut(part(layout.digits)?).ok_or(Error::Misaligned)?;
         let codes = CodesMut::new(part(layout.codes)?, shape.code_bytes)?;
-        let dict: &mut [u32] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
+        let dict: &mut [[u32; 4]] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
         let keys: &mut [K] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
         let scodes = CodesMut::new(part(layout.scodes)?, shape.code_bytes)?;
         let sindex: &mut [u32] = cast_mut(part(layout.sindex)?).ok_or(Error::Misaligned)?;
-        dict.copy_from_slice(self.dict);
+        for (slot, &packed) in dict.iter_mut().zip(self.dict) {
+            let mask = |code: u64| self.masks.get(code as usize).copied().unwrap_or(0);
+            *slot = [
+                mask(packed >> 36),
+                mask((packed >> 8) & 0x0fff_ffff),
+                (packed & 0xff) as u32,
+                0,
+            ];
+        }
         let mut w = Write::<K, D> {
+            family: self,
             index,
             digits,
             codes,
@@ -505,8 +644,13 @@ impl<'a, K: Key> Family<'a, K> {
         if w.overflow || w.cells != shape.cells || w.spills != shape.spills {
             return Err(Error::InvalidArgument);
         }
-        let below = self.code(self.tags.first().copied().unwrap_or(0));
-        let above = self.code(self.tags.last().copied().unwrap_or(0));
+        let plain = |t: u32| Kind::Tags {
+            inner: t,
+            outer: t,
+            sx: 64,
+        };
+        let below = self.code(plain(self.tags.first().copied().unwrap_or(0)));
+        let above = self.code(plain(self.tags.last().copied().unwrap_or(0)));
         w.codes.set(shape.cells, below);
         w.codes.set(shape.cells + 1, above);
         fill_spill_index(sindex, w.keys, base, shape);
@@ -516,21 +660,42 @@ impl<'a, K: Key> Family<'a, K> {
 
 /// Where [`Family::emit`] puts chunk entries and spill keys: counted, then written.
 trait Sink<K> {
-    /// A chunk entry: its chunk, its digit (as the leading bits of a u64) and its code.
-    fn cell(&mut self, chunk: usize, digit: u64, code: u32);
-    /// A spill key and its code.
-    fn spill(&mut self, key: K, code: u32);
+    /// A chunk entry: its chunk, its digit (as the leading bits of a u64) and its kind.
+    fn cell(&mut self, chunk: usize, digit: u64, kind: Kind);
+    /// A spill key and its tag mask.
+    fn spill(&mut self, key: K, tags: u32);
 }
 
-#[derive(Default)]
-struct Count {
+/// Counts the entries and collects the pieces' dictionary entries (packed).
+struct Collect<'a> {
+    masks: &'a [u32],
+    kinds: &'a mut [u64],
+    len: usize,
     cells: usize,
     spills: usize,
+    overflow: bool,
 }
 
-impl<K> Sink<K> for Count {
-    fn cell(&mut self, _: usize, _: u64, _: u32) {
+impl Collect<'_> {
+    fn push(&mut self, packed: u64) {
+        match self.kinds.get_mut(self.len) {
+            Some(slot) => *slot = packed,
+            None => self.overflow = true,
+        }
+        self.len += 1;
+    }
+}
+
+impl<K> Sink<K> for Collect<'_> {
+    fn cell(&mut self, _: usize, _: u64, kind: Kind) {
         self.cells += 1;
+        if let Kind::Tags { inner, outer, sx } = kind {
+            if inner != outer {
+                let code = |m: u32| self.masks.binary_search(&m).unwrap_or(0) as u32;
+                let packed = pack(code(inner), code(outer), sx);
+                self.push(packed);
+            }
+        }
     }
     fn spill(&mut self, _: K, _: u32) {
         self.spills += 1;
@@ -563,7 +728,8 @@ impl<'a> CodesMut<'a> {
     }
 }
 
-struct Write<'a, K, D> {
+struct Write<'a, 'f, K, D> {
+    family: &'f Family<'f, K>,
     index: &'a mut [u32],
     digits: &'a mut [D],
     codes: CodesMut<'a>,
@@ -576,7 +742,7 @@ struct Write<'a, K, D> {
     overflow: bool,
 }
 
-impl<K: Key, D: Digit> Write<'_, K, D> {
+impl<K: Key, D: Digit> Write<'_, '_, K, D> {
     /// Every chunk before `chunk` (not yet started) starts at the current entry.
     fn start_chunks_to(&mut self, chunk: usize) {
         while self.chunks <= chunk {
@@ -592,8 +758,9 @@ impl<K: Key, D: Digit> Write<'_, K, D> {
     }
 }
 
-impl<K: Key, D: Digit> Sink<K> for Write<'_, K, D> {
-    fn cell(&mut self, chunk: usize, digit: u64, code: u32) {
+impl<K: Key, D: Digit> Sink<K> for Write<'_, '_, K, D> {
+    fn cell(&mut self, chunk: usize, digit: u64, kind: Kind) {
+        let code = self.family.code(kind);
         self.start_chunks_to(chunk);
         match self.digits.get_mut(self.cells) {
             Some(slot) => *slot = D::from_top(digit),
@@ -602,7 +769,12 @@ impl<K: Key, D: Digit> Sink<K> for Write<'_, K, D> {
         self.overflow |= !self.codes.set(self.cells, code);
         self.cells += 1;
     }
-    fn spill(&mut self, key: K, code: u32) {
+    fn spill(&mut self, key: K, tags: u32) {
+        let code = self.family.code(Kind::Tags {
+            inner: tags,
+            outer: tags,
+            sx: 64,
+        });
         match self.keys.get_mut(self.spills) {
             Some(slot) => *slot = key,
             None => self.overflow = true,

@@ -77,6 +77,8 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     fn not(self) -> Self;
     fn leading_zeros(self) -> u32;
     fn trailing_zeros(self) -> u32;
+    fn count_ones(self) -> u32;
+    fn wrapping_sub(self, other: Self) -> Self;
     fn plus_one(self) -> Option<Self>;
     fn from_u64(v: u64) -> Self;
     fn low_usize(self) -> usize;
@@ -114,6 +116,14 @@ macro_rules! impl_key {
             #[inline(always)]
             fn trailing_zeros(self) -> u32 {
                 <$t>::trailing_zeros(self)
+            }
+            #[inline(always)]
+            fn count_ones(self) -> u32 {
+                <$t>::count_ones(self)
+            }
+            #[inline(always)]
+            fn wrapping_sub(self, other: Self) -> Self {
+                <$t>::wrapping_sub(self, other)
             }
             #[inline(always)]
             fn plus_one(self) -> Option<Self> {
@@ -368,7 +378,7 @@ impl FamilyLayout {
             core::mem::size_of::<D>(),
         )?;
         let codes = span(digits.1, s.cells + 2, cb)?;
-        let dict = span(codes.1, s.dict, 4)?;
+        let dict = span(codes.1, s.dict, 16)?;
         let keys = span(dict.1, s.spills, core::mem::size_of::<K>())?;
         let scodes = span(keys.1, s.spills, cb)?;
         let sindex_len = if s.spills > 0 {
@@ -568,10 +578,10 @@ mod tests {
         assert_eq!(l.v4.index, (96, 108));
         assert_eq!(l.v4.digits, (112, 112 + 2 * 35));
         assert_eq!(l.v4.codes, (192, 197));
-        assert_eq!(l.v4.dict, (208, 216));
-        assert_eq!(l.v4.keys, (224, 224));
-        assert_eq!(l.v4.sindex, (224, 224));
-        assert_eq!(l.v6.index.0, 224);
+        assert_eq!(l.v4.dict, (208, 240));
+        assert_eq!(l.v4.keys, (240, 240));
+        assert_eq!(l.v4.sindex, (240, 240));
+        assert_eq!(l.v6.index.0, 240);
         assert_eq!(l.v6.codes.1 - l.v6.codes.0, 2 * 7);
         assert_eq!(l.v6.keys.1 - l.v6.keys.0, 32);
         assert_eq!(l.v6.sindex.1 - l.v6.sindex.0, 12);

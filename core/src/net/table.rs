@@ -90,7 +90,7 @@ pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
     index: &'a [u32],
     digits: &'a [D],
     codes: Codes<'a>,
-    dict: &'a [u32],
+    dict: &'a [[u32; 4]],
     keys: &'a [K],
     scodes: Codes<'a>,
     sindex: &'a [u32],
@@ -135,55 +135,68 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         lead.checked_shr(64 - bits).unwrap_or(0) as usize
     }
 
-    /// The position in `codes` of the entry answering for `a`.
+    /// The entry answering for `a`: its position in `codes`, whether it is in `a`'s own
+    /// chunk, and `a`'s 64-bit coordinates in its chunk.
     ///
     /// This is the hot path of every lookup, written for few instructions and loads so that
     /// the lookups of a batch overlap in the CPU: one index read, one window count, no
     /// data-dependent branch in the common case.
     #[inline(always)]
-    fn position(&self, a: K) -> usize {
+    fn position(&self, a: K) -> (usize, bool, u64) {
         if a.xor(self.base).and(self.window_mask) != K::ZERO {
             // Outside the window: the answer below it or the one above it.
-            return self.cells + usize::from(a > self.base);
+            return (self.cells + usize::from(a > self.base), false, 0);
         }
         let lead = a.lead(self.skip);
         let chunk = Self::chunk(lead, self.cell_index);
         let Some(&[lo, hi]) = self.index.get(chunk..chunk + 2) else {
-            return 0;
+            return (0, false, 0);
         };
         let (lo, hi) = (lo as usize, hi as usize);
-        let d = D::from_top(lead.wrapping_shl(self.cell_index));
+        let x = lead.wrapping_shl(self.cell_index);
+        let d = D::from_top(x);
         let n = hi.wrapping_sub(lo);
         if n <= D::WINDOW {
             // Every entry of the chunk is in the window. None `<= d` means the entry before
             // the chunk holds (chunk 0 starts with digit 0, so `lo + count >= 1`).
             let window = self.digits.get(lo..lo + D::WINDOW);
             if let Some(count) = window.and_then(|w| D::count_at_most(w, d, n)) {
-                return (lo + count).wrapping_sub(1);
+                return ((lo + count).wrapping_sub(1), count != 0, x);
             }
         }
-        self.search(d, lo, hi)
+        let (p, hit) = self.search(d, lo, hi);
+        (p, hit, x)
     }
 
     /// The slow path of [`FamilyTable::position`]: a binary search of a chunk with more
     /// entries than one window holds.
     #[inline(never)]
-    fn search(&self, d: D, lo: usize, hi: usize) -> usize {
+    fn search(&self, d: D, lo: usize, hi: usize) -> (usize, bool) {
         match self.digits.get(lo..hi) {
             Some(range) => match range.first() {
-                Some(&first) if first <= d => lo + last_at_most(range, d),
-                _ => lo.wrapping_sub(1),
+                Some(&first) if first <= d => (lo + last_at_most(range, d), true),
+                _ => (lo.wrapping_sub(1), false),
             },
-            None => 0,
+            None => (0, false),
         }
     }
 
     /// The tag mask of `a`.
     #[inline(always)]
     fn lookup(&self, a: K) -> u32 {
-        let code = self.codes.get(self.position(a));
+        let (p, hit, x) = self.position(a);
+        let code = self.codes.get(p);
         match self.dict.get(code as usize) {
-            Some(&tags) => tags,
+            Some(&[inner, outer, sx, _]) => {
+                // Inside the entry's piece only in its own chunk and within 2^sx of it.
+                let top = self.digits.get(p).map_or(0, |d| d.to_top());
+                let off = if hit { x.wrapping_sub(top) } else { u64::MAX };
+                if off.checked_shr(sx).unwrap_or(0) == 0 {
+                    inner
+                } else {
+                    outer
+                }
+            }
             None => self.spilled(a),
         }
     }
@@ -201,7 +214,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             None => return 0,
         };
         let code = self.scodes.get(at);
-        self.dict.get(code as usize).copied().unwrap_or(0)
+        self.dict.get(code as usize).map_or(0, |e| e[0])
     }
 
     /// Look up many addresses; `mapped` answers for the addresses another table serves
@@ -263,11 +276,22 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         {
             return false;
         }
-        // The boundaries as (leading 64 bits, change of tag), from the start of the window.
+        // The boundaries as (leading 64 bits, change of tag), from the start of the window:
+        // one for a plain entry, two for a piece (its start and its end).
         let mut steps = [(0u64, 0u32); TINY_STEPS];
         let mut n = 0usize;
-        let tag = |code: u32| self.dict.get(code as usize).copied();
-        let Some(below) = tag(self.codes.get(self.cells)) else {
+        let mut step = |key: u64, change: u32| {
+            if change != 0 {
+                match steps.get_mut(n) {
+                    Some(s) => *s = (key, change),
+                    None => return false,
+                }
+                n += 1;
+            }
+            true
+        };
+        let kind = |code: u32| self.dict.get(code as usize).copied();
+        let Some([below, ..]) = kind(self.codes.get(self.cells)) else {
             return false;
         };
         let mut prev = below;
@@ -276,20 +300,27 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             let &[lo, hi] = pair else { return false };
             let chunk_top = (c as u64).checked_shl(chunk_shift).unwrap_or(0);
             for p in lo as usize..hi as usize {
-                let (Some(&d), Some(t)) = (self.digits.get(p), tag(self.codes.get(p))) else {
+                let (Some(&d), Some([inner, outer, sx, _])) =
+                    (self.digits.get(p), kind(self.codes.get(p)))
+                else {
                     return false;
                 };
-                if t == prev {
-                    continue;
-                }
                 let lead = chunk_top | d.to_top().checked_shr(self.cell_index).unwrap_or(0);
-                let key = wide(K::from_lead(lead, self.skip).xor(self.base));
-                match steps.get_mut(n) {
-                    Some(s) => *s = (key, t ^ prev),
-                    None => return false,
+                let key = |lead: u64| wide(K::from_lead(lead, self.skip).xor(self.base));
+                if !step(key(lead), inner ^ prev) {
+                    return false;
                 }
-                n += 1;
-                prev = t;
+                prev = inner;
+                if inner != outer {
+                    // The piece's end, unless it is the end of the address space.
+                    let size = 1u64 << (sx.saturating_sub(self.cell_index) & 63);
+                    if let Some(end) = lead.checked_add(size) {
+                        if !step(key(end), outer ^ inner) {
+                            return false;
+                        }
+                    }
+                    prev = outer;
+                }
             }
         }
         let steps = steps.get(..n).unwrap_or(&[]);
@@ -314,8 +345,25 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         if self.base.and(self.window_mask.not()) != K::ZERO {
             return corrupt;
         }
-        // The dictionary: distinct masks, ascending.
-        if !self.dict.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
+        // The dictionary: distinct entries, ascending; a plain entry (one mask up to the
+        // next entry) has sx 64, a piece two different masks and a size from one cell to
+        // less than a chunk.
+        let chunk_shift = K::BITS - self.skip - self.cell_index;
+        let min_sx = 64 - D::BITS.min(chunk_shift);
+        if !self.dict.windows(2).all(|w| matches!(w, [a, b] if a < b))
+            || !self.dict.iter().all(|&[inner, outer, sx, zero]| {
+                zero == 0
+                    && if inner == outer {
+                        sx == 64
+                    } else {
+                        (min_sx..64).contains(&sx)
+                    }
+            })
+        {
+            return corrupt;
+        }
+        let plain = |code: u32| self.dict.get(code as usize).is_some_and(|e| e[0] == e[1]);
+        if !plain(self.codes.get(self.cells)) || !plain(self.codes.get(self.cells + 1)) {
             return corrupt;
         }
         // The chunk index: starts at 0, ascends, ends at the entry count; chunk 0 starts
@@ -334,23 +382,51 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         let resolved = D::BITS.min(K::BITS - self.skip - self.cell_index);
         let low = (1u64 << (D::BITS - resolved)) - 1;
         let mut spilled = false;
-        let mut prev_code = None;
+        // What the entry before ends with: its outer mask, or None after a spill.
+        let mut prev_ends: Option<Option<u32>> = None;
         for pair in self.index.windows(2) {
             let &[lo, hi] = pair else { return corrupt };
             let digits = self.digits.get(lo as usize..hi as usize).unwrap_or(&[]);
-            let mut prev: Option<D> = None;
+            // The end of the entry before in this chunk (a piece's end, or just past it).
+            let mut free_from: Option<u128> = None;
             for (i, &d) in digits.iter().enumerate() {
                 let code = self.codes.get(lo as usize + i);
-                if (d.to_top() >> (64 - D::BITS)) & low != 0
+                let top = d.to_top();
+                if (top >> (64 - D::BITS)) & low != 0
                     || code > spill
-                    || prev_code == Some(code)
-                    || prev.is_some_and(|p| p >= d)
+                    || free_from.is_some_and(|f| u128::from(top) < f)
                 {
                     return corrupt;
                 }
-                spilled |= code == spill;
-                prev = Some(d);
-                prev_code = Some(code);
+                let ends = match self.dict.get(code as usize) {
+                    None => {
+                        spilled = true;
+                        if prev_ends == Some(None) {
+                            return corrupt;
+                        }
+                        free_from = Some(u128::from(top) + 1);
+                        None
+                    }
+                    Some(&[inner, outer, sx, _]) => {
+                        if inner == outer && prev_ends == Some(Some(inner)) {
+                            return corrupt;
+                        }
+                        let size = if inner == outer { 1 } else { 1u128 << sx };
+                        if inner != outer && top & ((1u64 << sx) - 1) != 0 {
+                            return corrupt;
+                        }
+                        free_from = Some(u128::from(top) + size);
+                        Some(outer)
+                    }
+                };
+                prev_ends = Some(ends);
+            }
+        }
+        // Above the window the last entry's mask goes on.
+        if let Some(Some(last)) = prev_ends {
+            let above = self.codes.get(self.cells + 1);
+            if self.dict.get(above as usize).map(|e| e[1]) != Some(last) {
+                return corrupt;
             }
         }
         if self
@@ -629,7 +705,7 @@ impl<'a> IpSet<'a> {
             index: &[0, 1],
             digits: &[0; 33],
             codes: Codes::One(&[0, 0, 0]),
-            dict: &[0],
+            dict: &[[0, 0, 64, 0]],
             keys: &[],
             scodes: Codes::One(&[]),
             sindex: &[],
@@ -644,7 +720,7 @@ impl<'a> IpSet<'a> {
             index: &[0, 1],
             digits: &[0; 17],
             codes: Codes::One(&[0, 0, 0]),
-            dict: &[0],
+            dict: &[[0, 0, 64, 0]],
             keys: &[],
             scodes: Codes::One(&[]),
             sindex: &[],

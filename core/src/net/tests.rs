@@ -366,6 +366,12 @@ fn v4_layout(bytes: &[u8]) -> image::FamilyLayout {
     image::FamilyLayout::new::<u32, u16>(HEADER_LEN, shape).unwrap()
 }
 
+/// The inner and outer mask of the dictionary entry at `at`.
+fn b_words(b: &[u8], at: usize) -> (u32, u32) {
+    let w = |o: usize| u32::from_ne_bytes(b[o..o + 4].try_into().unwrap());
+    (w(at), w(at + 4))
+}
+
 /// Flip one structural detail of the first family and reseal: every one is refused.
 #[test]
 fn structural_edits_are_corrupt() {
@@ -397,11 +403,24 @@ fn structural_edits_are_corrupt() {
     case("below code", &|b| b[c + cells] = 0xfe);
     case("index start", &|b| b[l.index.0] = 1);
     case("index end", &|b| b[l.index.1 - 4] ^= 1);
+    let t = l.dict.0;
     case("dictionary order", &|b| {
-        let tmp: [u8; 4] = b[l.dict.0..l.dict.0 + 4].try_into().unwrap();
-        b.copy_within(l.dict.0 + 4..l.dict.0 + 8, l.dict.0);
-        b[l.dict.0 + 4..l.dict.0 + 8].copy_from_slice(&tmp);
+        let tmp: [u8; 16] = b[t..t + 16].try_into().unwrap();
+        b.copy_within(t + 16..t + 32, t);
+        b[t + 16..t + 32].copy_from_slice(&tmp);
     });
+    // A plain entry (one mask) must say "up to the next entry" (sx 64), a piece must be
+    // smaller than a chunk and no smaller than a digit resolves, the fourth word is 0.
+    case("plain entry with a size", &|b| b[t + 8] = 40);
+    case("dictionary padding word", &|b| b[t + 12] = 1);
+    let piece = (0..l.dict.1 - t)
+        .step_by(16)
+        .map(|o| t + o)
+        .find(|&at| b_words(&original, at).0 != b_words(&original, at).1)
+        .expect("the sample has a piece");
+    case("piece of a whole chunk", &|b| b[piece + 8] = 64);
+    case("piece finer than a digit", &|b| b[piece + 8] = 10);
+    case("piece reaching past the next entry", &|b| b[piece + 8] += 8);
     case("padding", &|b| b[l.codes.1] = 1);
 }
 
