@@ -93,11 +93,11 @@ fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
     FamilyShape {
         cells: (1 << cell_index) + 2 * intervals,
         spills: 2 * intervals,
-        dict: intervals,
+        dict: 2 * intervals,
         skip: 0,
         cell_index,
         spill_index: spill_index_for(2 * intervals, 0, K::BITS),
-        code_bytes: FamilyShape::code_bytes_for(intervals),
+        code_bytes: FamilyShape::code_bytes_for(2 * intervals),
     }
 }
 
@@ -359,7 +359,8 @@ impl<'a, K: Key> Family<'a, K> {
         self.masks.binary_search(&tags).unwrap_or(0) as u32
     }
 
-    /// The dictionary code of an entry kind (the spill code past the dictionary's end).
+    /// The code of an entry kind: its position in the dictionary (the spill code is the
+    /// first past the end).
     fn code(&self, kind: Kind) -> u32 {
         match kind {
             Kind::Spill => self.dict.len() as u32,
@@ -614,18 +615,15 @@ impl<'a, K: Key> Family<'a, K> {
         let index: &mut [u32] = cast_mut(part(layout.index)?).ok_or(Error::Misaligned)?;
         let digits: &mut [D] = cast_mut(part(layout.digits)?).ok_or(Error::Misaligned)?;
         let codes = CodesMut::new(part(layout.codes)?, shape.code_bytes)?;
-        let dict: &mut [[u32; 4]] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
+        let dict: &mut [[u32; 2]] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
+        let sizes: &mut [u8] = part(layout.sizes)?;
         let keys: &mut [K] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
         let scodes = CodesMut::new(part(layout.scodes)?, shape.code_bytes)?;
         let sindex: &mut [u32] = cast_mut(part(layout.sindex)?).ok_or(Error::Misaligned)?;
-        for (slot, &packed) in dict.iter_mut().zip(self.dict) {
+        for ((slot, size), &packed) in dict.iter_mut().zip(sizes.iter_mut()).zip(self.dict) {
             let mask = |code: u64| self.masks.get(code as usize).copied().unwrap_or(0);
-            *slot = [
-                mask(packed >> 36),
-                mask((packed >> 8) & 0x0fff_ffff),
-                (packed & 0xff) as u32,
-                0,
-            ];
+            *slot = [mask(packed >> 36), mask((packed >> 8) & 0x0fff_ffff)];
+            *size = (packed & 0xff) as u8;
         }
         let mut w = Write::<K, D> {
             family: self,

@@ -18,7 +18,8 @@
 //!           index   [u32; 2^cell_index + 1]
 //!           digits  [D; cells + D::WINDOW]    (D = u16 for IPv4, u32 for IPv6; padding 0)
 //!           codes   [C; cells + 2]            (C = u8, u16 or u32: code_bytes)
-//!           dict    [u32; dict]               (the distinct tag masks, ascending)
+//!           dict    [[u32; 2]; dict]          (entry kinds: mask inside, mask after)
+//!           sizes   [u8; dict]                (entry kinds: piece size sx, 64 = plain)
 //!           keys    [K; spills]               (K = u32 or u128: whole addresses)
 //!           scodes  [C; spills]
 //!           sindex  [u32; 2^spill_index + 1]  (absent when spills = 0)
@@ -140,12 +141,19 @@ macro_rules! impl_key {
             #[inline(always)]
             fn lead(self, skip: u32) -> u64 {
                 if <$t>::BITS > 64 {
-                    (u128::from(self).checked_shl(skip).unwrap_or(0) >> 64) as u64
+                    // 64-bit halves: the test on `skip` is the same for every lookup of a
+                    // table, so it is always predicted.
+                    let w = u128::from(self);
+                    let (hi, lo) = ((w >> 64) as u64, w as u64);
+                    if skip < 64 {
+                        hi.wrapping_shl(skip) | (lo >> 1).wrapping_shr(63 - skip)
+                    } else {
+                        lo.checked_shl(skip - 64).unwrap_or(0)
+                    }
                 } else {
-                    // A u32 key: its bits on top of a u64, then shifted by at most 32.
-                    (((self as u64) << (64 - <$t>::BITS)) as u64)
-                        .checked_shl(skip)
-                        .unwrap_or(0)
+                    // A u32 key on top of a u64, shifted by at most 32 (a larger `skip`,
+                    // which validation refuses, gives a wrong chunk, never a bad read).
+                    ((self as u64) << (64 - <$t>::BITS)).wrapping_shl(skip)
                 }
             }
             #[inline(always)]
@@ -235,6 +243,8 @@ unsafe impl Pod for [u128; 2] {}
 unsafe impl Pod for [u64; 3] {}
 // SAFETY: an array of integers: no padding, every bit pattern valid (port ranges).
 unsafe impl Pod for [u32; 4] {}
+// SAFETY: an array of integers: no padding, every bit pattern valid (mask pairs).
+unsafe impl Pod for [u32; 2] {}
 
 /// View aligned bytes as a slice of `T` (None when misaligned or not a whole number of `T`).
 pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
@@ -321,7 +331,7 @@ impl FamilyShape {
         ]
     }
 
-    /// The code width that can name `dict` masks and the spill code.
+    /// The code width that can name `dict` entry kinds and the spill code (`dict`).
     pub fn code_bytes_for(dict: usize) -> u32 {
         if dict < 0x100 {
             1
@@ -353,6 +363,7 @@ pub(crate) struct FamilyLayout {
     pub digits: (usize, usize),
     pub codes: (usize, usize),
     pub dict: (usize, usize),
+    pub sizes: (usize, usize),
     pub keys: (usize, usize),
     pub scodes: (usize, usize),
     pub sindex: (usize, usize),
@@ -363,7 +374,11 @@ impl FamilyLayout {
     /// The arrays of a family of key type `K` and digit type `D` laid out from `at` (a
     /// multiple of 16); None when the shape is out of range or the sizes overflow.
     pub fn new<K: Key, D: Digit>(at: usize, s: FamilyShape) -> Option<FamilyLayout> {
-        if !s.fits(K::BITS) || s.cells > u32::MAX as usize - 2 || s.spills > u32::MAX as usize {
+        if !s.fits(K::BITS)
+            || s.cells > u32::MAX as usize - 2
+            || s.spills > u32::MAX as usize
+            || s.dict > u32::MAX as usize - 1
+        {
             return None;
         }
         fn span(at: usize, count: usize, size: usize) -> Option<(usize, usize)> {
@@ -378,8 +393,9 @@ impl FamilyLayout {
             core::mem::size_of::<D>(),
         )?;
         let codes = span(digits.1, s.cells + 2, cb)?;
-        let dict = span(codes.1, s.dict, 16)?;
-        let keys = span(dict.1, s.spills, core::mem::size_of::<K>())?;
+        let dict = span(codes.1, s.dict, 8)?;
+        let sizes = span(dict.1, s.dict, 1)?;
+        let keys = span(sizes.1, s.spills, core::mem::size_of::<K>())?;
         let scodes = span(keys.1, s.spills, cb)?;
         let sindex_len = if s.spills > 0 {
             (1usize << s.spill_index) + 1
@@ -393,6 +409,7 @@ impl FamilyLayout {
             digits,
             codes,
             dict,
+            sizes,
             keys,
             scodes,
             sindex,
@@ -401,13 +418,14 @@ impl FamilyLayout {
     }
 
     /// The padding gaps between arrays (and after the last), which must be zero.
-    pub fn gaps(&self, start: usize) -> [(usize, usize); 8] {
+    pub fn gaps(&self, start: usize) -> [(usize, usize); 9] {
         [
             (start, self.index.0),
             (self.index.1, self.digits.0),
             (self.digits.1, self.codes.0),
             (self.codes.1, self.dict.0),
-            (self.dict.1, self.keys.0),
+            (self.dict.1, self.sizes.0),
+            (self.sizes.1, self.keys.0),
             (self.keys.1, self.scodes.0),
             (self.scodes.1, self.sindex.0),
             (self.sindex.1, self.end),
@@ -578,7 +596,8 @@ mod tests {
         assert_eq!(l.v4.index, (96, 108));
         assert_eq!(l.v4.digits, (112, 112 + 2 * 35));
         assert_eq!(l.v4.codes, (192, 197));
-        assert_eq!(l.v4.dict, (208, 240));
+        assert_eq!(l.v4.dict, (208, 224));
+        assert_eq!(l.v4.sizes, (224, 226));
         assert_eq!(l.v4.keys, (240, 240));
         assert_eq!(l.v4.sindex, (240, 240));
         assert_eq!(l.v6.index.0, 240);

@@ -84,13 +84,41 @@ impl<'a> Codes<'a> {
     }
 }
 
+/// A slice of codes of one width, read as u32 (`u32::MAX`, which names nothing, past the
+/// end): batches pick the width once, not per lookup.
+trait CodeSlice: Copy {
+    fn at(self, i: usize) -> u32;
+}
+
+impl CodeSlice for &[u8] {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.get(i).map_or(u32::MAX, |&v| u32::from(v))
+    }
+}
+
+impl CodeSlice for &[u16] {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.get(i).map_or(u32::MAX, |&v| u32::from(v))
+    }
+}
+
+impl CodeSlice for &[u32] {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.get(i).copied().unwrap_or(u32::MAX)
+    }
+}
+
 /// One family's arrays and geometry (see the image format in `image.rs`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
     index: &'a [u32],
     digits: &'a [D],
     codes: Codes<'a>,
-    dict: &'a [[u32; 4]],
+    dict: &'a [[u32; 2]],
+    sizes: &'a [u8],
     keys: &'a [K],
     scodes: Codes<'a>,
     sindex: &'a [u32],
@@ -117,6 +145,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             digits: cast(part(l.digits)?)?,
             codes: Codes::view(part(l.codes)?, s.code_bytes)?,
             dict: cast(part(l.dict)?)?,
+            sizes: part(l.sizes)?,
             keys: cast(part(l.keys)?)?,
             scodes: Codes::view(part(l.scodes)?, s.code_bytes)?,
             sindex: cast(part(l.sindex)?)?,
@@ -132,7 +161,8 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// The chunk of an address inside the window, for an index `bits` wide.
     #[inline(always)]
     fn chunk(lead: u64, bits: u32) -> usize {
-        lead.checked_shr(64 - bits).unwrap_or(0) as usize
+        // Two shifts, so that `bits = 0` gives chunk 0 without a branch.
+        ((lead >> 1).wrapping_shr(63u32.wrapping_sub(bits))) as usize
     }
 
     /// The entry answering for `a`: its position in `codes`, whether it is in `a`'s own
@@ -184,20 +214,30 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// The tag mask of `a`.
     #[inline(always)]
     fn lookup(&self, a: K) -> u32 {
+        match self.codes {
+            Codes::One(c) => self.lookup_with(a, c),
+            Codes::Two(c) => self.lookup_with(a, c),
+            Codes::Four(c) => self.lookup_with(a, c),
+        }
+    }
+
+    /// [`FamilyTable::lookup`] with the code width known.
+    #[inline(always)]
+    fn lookup_with(&self, a: K, codes: impl CodeSlice) -> u32 {
         let (p, hit, x) = self.position(a);
-        let code = self.codes.get(p);
-        match self.dict.get(code as usize) {
-            Some(&[inner, outer, sx, _]) => {
-                // Inside the entry's piece only in its own chunk and within 2^sx of it.
+        let code = codes.at(p) as usize;
+        match (self.dict.get(code), self.sizes.get(code)) {
+            (Some(&[inner, outer]), Some(&sx)) => {
+                // Inside the entry's piece only in its own chunk and within 2^sx of it (sx
+                // 64: a plain entry, one mask, always "inside"). Selected without a branch:
+                // which side an address falls on is random.
                 let top = self.digits.get(p).map_or(0, |d| d.to_top());
-                let off = if hit { x.wrapping_sub(top) } else { u64::MAX };
-                if off.checked_shr(sx).unwrap_or(0) == 0 {
-                    inner
-                } else {
-                    outer
-                }
+                let off = x.wrapping_sub(top) | u64::from(!hit).wrapping_neg();
+                let beyond = (off >> 1).wrapping_shr(u32::from(sx).wrapping_sub(1));
+                let inside = u32::from(beyond == 0);
+                outer ^ ((inner ^ outer) & inside.wrapping_neg())
             }
-            None => self.spilled(a),
+            _ => self.spilled(a),
         }
     }
 
@@ -232,8 +272,6 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         mapped: impl Fn(K) -> Option<u32>,
         wide: impl Fn(K) -> u64,
     ) {
-        const INDEX_AHEAD: usize = 16;
-        const WINDOW_AHEAD: usize = 8;
         if self.tiny_batch(addrs, out, &wide) {
             for (o, &a) in out.iter_mut().zip(addrs) {
                 if let Some(t) = mapped(a) {
@@ -242,6 +280,24 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             }
             return;
         }
+        match self.codes {
+            Codes::One(c) => self.batch_with(addrs, out, mapped, c),
+            Codes::Two(c) => self.batch_with(addrs, out, mapped, c),
+            Codes::Four(c) => self.batch_with(addrs, out, mapped, c),
+        }
+    }
+
+    /// [`FamilyTable::lookup_batch`] with the code width known.
+    #[inline(always)]
+    fn batch_with(
+        &self,
+        addrs: &[K],
+        out: &mut [u32],
+        mapped: impl Fn(K) -> Option<u32>,
+        codes: impl CodeSlice,
+    ) {
+        const INDEX_AHEAD: usize = 16;
+        const WINDOW_AHEAD: usize = 8;
         for (i, (o, &a)) in out.iter_mut().zip(addrs).enumerate() {
             if let Some(&ahead) = addrs.get(i + INDEX_AHEAD) {
                 let chunk = Self::chunk(ahead.lead(self.skip), self.cell_index);
@@ -258,7 +314,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             }
             *o = match mapped(a) {
                 Some(tags) => tags,
-                None => self.lookup(a),
+                None => self.lookup_with(a, codes),
             };
         }
     }
@@ -290,8 +346,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             }
             true
         };
-        let kind = |code: u32| self.dict.get(code as usize).copied();
-        let Some([below, ..]) = kind(self.codes.get(self.cells)) else {
+        let Some((below, ..)) = self.kind(self.codes.get(self.cells)) else {
             return false;
         };
         let mut prev = below;
@@ -300,8 +355,8 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             let &[lo, hi] = pair else { return false };
             let chunk_top = (c as u64).checked_shl(chunk_shift).unwrap_or(0);
             for p in lo as usize..hi as usize {
-                let (Some(&d), Some([inner, outer, sx, _])) =
-                    (self.digits.get(p), kind(self.codes.get(p)))
+                let (Some(&d), Some((inner, outer, sx))) =
+                    (self.digits.get(p), self.kind(self.codes.get(p)))
                 else {
                     return false;
                 };
@@ -341,28 +396,33 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// over each array.
     fn validate(&self) -> Result<(), Error> {
         let corrupt = Err(Error::ImageCorrupt);
-        let spill = self.dict.len() as u32;
+        let spill = self.spill_code();
         if self.base.and(self.window_mask.not()) != K::ZERO {
             return corrupt;
         }
-        // The dictionary: distinct entries, ascending; a plain entry (one mask up to the
-        // next entry) has sx 64, a piece two different masks and a size from one cell to
-        // less than a chunk.
+        // The dictionary: distinct entry kinds, ascending by (inner, outer, size); a plain
+        // entry has equal masks and size 64, a piece two different masks and a size from
+        // one cell to less than a chunk.
         let chunk_shift = K::BITS - self.skip - self.cell_index;
         let min_sx = 64 - D::BITS.min(chunk_shift);
-        if !self.dict.windows(2).all(|w| matches!(w, [a, b] if a < b))
-            || !self.dict.iter().all(|&[inner, outer, sx, zero]| {
-                zero == 0
-                    && if inner == outer {
-                        sx == 64
-                    } else {
-                        (min_sx..64).contains(&sx)
-                    }
-            })
-        {
+        let sorted = (1..self.dict.len()).all(|i| {
+            let key = |i: usize| (self.dict.get(i), self.sizes.get(i));
+            key(i - 1) < key(i)
+        });
+        if !sorted || self.sizes.len() != self.dict.len() {
             return corrupt;
         }
-        let plain = |code: u32| self.dict.get(code as usize).is_some_and(|e| e[0] == e[1]);
+        let good = |code: u32| match self.kind(code) {
+            Some((inner, outer, sx)) => {
+                if inner == outer {
+                    sx == 64
+                } else {
+                    (min_sx..64).contains(&sx)
+                }
+            }
+            None => code == spill,
+        };
+        let plain = |code: u32| self.kind(code).is_some_and(|(i, o, sx)| i == o && sx == 64);
         if !plain(self.codes.get(self.cells)) || !plain(self.codes.get(self.cells + 1)) {
             return corrupt;
         }
@@ -393,12 +453,12 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
                 let code = self.codes.get(lo as usize + i);
                 let top = d.to_top();
                 if (top >> (64 - D::BITS)) & low != 0
-                    || code > spill
+                    || !good(code)
                     || free_from.is_some_and(|f| u128::from(top) < f)
                 {
                     return corrupt;
                 }
-                let ends = match self.dict.get(code as usize) {
+                let ends = match self.kind(code) {
                     None => {
                         spilled = true;
                         if prev_ends == Some(None) {
@@ -407,7 +467,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
                         free_from = Some(u128::from(top) + 1);
                         None
                     }
-                    Some(&[inner, outer, sx, _]) => {
+                    Some((inner, outer, sx)) => {
                         if inner == outer && prev_ends == Some(Some(inner)) {
                             return corrupt;
                         }
@@ -425,7 +485,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         // Above the window the last entry's mask goes on.
         if let Some(Some(last)) = prev_ends {
             let above = self.codes.get(self.cells + 1);
-            if self.dict.get(above as usize).map(|e| e[1]) != Some(last) {
+            if self.kind(above).map(|k| k.1) != Some(last) {
                 return corrupt;
             }
         }
@@ -434,9 +494,6 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             .get(self.cells..)
             .is_none_or(|pad| pad.iter().any(|d| d.to_top() != 0))
         {
-            return corrupt;
-        }
-        if self.codes.get(self.cells) >= spill || self.codes.get(self.cells + 1) >= spill {
             return corrupt;
         }
         // Spills: present exactly when some cell spills; ascending keys inside the window,
@@ -449,7 +506,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
                 .keys
                 .iter()
                 .any(|k| k.xor(self.base).and(self.window_mask) != K::ZERO)
-            || (0..self.keys.len()).any(|i| self.scodes.get(i) >= spill)
+            || (0..self.keys.len()).any(|i| !plain(self.scodes.get(i)))
         {
             return corrupt;
         }
@@ -483,7 +540,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// Every spilled cell's first address is a spill key, so a lookup in it finds its own
     /// cell's entries (one merged pass over the chunks and the keys).
     fn validate_spill_starts(&self) -> Result<(), Error> {
-        let spill = self.dict.len() as u32;
+        let spill = self.spill_code();
         let chunk_shift = 64u32.saturating_sub(self.cell_index);
         let mut k = 0usize;
         for (c, pair) in self.index.windows(2).enumerate() {
@@ -507,6 +564,20 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             }
         }
         Ok(())
+    }
+
+    /// The masks inside and after an entry of this code, and its piece's size (`sx`; 64
+    /// for a plain entry); None for the spill code and codes naming nothing.
+    #[inline(always)]
+    fn kind(&self, code: u32) -> Option<(u32, u32, u32)> {
+        let &[inner, outer] = self.dict.get(code as usize)?;
+        let &sx = self.sizes.get(code as usize)?;
+        Some((inner, outer, u32::from(sx)))
+    }
+
+    /// The spill code: the first code past the dictionary.
+    fn spill_code(&self) -> u32 {
+        self.dict.len() as u32
     }
 
     /// Chunk entries plus spill keys.
@@ -705,7 +776,8 @@ impl<'a> IpSet<'a> {
             index: &[0, 1],
             digits: &[0; 33],
             codes: Codes::One(&[0, 0, 0]),
-            dict: &[[0, 0, 64, 0]],
+            dict: &[[0, 0]],
+            sizes: &[64],
             keys: &[],
             scodes: Codes::One(&[]),
             sindex: &[],
@@ -720,7 +792,8 @@ impl<'a> IpSet<'a> {
             index: &[0, 1],
             digits: &[0; 17],
             codes: Codes::One(&[0, 0, 0]),
-            dict: &[[0, 0, 64, 0]],
+            dict: &[[0, 0]],
+            sizes: &[64],
             keys: &[],
             scodes: Codes::One(&[]),
             sindex: &[],

@@ -319,9 +319,13 @@ fn header_fields_are_checked() {
     );
     case(&|b| b[4] = 1, Error::ImageUnsupportedVersion);
     case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
-    case(&|b| b[8] = b[8].wrapping_add(16), Error::ImageTruncated);
-    case(&|b| b[8] = b[8].wrapping_sub(16), Error::ImageCorrupt);
-    case(&|b| b[8] = b[8].wrapping_sub(1), Error::ImageCorrupt);
+    let total = |b: &mut [u8], delta: i64| {
+        let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
+        b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
+    };
+    case(&|b| total(b, 16), Error::ImageTruncated);
+    case(&|b| total(b, -16), Error::ImageCorrupt);
+    case(&|b| total(b, -1), Error::ImageCorrupt);
     case(
         &|b| b[field::V4] = b[field::V4].wrapping_add(1),
         Error::ImageCorrupt,
@@ -333,8 +337,13 @@ fn header_fields_are_checked() {
     // A window narrower than the base's bits (the sample's IPv6 base is not 0).
     case(&|b| b[field::V6 + 12] = 0, Error::ImageCorrupt);
     case(&|b| b[field::V4 + 13] = 23, Error::ImageCorrupt);
-    case(&|b| b[field::V4 + 15] = 2, Error::ImageCorrupt);
+    // Any code width but the one the dictionary's size calls for.
+    case(
+        &|b| b[field::V4 + 15] = if b[field::V4 + 15] == 1 { 2 } else { 1 },
+        Error::ImageCorrupt,
+    );
     case(&|b| b[field::V4 + 15] = 3, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 15] = 4, Error::ImageCorrupt);
     case(&|b| b[field::V4_BASE] ^= 1, Error::ImageCorrupt);
     case(&|b| b[field::RESERVED] = 1, Error::ImageCorrupt);
     case(&|b| b[field::RESERVED + 11] = 1, Error::ImageCorrupt);
@@ -366,12 +375,6 @@ fn v4_layout(bytes: &[u8]) -> image::FamilyLayout {
     image::FamilyLayout::new::<u32, u16>(HEADER_LEN, shape).unwrap()
 }
 
-/// The inner and outer mask of the dictionary entry at `at`.
-fn b_words(b: &[u8], at: usize) -> (u32, u32) {
-    let w = |o: usize| u32::from_ne_bytes(b[o..o + 4].try_into().unwrap());
-    (w(at), w(at + 4))
-}
-
 /// Flip one structural detail of the first family and reseal: every one is refused.
 #[test]
 fn structural_edits_are_corrupt() {
@@ -381,7 +384,9 @@ fn structural_edits_are_corrupt() {
     assert!(set.interval_counts().0 >= 3);
     let original = image.bytes()[..len].to_vec();
     let l = v4_layout(&original);
-    let cells = (l.codes.1 - l.codes.0) - 2;
+    let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
+    let cb = (word(field::V4 + 12) >> 24) as usize;
+    let cells = (l.codes.1 - l.codes.0) / cb - 2;
     assert!(cells >= 3, "{cells}");
     let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
         let mut a = Aligned::from_bytes(&original);
@@ -391,6 +396,18 @@ fn structural_edits_are_corrupt() {
         assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
     };
     let (d, c) = (l.digits.0, l.codes.0);
+    let read = |b: &[u8], i: usize| {
+        b[c + cb * i..c + cb * i + cb]
+            .iter()
+            .rev()
+            .fold(0u32, |v, &x| v << 8 | u32::from(x))
+    };
+    let code = |i: usize| read(&original, i);
+    let set_code = |b: &mut [u8], i: usize, v: u32| {
+        for (k, x) in b[c + cb * i..c + cb * i + cb].iter_mut().enumerate() {
+            *x = (v >> (8 * k)) as u8;
+        }
+    };
     case("digits swapped", &|b| {
         let tmp: [u8; 2] = b[d + 2..d + 4].try_into().unwrap();
         b.copy_within(d + 4..d + 6, d + 2);
@@ -398,29 +415,32 @@ fn structural_edits_are_corrupt() {
     });
     case("first digit not 0", &|b| b[d + 1] = 1);
     case("window padding", &|b| b[d + 2 * cells] = 1);
-    case("code past the dictionary", &|b| b[c] = 0xfe);
-    case("equal neighbouring codes", &|b| b[c + 1] = b[c]);
-    case("below code", &|b| b[c + cells] = 0xfe);
+    case("code past the dictionary", &|b| set_code(b, 0, u32::MAX));
+    case("equal neighbouring codes", &|b| set_code(b, 1, code(0)));
+    case("below code", &|b| set_code(b, cells, u32::MAX));
+    case("above code", &|b| {
+        set_code(b, cells + 1, code(cells + 1) ^ 1)
+    });
     case("index start", &|b| b[l.index.0] = 1);
     case("index end", &|b| b[l.index.1 - 4] ^= 1);
     let t = l.dict.0;
     case("dictionary order", &|b| {
-        let tmp: [u8; 16] = b[t..t + 16].try_into().unwrap();
-        b.copy_within(t + 16..t + 32, t);
-        b[t + 16..t + 32].copy_from_slice(&tmp);
+        let tmp: [u8; 8] = b[t..t + 8].try_into().unwrap();
+        b.copy_within(t + 8..t + 16, t);
+        b[t + 8..t + 16].copy_from_slice(&tmp);
     });
-    // A plain entry (one mask) must say "up to the next entry" (sx 64), a piece must be
-    // smaller than a chunk and no smaller than a digit resolves, the fourth word is 0.
-    case("plain entry with a size", &|b| b[t + 8] = 40);
-    case("dictionary padding word", &|b| b[t + 12] = 1);
-    let piece = (0..l.dict.1 - t)
-        .step_by(16)
-        .map(|o| t + o)
-        .find(|&at| b_words(&original, at).0 != b_words(&original, at).1)
-        .expect("the sample has a piece");
-    case("piece of a whole chunk", &|b| b[piece + 8] = 64);
-    case("piece finer than a digit", &|b| b[piece + 8] = 10);
-    case("piece reaching past the next entry", &|b| b[piece + 8] += 8);
+    // A plain entry (equal masks) has size 64; a piece's size lies between one cell and
+    // less than a chunk, and the piece ends before the next entry.
+    let z = l.sizes.0;
+    let kinds = l.sizes.1 - z;
+    let plain = (0..kinds).find(|&k| original[z + k] == 64).unwrap();
+    case("plain entry with a size", &|b| b[z + plain] = 50);
+    let piece = (0..kinds)
+        .find(|&k| original[z + k] != 64)
+        .expect("a piece");
+    case("piece without a size", &|b| b[z + piece] = 64);
+    case("piece finer than a digit", &|b| b[z + piece] = 10);
+    case("piece reaching past the next entry", &|b| b[z + piece] += 8);
     case("padding", &|b| b[l.codes.1] = 1);
 }
 
@@ -460,14 +480,32 @@ fn spill_edits_are_corrupt() {
     });
     // Moving the first key up by one leaves its cell's start without a key.
     case("spilled cell start", &|b| b[k] ^= 1);
-    case("spill code", &|b| b[l.scodes.0] = 0xfe);
+    // Codes are read as `cb`-byte numbers.
+    let cb = shape.code_bytes as usize;
+    let read = |b: &[u8], at: usize| {
+        b[at..at + cb]
+            .iter()
+            .rev()
+            .fold(0u32, |v, &x| v << 8 | u32::from(x))
+    };
+    let write = |b: &mut [u8], at: usize, v: u32| {
+        for (i, x) in b[at..at + cb].iter_mut().enumerate() {
+            *x = (v >> (8 * i)) as u8;
+        }
+    };
+    case("spill code naming a spill", &|b| {
+        write(b, l.scodes.0, shape.dict as u32)
+    });
+    case("spill code past the dictionary", &|b| {
+        write(b, l.scodes.0, u32::MAX)
+    });
     case("spill index", &|b| b[l.sindex.1 - 4] ^= 1);
     // Dropping every spill code from a chunk entry leaves spill keys no cell uses.
+    let spill = shape.dict as u32;
     case("spills without a spilled cell", &|b| {
-        let spill = shape.dict as u8;
-        for code in &mut b[l.codes.0..l.codes.1 - 2] {
-            if *code == spill {
-                *code = 0;
+        for at in (l.codes.0..l.codes.1 - 2 * cb).step_by(cb) {
+            if read(b, at) == spill {
+                write(b, at, 0);
             }
         }
     });
