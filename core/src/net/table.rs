@@ -7,6 +7,7 @@ use super::image::{
     FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
 };
 use super::scan::prefetch;
+use super::tiny::{apply_best, BLOCK};
 use crate::Error;
 
 /// Tables of up to this many chunk entries, without spills, may be looked up in batches the
@@ -379,14 +380,16 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             }
         }
         let steps = steps.get(..n).unwrap_or(&[]);
-        let out = match out.get_mut(..addrs.len()) {
-            Some(o) => o,
-            None => out,
-        };
-        out.fill(below);
-        for &(key, change) in steps {
-            for (o, &a) in out.iter_mut().zip(addrs) {
-                *o ^= change & u32::from(key <= wide(a)).wrapping_neg();
+        // Blocks of addresses: their leading 64 bits gathered first, so the compare loop
+        // reads plain u64s.
+        let mut keys = [0u64; BLOCK];
+        for (o, a) in out.chunks_mut(BLOCK).zip(addrs.chunks(BLOCK)) {
+            let n = o.len().min(a.len());
+            for (k, &a) in keys.iter_mut().zip(a) {
+                *k = wide(a);
+            }
+            if let (Some(o), Some(k)) = (o.get_mut(..n), keys.get(..n)) {
+                apply_best(steps, below, k, o);
             }
         }
         true

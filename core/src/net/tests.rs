@@ -225,6 +225,36 @@ proptest! {
         }
     }
 
+    /// Tables small enough for the turned-around batch loop, asked in batches longer than
+    /// one of its blocks (the probes repeated), against the oracle and single lookups.
+    #[test]
+    fn batch_lookups_of_tiny_tables_match_the_oracle(
+        list in prop::collection::vec(entry(), 0..8),
+        v4 in prop::collection::vec(v4_addr(), 0..40),
+        v6 in prop::collection::vec(v6_addr(), 0..40),
+    ) {
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let probes: Vec<IpNumber> = edges(&list).into_iter()
+            .chain(v4.into_iter().map(IpNumber::V4))
+            .chain(v6.into_iter().map(IpNumber::V6))
+            .collect();
+        let a4: Vec<u32> = probes.iter().filter_map(|p| match p { IpNumber::V4(a) => Some(*a), _ => None }).cycle().take(600).collect();
+        let a6: Vec<u128> = probes.iter().map(|p| match p {
+            IpNumber::V6(a) => *a,
+            IpNumber::V4(a) => 0xffff_0000_0000 | u128::from(*a),
+        }).cycle().take(600).collect();
+        let mut out = vec![0u32; 600];
+        set.lookup_v4_batch(&a4, &mut out);
+        for (&a, &t) in a4.iter().zip(&out) {
+            prop_assert_eq!(t, oracle(&list, IpNumber::V4(a)), "v4 batch {:#x}", a);
+        }
+        set.lookup_v6_batch(&a6, &mut out);
+        for (&a, &t) in a6.iter().zip(&out) {
+            prop_assert_eq!(t, oracle(&list, IpNumber::V6(a)), "v6 batch {:#x}", a);
+        }
+    }
+
     #[test]
     fn text_build_equals_entry_build(list in prop::collection::vec(entry(), 0..30)) {
         let text = list_text(&list);
