@@ -4,6 +4,7 @@
 //! (asked once with `cpuid` and `xgetbv`) the same code is compiled for AVX2, whose 64-bit
 //! compares SSE2 lacks.
 
+#[cfg(target_arch = "x86_64")]
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// Addresses handled per block (their leading 64 bits are gathered on the stack first).
@@ -52,6 +53,7 @@ pub(crate) fn apply_best(steps: &[(u64, u32)], start: u32, keys: &[u64], out: &m
 }
 
 /// Cached answer: 0 = not asked yet, 1 = absent, 2 = present.
+#[cfg(target_arch = "x86_64")]
 static AVX2_STATE: AtomicU8 = AtomicU8::new(0);
 
 /// Whether this CPU has AVX2 and the OS saves the AVX state (asked once, then cached).
