@@ -101,13 +101,14 @@ fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
     }
 }
 
-/// The spill index width for `spills` keys: about two keys per chunk.
+/// The spill index width for `spills` keys: about eight keys per chunk (spilled lookups
+/// are rare; a smaller index saves bytes).
 fn spill_index_for(spills: usize, skip: u32, bits: u32) -> u32 {
     if spills == 0 {
         return 0;
     }
     log2(spills)
-        .saturating_sub(1)
+        .saturating_sub(3)
         .min(MAX_INDEX_BITS)
         .min(bits - skip)
 }
@@ -384,9 +385,10 @@ impl<'a, K: Key> Family<'a, K> {
             }
             _ => (0, K::ZERO),
         };
-        // About 8 (IPv4) or 4 (IPv6) entries per chunk; wider when that avoids spills and
-        // the index stays small beside the entries.
-        let chunk_log = if D::BITS == 16 { 3 } else { 2 };
+        // About 8 intervals per chunk (pieces make it fewer entries; one 64-byte window holds
+        // 32 IPv4 or 16 IPv6 digits); wider when that avoids spills and the index stays small
+        // beside the entries.
+        let chunk_log = 3;
         let cap = max_cell_index(n, bits).min(bits - skip);
         let mut cell_index = log2(n).saturating_sub(chunk_log).min(cap);
         let depth = self
