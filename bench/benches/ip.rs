@@ -1,6 +1,7 @@
 //! `cargo bench -p tollgate-bench --bench ip`: tollgate's CIDR tables against
-//! `ip_network_table` and `prefix_trie`, each doing the same batch of 1,024 lookups per
-//! iteration (criterion reports it as elements/s = lookups/s).
+//! `ip_network_table` (a tree bitmap), `prefix_trie` and `poptrie` (Poptrie), each doing the
+//! same batch of 1,024 lookups per iteration (criterion reports it as elements/s =
+//! lookups/s).
 //!
 //! Groups: `ip_acs_v4`, `ip_acs_v6` (the built-in ACS ranges; random addresses, about half
 //! inside), `ip_large_v4` (500,000 random IPv4 prefixes, lengths peaking at /24) and
@@ -10,8 +11,10 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ip_network::{Ipv4Network, Ipv6Network};
 use ip_network_table::IpNetworkTable;
+use poptrie::Poptrie;
 use prefix_trie::PrefixMap;
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,6 +81,8 @@ struct Tables {
     ip_network_table: IpNetworkTable<u32>,
     prefix_trie_v4: PrefixMap<(u32, u8), u32>,
     prefix_trie_v6: PrefixMap<(u128, u8), u32>,
+    poptrie_v4: Poptrie<(u32, u8), u32>,
+    poptrie_v6: Poptrie<(u128, u8), u32>,
 }
 
 impl Tables {
@@ -132,17 +137,35 @@ fn build_tables(name: &str, v4: &[(u32, u8, u32)], v6: &[(u128, u8, u32)]) -> Ta
         }
         (m4, m6)
     });
+    // Poptrie's bulk build (`collect`): one insert at a time costs O(n) each (its arrays are
+    // kept contiguous), ten minutes for the 500k table.
+    let ((poptrie_v4, poptrie_v6), t_pop, m_pop) = measure(|| {
+        let mut m4: BTreeMap<(u32, u8), u32> = BTreeMap::new();
+        for &(a, l, tags) in v4 {
+            *m4.entry((a, l)).or_insert(0) |= tags;
+        }
+        let mut m6: BTreeMap<(u128, u8), u32> = BTreeMap::new();
+        for &(a, l, tags) in v6 {
+            *m6.entry((a, l)).or_insert(0) |= tags;
+        }
+        let p4: Poptrie<(u32, u8), u32> = m4.into_iter().collect();
+        let p6: Poptrie<(u128, u8), u32> = m6.into_iter().collect();
+        (p4, p6)
+    });
     let per = |bytes: usize| bytes as f64 / prefixes.max(1) as f64;
     eprintln!(
-        "{name}: {prefixes} prefixes | build: tollgate {:.1} ms, ip_network_table {:.1} ms, prefix_trie {:.1} ms \
-         | bytes/prefix: tollgate {:.1} (image {} B), ip_network_table {:.1}, prefix_trie {:.1}",
+        "{name}: {prefixes} prefixes | build: tollgate {:.1} ms, ip_network_table {:.1} ms, prefix_trie {:.1} ms, \
+         poptrie {:.1} ms | bytes/prefix: tollgate {:.1} (image {} B), ip_network_table {:.1}, prefix_trie {:.1}, \
+         poptrie {:.1}",
         t_ours.as_secs_f64() * 1e3,
         t_int.as_secs_f64() * 1e3,
         t_pt.as_secs_f64() * 1e3,
+        t_pop.as_secs_f64() * 1e3,
         per(image_len),
         image_len,
         per(m_int),
         per(m_pt),
+        per(m_pop),
     );
     Tables {
         storage,
@@ -150,30 +173,37 @@ fn build_tables(name: &str, v4: &[(u32, u8, u32)], v6: &[(u128, u8, u32)]) -> Ta
         ip_network_table,
         prefix_trie_v4,
         prefix_trie_v6,
+        poptrie_v4,
+        poptrie_v6,
     }
 }
 
 /// The group `group`: the same batch of addresses looked up by tollgate (its batch API) and
 /// by each peer (one lookup per address: they have no batch API). Closures are generic, not
 /// `dyn`, so no side pays for an indirect call per lookup.
-fn bench_family<A, One, Batch, Int, Trie>(
+fn bench_family<A, One, Batch, Int, Trie, Pop>(
     c: &mut Criterion,
     group: &str,
     addrs: &[A],
     (ours_one, ours_batch): (One, Batch),
-    (ip_network_table, prefix_trie): (Int, Trie),
+    (ip_network_table, prefix_trie, poptrie): (Int, Trie, Pop),
 ) where
     A: Copy + std::fmt::Debug,
     One: Fn(A) -> u32,
     Batch: Fn(&[A], &mut [u32]),
     Int: Fn(A) -> Option<u32>,
     Trie: Fn(A) -> Option<u32>,
+    Pop: Fn(A) -> Option<u32>,
 {
     // Every peer must agree on whether each address matches (a sanity check, not timed).
     for &a in addrs {
         let ours = ours_one(a) != 0;
-        let peers = (ip_network_table(a).is_some(), prefix_trie(a).is_some());
-        assert_eq!((ours, ours), peers, "{group}: {a:?}");
+        let peers = (
+            ip_network_table(a).is_some(),
+            prefix_trie(a).is_some(),
+            poptrie(a).is_some(),
+        );
+        assert_eq!((ours, ours, ours), peers, "{group}: {a:?}");
     }
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(addrs.len() as u64));
@@ -186,6 +216,7 @@ fn bench_family<A, One, Batch, Int, Trie>(
     });
     bench_peer(&mut g, "ip_network_table", addrs, ip_network_table);
     bench_peer(&mut g, "prefix_trie", addrs, prefix_trie);
+    bench_peer(&mut g, "poptrie", addrs, poptrie);
     g.finish();
 }
 
@@ -219,6 +250,7 @@ fn bench_v4(c: &mut Criterion, group: &str, tables: &Tables, addrs: &[u32]) {
             t.map(|(_, &v)| v)
         },
         |a| tables.prefix_trie_v4.get_lpm(&(a, 32)).map(|(_, &v)| v),
+        |a: u32| tables.poptrie_v4.lookup(a).copied(),
     );
     bench_family(c, group, addrs, ours, peers);
 }
@@ -237,6 +269,7 @@ fn bench_v6(c: &mut Criterion, group: &str, tables: &Tables, addrs: &[u128]) {
             t.map(|(_, &v)| v)
         },
         |a| tables.prefix_trie_v6.get_lpm(&(a, 128)).map(|(_, &v)| v),
+        |a: u128| tables.poptrie_v6.lookup(a).copied(),
     );
     bench_family(c, group, addrs, ours, peers);
 }

@@ -8,8 +8,8 @@
 
 use super::addr::IpNumber;
 use super::image::{
-    cast, cast_mut, checksum, chunk_start, field, index_bits_for, write_bytes, Entry, FamilyShape,
-    Key, Layout, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
+    cast_mut, checksum, chunk_start, field, write_bytes, Digit, FamilyLayout, FamilyShape, Key,
+    Layout, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC, MAX_INDEX_BITS,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
@@ -74,35 +74,76 @@ fn count_list(list: &str) -> Result<(usize, usize), ListError> {
     Ok(counts)
 }
 
-/// The shapes no build of this many prefixes can exceed.
-fn bound_shapes(
-    v4_prefixes: usize,
-    v6_prefixes: usize,
-) -> Result<(FamilyShape, FamilyShape), Error> {
-    if v4_prefixes > MAX_PREFIXES_PER_FAMILY || v6_prefixes > MAX_PREFIXES_PER_FAMILY {
-        return Err(Error::TooManyPrefixes);
-    }
-    let (e4, e6) = (2 * v4_prefixes + 1, 2 * v6_prefixes + 1);
-    let shape = |entries: usize, index_bits: u32| FamilyShape {
-        entries,
-        index_bits,
+/// The floor of log2 of `n` (0 for 0).
+fn log2(n: usize) -> u32 {
+    usize::BITS - 1 - n.max(1).leading_zeros()
+}
+
+/// The widest chunk index a family of `intervals` intervals can get (see [`cell_index_for`]).
+fn max_cell_index(intervals: usize, bits: u32) -> u32 {
+    log2(intervals.saturating_mul(4).saturating_add(64))
+        .min(MAX_INDEX_BITS)
+        .min(bits)
+}
+
+/// The image shape no build of `prefixes` prefixes of a family can exceed.
+fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
+    let intervals = 2 * prefixes + 1;
+    let cell_index = max_cell_index(intervals, K::BITS);
+    FamilyShape {
+        cells: (1 << cell_index) + 2 * intervals,
+        spills: 2 * intervals,
+        dict: 2 * intervals,
         skip: 0,
+        cell_index,
+        spill_index: spill_index_for(2 * intervals, 0, K::BITS),
+        code_bytes: FamilyShape::code_bytes_for(2 * intervals),
+    }
+}
+
+/// The spill index width for `spills` keys: about eight keys per chunk (spilled lookups
+/// are rare; a smaller index saves bytes).
+fn spill_index_for(spills: usize, skip: u32, bits: u32) -> u32 {
+    if spills == 0 {
+        return 0;
+    }
+    log2(spills)
+        .saturating_sub(3)
+        .min(MAX_INDEX_BITS)
+        .min(bits - skip)
+}
+
+/// The scratch a build needs beside the image: the prefixes as records, then per family the
+/// intervals (keys and tags) and a copy of the tags to make the dictionary from.
+fn scratch_len(v4: usize, v6: usize) -> Option<usize> {
+    let family = |n: usize, key: usize, record: usize| {
+        let intervals = 2 * n + 1;
+        n.checked_mul(record)?
+            .checked_add(intervals.checked_mul(key + 8)?)?
+            .checked_add((2 * intervals + 2).checked_mul(8)?)?
+            .checked_add(16)
     };
-    Ok((
-        shape(e4, index_bits_for::<u64>(e4, 0)),
-        shape(e6, index_bits_for::<[u128; 2]>(e6, 0)),
-    ))
+    family(v6, 16, core::mem::size_of::<Record<u128>>())?.checked_add(family(
+        v4,
+        4,
+        core::mem::size_of::<Record<u32>>(),
+    )?)
 }
 
 /// The bytes of storage a build from this many IPv4 and IPv6 prefixes needs (IPv4-mapped IPv6
 /// prefixes of length 96 or more count as IPv4).
 pub fn required_size_for(v4_prefixes: usize, v6_prefixes: usize) -> Result<usize, Error> {
-    let (s4, s6) = bound_shapes(v4_prefixes, v6_prefixes)?;
-    let image = Layout::new(s4, s6).ok_or(Error::TooManyPrefixes)?.total;
-    let records = v6_prefixes * core::mem::size_of::<Record<u128>>()
-        + v4_prefixes * core::mem::size_of::<Record<u32>>();
-    image
-        .checked_add(records)
+    if v4_prefixes > MAX_PREFIXES_PER_FAMILY || v6_prefixes > MAX_PREFIXES_PER_FAMILY {
+        return Err(Error::TooManyPrefixes);
+    }
+    let bound = Layout::new(
+        bound_shape::<u32>(v4_prefixes),
+        bound_shape::<u128>(v6_prefixes),
+    )
+    .ok_or(Error::TooManyPrefixes)?;
+    bound
+        .total
+        .checked_add(scratch_len(v4_prefixes, v6_prefixes).ok_or(Error::TooManyPrefixes)?)
         .and_then(|n| n.checked_add(IMAGE_ALIGN - 1))
         .map(|n| n & !(IMAGE_ALIGN - 1))
         .ok_or(Error::TooManyPrefixes)
@@ -132,6 +173,23 @@ where
     build_counted(storage, counts.0, counts.1, iter)
 }
 
+/// Carve `len` elements of `T` off the front of `rest` (after aligning it for `T`).
+fn take<'a, T: Pod>(rest: &mut &'a mut [u8], len: usize) -> Result<&'a mut [T], Error> {
+    let bytes = core::mem::take(rest);
+    let skip = bytes.as_ptr().align_offset(core::mem::align_of::<T>());
+    let size = len
+        .checked_mul(core::mem::size_of::<T>())
+        .ok_or(Error::BufferTooSmall)?;
+    let (_, bytes) = bytes
+        .split_at_mut_checked(skip)
+        .ok_or(Error::BufferTooSmall)?;
+    let (head, tail) = bytes
+        .split_at_mut_checked(size)
+        .ok_or(Error::BufferTooSmall)?;
+    *rest = tail;
+    cast_mut(head).ok_or(Error::Misaligned)
+}
+
 fn build_counted<'s>(
     storage: &'s mut [u8],
     v4_count: usize,
@@ -145,21 +203,23 @@ fn build_counted<'s>(
     if storage.len() < need {
         return Err(Error::BufferTooSmall);
     }
-    let (b4, b6) = bound_shapes(v4_count, v6_count)?;
-    let bound = Layout::new(b4, b6).ok_or(Error::TooManyPrefixes)?;
+    let bound = Layout::new(bound_shape::<u32>(v4_count), bound_shape::<u128>(v6_count))
+        .ok_or(Error::TooManyPrefixes)?;
     let (area, scratch) = storage
         .split_at_mut_checked(bound.total)
         .ok_or(Error::BufferTooSmall)?;
 
-    // Scratch: the IPv6 records (16-aligned) then the IPv4 records.
-    let r6_len = v6_count * core::mem::size_of::<Record<u128>>();
-    let r4_len = v4_count * core::mem::size_of::<Record<u32>>();
-    let (r6, rest) = scratch
-        .split_at_mut_checked(r6_len)
-        .ok_or(Error::BufferTooSmall)?;
-    let r4 = rest.get_mut(..r4_len).ok_or(Error::BufferTooSmall)?;
-    let r6: &mut [Record<u128>] = cast_mut(r6).ok_or(Error::Misaligned)?;
-    let r4: &mut [Record<u32>] = cast_mut(r4).ok_or(Error::Misaligned)?;
+    let mut rest = scratch;
+    let r6: &mut [Record<u128>] = take(&mut rest, v6_count)?;
+    let k6: &mut [u128] = take(&mut rest, 2 * v6_count + 1)?;
+    let r4: &mut [Record<u32>] = take(&mut rest, v4_count)?;
+    let k4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
+    let t6: &mut [u32] = take(&mut rest, 2 * v6_count + 1)?;
+    let d6: &mut [u32] = take(&mut rest, 2 * v6_count + 1)?;
+    let t4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
+    let d4: &mut [u32] = take(&mut rest, 2 * v4_count + 1)?;
+    let p6: &mut [u64] = take(&mut rest, 2 * (2 * v6_count + 1) + 2)?;
+    let p4: &mut [u64] = take(&mut rest, 2 * (2 * v4_count + 1) + 2)?;
 
     let (mut n4, mut n6) = (0usize, 0usize);
     for entry in list {
@@ -188,42 +248,17 @@ fn build_counted<'s>(
         return Err(Error::InvalidArgument);
     }
 
-    let e4 = sweep_into::<u64>(area, bound.v4_entries, r4)?;
-    let e6 = sweep_into::<[u128; 2]>(area, bound.v6_entries, r6)?;
+    let mut f4 = Family::<u32>::new(r4, k4, t4, d4)?;
+    let mut f6 = Family::<u128>::new(r6, k6, t6, d6)?;
+    let s4 = f4.shape::<u16>(p4)?;
+    let s6 = f6.shape::<u32>(p6)?;
+    let layout = Layout::new(s4.0, s6.0).ok_or(Error::TooManyPrefixes)?;
+    let image = area.get_mut(..layout.total).ok_or(Error::BufferTooSmall)?;
+    image.fill(0);
+    f4.write::<u16>(image, &layout.v4, s4)?;
+    f6.write::<u32>(image, &layout.v6, s6)?;
 
-    // Final geometry from the real boundaries, then move the arrays down into place.
-    let (s4, base4) = shape_of::<u64>(area, bound.v4_entries, e4)?;
-    let (s6, base6) = shape_of::<[u128; 2]>(area, bound.v6_entries, e6)?;
-    let layout = Layout::new(s4, s6).ok_or(Error::TooManyPrefixes)?;
-    move_within(
-        area,
-        bound.v4_entries.0,
-        e4.checked_mul(8),
-        layout.v4_entries.0,
-    )?;
-    move_within(
-        area,
-        bound.v6_entries.0,
-        e6.checked_mul(32),
-        layout.v6_entries.0,
-    )?;
-    fill_index::<u64>(area, layout.v4_index, layout.v4_entries, base4, s4)?;
-    fill_index::<[u128; 2]>(area, layout.v6_index, layout.v6_entries, base6, s6)?;
-    for pad in [
-        layout.v4_index.1..layout.v4_entries.0,
-        layout.v4_entries.1..layout.v6_entries.0,
-        layout.v6_index.1..layout.total,
-    ] {
-        if let Some(p) = area.get_mut(pad) {
-            p.fill(0);
-        }
-    }
-
-    let header = area.get_mut(..layout.total).ok_or(Error::BufferTooSmall)?;
-    header
-        .get_mut(..field::V6_BASE + 16)
-        .ok_or(Error::BufferTooSmall)?
-        .fill(0);
+    let header = image;
     write_bytes(header, field::MAGIC, &MAGIC.to_ne_bytes());
     write_bytes(header, field::VERSION, &FORMAT_VERSION.to_ne_bytes());
     write_bytes(
@@ -236,13 +271,13 @@ fn build_counted<'s>(
         field::PREFIX_COUNT,
         &((v4_count + v6_count) as u64).to_ne_bytes(),
     );
-    for (at, shape) in [(field::V4, s4), (field::V6, s6)] {
-        write_bytes(header, at, &(shape.entries as u32).to_ne_bytes());
-        write_bytes(header, at + 4, &shape.index_bits.to_ne_bytes());
-        write_bytes(header, at + 8, &shape.skip.to_ne_bytes());
+    for (at, shape) in [(field::V4, s4.0), (field::V6, s6.0)] {
+        for (i, w) in shape.words().iter().enumerate() {
+            write_bytes(header, at + 4 * i, &w.to_ne_bytes());
+        }
     }
-    write_bytes(header, field::V4 + 12, &base4.to_ne_bytes());
-    write_bytes(header, field::V6_BASE, &base6.to_ne_bytes());
+    write_bytes(header, field::V4_BASE, &s4.1.to_ne_bytes());
+    write_bytes(header, field::V6_BASE, &s6.1.to_ne_bytes());
     let sum = checksum(header);
     write_bytes(header, field::CHECKSUM, &sum.to_ne_bytes());
 
@@ -250,65 +285,560 @@ fn build_counted<'s>(
     IpSet::load(storage)
 }
 
-/// Sort the records and sweep them into the (bound-sized) entry array at `span`; returns how
-/// many boundaries were written.
-fn sweep_into<E: Entry>(
-    area: &mut [u8],
-    span: (usize, usize),
-    records: &mut [Record<E::Key>],
-) -> Result<usize, Error> {
-    crate::sort::sort_unstable_by(records, |a, b| {
-        a.start.cmp(&b.start).then(b.end.cmp(&a.end))
-    });
-    let mut out = Boundaries {
-        entries: area
-            .get_mut(span.0..span.1)
-            .and_then(cast_mut::<E>)
-            .ok_or(Error::Misaligned)?,
-        len: 0,
-        overflow: false,
-    };
-    sweep(records, &mut out);
-    if out.overflow {
-        return Err(Error::TooManyPrefixes);
+/// One family during the build: its intervals (first address and tag mask, ascending, the
+/// first at 0, neighbours with different tags), its distinct tag masks (ascending), and the
+/// dictionary of entry kinds (packed by [`pack`], ascending).
+struct Family<'a, K> {
+    keys: &'a [K],
+    tags: &'a [u32],
+    masks: &'a [u32],
+    dict: &'a [u64],
+}
+
+/// What a chunk entry says: its cell spills, or the tags inside and after a piece of
+/// `1 << sx` (in the entry's 64-bit chunk coordinates; `sx = 64`: up to the next entry).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Spill,
+    Tags { inner: u32, outer: u32, sx: u32 },
+}
+
+/// A dictionary entry packed for sorting: the codes of its masks, then `sx`.
+fn pack(inner: u32, outer: u32, sx: u32) -> u64 {
+    u64::from(inner) << 36 | u64::from(outer) << 8 | u64::from(sx)
+}
+
+impl<'a, K: Key> Family<'a, K> {
+    /// Sort the records, sweep them into intervals and make the dictionary.
+    fn new(
+        records: &mut [Record<K>],
+        keys: &'a mut [K],
+        tags: &'a mut [u32],
+        dict: &'a mut [u32],
+    ) -> Result<Self, Error> {
+        crate::sort::sort_unstable_by(records, |a, b| {
+            a.start.cmp(&b.start).then(b.end.cmp(&a.end))
+        });
+        let mut out = Boundaries {
+            keys,
+            tags,
+            len: 0,
+            overflow: false,
+        };
+        sweep(records, &mut out);
+        if out.overflow {
+            return Err(Error::TooManyPrefixes);
+        }
+        let n = out.len;
+        let (keys, tags) = (out.keys, out.tags);
+        let keys: &'a [K] = keys.get(..n).ok_or(Error::InvalidArgument)?;
+        let tags: &'a [u32] = tags.get(..n).ok_or(Error::InvalidArgument)?;
+        let copy = dict.get_mut(..n).ok_or(Error::InvalidArgument)?;
+        copy.copy_from_slice(tags);
+        crate::sort::sort_unstable_by(copy, |a, b| a.cmp(b));
+        let mut d = 0usize;
+        for i in 0..n {
+            let v = copy.get(i).copied().unwrap_or(0);
+            if d == 0 || copy.get(d - 1) != Some(&v) {
+                if let Some(slot) = copy.get_mut(d) {
+                    *slot = v;
+                }
+                d += 1;
+            }
+        }
+        let masks: &'a [u32] = dict.get(..d).ok_or(Error::InvalidArgument)?;
+        Ok(Family {
+            keys,
+            tags,
+            masks,
+            dict: &[],
+        })
     }
-    Ok(out.len)
+
+    /// The code of a tag mask (its position among the masks).
+    fn mask_code(&self, tags: u32) -> u32 {
+        self.masks.binary_search(&tags).unwrap_or(0) as u32
+    }
+
+    /// The code of an entry kind: its position in the dictionary (the spill code is the
+    /// first past the end).
+    fn code(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Spill => self.dict.len() as u32,
+            Kind::Tags { inner, outer, sx } => {
+                let key = pack(self.mask_code(inner), self.mask_code(outer), sx);
+                self.dict.binary_search(&key).unwrap_or(0) as u32
+            }
+        }
+    }
+
+    /// The window (skip and base), the chunk index width, the dictionary (made in `scratch`)
+    /// and the array lengths.
+    fn shape<D: Digit>(&mut self, scratch: &'a mut [u64]) -> Result<(FamilyShape, K), Error> {
+        let bits = K::BITS;
+        let n = self.keys.len();
+        let (skip, base) = match (self.keys.get(1), self.keys.last()) {
+            (Some(&first), Some(&last)) if n >= 2 => {
+                let skip = first.xor(last).leading_zeros();
+                let mask = K::ZERO.not().checked_shl(bits - skip).unwrap_or(K::ZERO);
+                (skip, first.and(mask))
+            }
+            _ => (0, K::ZERO),
+        };
+        // About 8 intervals per chunk (pieces make it fewer entries; one 64-byte window holds
+        // 32 IPv4 or 16 IPv6 digits); wider when that avoids spills and the index stays small
+        // beside the entries.
+        let chunk_log = 3;
+        let cap = max_cell_index(n, bits).min(bits - skip);
+        let mut cell_index = log2(n).saturating_sub(chunk_log).min(cap);
+        let depth = self
+            .keys
+            .iter()
+            .skip(1)
+            .map(|k| bits - k.trailing_zeros().min(bits))
+            .max()
+            .unwrap_or(0);
+        let no_spill = depth.saturating_sub(skip + D::BITS);
+        if no_spill <= cap {
+            cell_index = cell_index.max(no_spill);
+        }
+        let mut shape = FamilyShape {
+            cells: 0,
+            spills: 0,
+            dict: 0,
+            skip,
+            cell_index,
+            spill_index: 0,
+            code_bytes: 1,
+        };
+        // Every mask as a plain entry, then every piece the walk makes.
+        let mut collect = Collect {
+            masks: self.masks,
+            kinds: scratch,
+            len: 0,
+            cells: 0,
+            spills: 0,
+            overflow: false,
+        };
+        for &m in self.masks {
+            let c = self.mask_code(m);
+            collect.push(pack(c, c, 64));
+        }
+        self.emit::<D>(shape, base, &mut collect);
+        if collect.overflow {
+            return Err(Error::InvalidArgument);
+        }
+        let Collect {
+            kinds,
+            len,
+            cells,
+            spills,
+            ..
+        } = collect;
+        let kinds = kinds.get_mut(..len).ok_or(Error::InvalidArgument)?;
+        crate::sort::sort_unstable_by(kinds, |a, b| a.cmp(b));
+        let mut d = 0usize;
+        for i in 0..len {
+            let v = kinds.get(i).copied().unwrap_or(0);
+            if d == 0 || kinds.get(d - 1) != Some(&v) {
+                if let Some(slot) = kinds.get_mut(d) {
+                    *slot = v;
+                }
+                d += 1;
+            }
+        }
+        let kinds: &'a [u64] = kinds;
+        self.dict = kinds.get(..d).ok_or(Error::InvalidArgument)?;
+        shape.cells = cells;
+        shape.spills = spills;
+        shape.dict = d;
+        shape.code_bytes = FamilyShape::code_bytes_for(d);
+        shape.spill_index = spill_index_for(spills, skip, bits);
+        Ok((shape, base))
+    }
+
+    /// Walk the intervals cell by cell, giving `sink` every chunk entry and spill key in
+    /// address order. An entry holds until the next one, across chunk ends, so a chunk
+    /// whose start no boundary marks stores nothing for it; a plain entry whose mask the
+    /// entry before already ends with is left out. An interval that is an aligned block
+    /// inside one chunk, followed by a boundary with no finer ones in its cell, becomes one
+    /// **piece** entry that also says the mask after it (most prefixes are such blocks, so
+    /// they cost one entry rather than two).
+    fn emit<D: Digit>(&self, shape: FamilyShape, base: K, sink: &mut impl Sink<K>) {
+        let bits = K::BITS;
+        let chunk_shift = bits - shape.skip - shape.cell_index;
+        let window_mask = K::ZERO
+            .not()
+            .checked_shl(bits - shape.skip)
+            .unwrap_or(K::ZERO);
+        let cell_bits = chunk_shift.saturating_sub(D::BITS);
+        let cell_ones = K::ZERO
+            .not()
+            .checked_shl(cell_bits)
+            .map_or(K::ZERO.not(), |m| m.not());
+        let place = |k: K| {
+            let lead = k.lead(shape.skip);
+            let chunk = lead.checked_shr(64 - shape.cell_index).unwrap_or(0) as usize;
+            (
+                chunk,
+                D::from_top(lead.wrapping_shl(shape.cell_index)).to_top(),
+            )
+        };
+        let (keys, tags) = (self.keys, self.tags);
+        // What the entry before ends with: its outer mask, or None after a spill.
+        let mut prev: Option<Option<u32>> = None;
+        let mut entry = |sink: &mut dyn Sink<K>, k: K, kind: Kind| {
+            let ends = match kind {
+                Kind::Spill => None,
+                Kind::Tags { outer, .. } => Some(outer),
+            };
+            let redundant = match kind {
+                Kind::Spill => prev == Some(None),
+                Kind::Tags { inner, outer, .. } => inner == outer && prev == Some(Some(inner)),
+            };
+            if !redundant {
+                let (chunk, digit) = place(k);
+                sink.cell(chunk, digit, kind);
+                prev = Some(ends);
+            }
+        };
+        let plain = |t: u32| Kind::Tags {
+            inner: t,
+            outer: t,
+            sx: 64,
+        };
+        let mut j = 0usize;
+        let mut cur = tags.first().copied().unwrap_or(0);
+        while keys.get(j).is_some_and(|&k| k < base) {
+            cur = tags.get(j).copied().unwrap_or(cur);
+            j += 1;
+        }
+        let mut cell = base;
+        loop {
+            let last_in_cell = cell.xor(cell_ones);
+            if keys.get(j) == Some(&cell) {
+                cur = tags.get(j).copied().unwrap_or(cur);
+                j += 1;
+            }
+            let at_start = cur;
+            let inside = j;
+            while keys.get(j).is_some_and(|&k| k <= last_in_cell) {
+                cur = tags.get(j).copied().unwrap_or(cur);
+                j += 1;
+            }
+            if j > inside {
+                entry(sink, cell, Kind::Spill);
+                sink.spill(cell, at_start);
+                for k in inside..j {
+                    if let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) {
+                        sink.spill(key, t);
+                    }
+                }
+                // The cell after this one starts with the last tag, unless it is the next
+                // boundary's cell or outside the window.
+                if let Some(next) = last_in_cell.plus_one() {
+                    let next_cell = keys.get(j).map(|&k| k.and(cell_ones.not()));
+                    if next_cell != Some(next) && next.xor(base).and(window_mask) == K::ZERO {
+                        entry(sink, next, plain(cur));
+                    }
+                }
+            } else {
+                match self.piece(cell, j, cell_ones, chunk_shift) {
+                    Some((s, outer)) => {
+                        let sx = s + 64 - chunk_shift;
+                        entry(
+                            sink,
+                            cell,
+                            Kind::Tags {
+                                inner: at_start,
+                                outer,
+                                sx,
+                            },
+                        );
+                        cur = outer;
+                        j += 1;
+                    }
+                    None => entry(sink, cell, plain(at_start)),
+                }
+            }
+            match keys.get(j) {
+                Some(&k) => cell = k.and(cell_ones.not()),
+                None => break,
+            }
+        }
+    }
+
+    /// Whether the interval from `cell` (whose only boundary is at its start) to boundary
+    /// `j` is an aligned block of `2^s` addresses, `s` below `chunk_shift`, ending at the
+    /// start of a cell with no other boundary: then `(s, the mask after it)`.
+    fn piece(&self, cell: K, j: usize, cell_ones: K, chunk_shift: u32) -> Option<(u32, u32)> {
+        let &end = self.keys.get(j)?;
+        let size = end.wrapping_sub(cell);
+        let s = size.trailing_zeros();
+        if size.count_ones() != 1
+            || s >= chunk_shift
+            || (cell != K::ZERO && cell.trailing_zeros() < s)
+            || end.and(cell_ones) != K::ZERO
+            || self
+                .keys
+                .get(j + 1)
+                .is_some_and(|&k| k <= end.xor(cell_ones))
+        {
+            return None;
+        }
+        self.tags.get(j).map(|&t| (s, t))
+    }
+
+    /// Write the family's arrays into `image` at `layout`.
+    fn write<D: Digit>(
+        &self,
+        image: &mut [u8],
+        layout: &FamilyLayout,
+        (shape, base): (FamilyShape, K),
+    ) -> Result<(), Error> {
+        let region = image
+            .get_mut(layout.index.0..layout.end)
+            .ok_or(Error::BufferTooSmall)?;
+        let at = layout.index.0;
+        let mut rest = region;
+        let mut part = |span: (usize, usize)| -> Result<&mut [u8], Error> {
+            let bytes = core::mem::take(&mut rest);
+            let offset = span.0.checked_sub(at).ok_or(Error::InvalidArgument)?;
+            let len = span.1 - span.0;
+            let consumed = layout.end - at - bytes.len();
+            let skip = offset.checked_sub(consumed).ok_or(Error::InvalidArgument)?;
+            let (_, b) = bytes
+                .split_at_mut_checked(skip)
+                .ok_or(Error::BufferTooSmall)?;
+            let (head, tail) = b.split_at_mut_checked(len).ok_or(Error::BufferTooSmall)?;
+            rest = tail;
+            Ok(head)
+        };
+        let index: &mut [u32] = cast_mut(part(layout.index)?).ok_or(Error::Misaligned)?;
+        let digits: &mut [D] = cast_mut(part(layout.digits)?).ok_or(Error::Misaligned)?;
+        let codes = CodesMut::new(part(layout.codes)?, shape.code_bytes)?;
+        let dict: &mut [[u32; 2]] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
+        let sizes: &mut [u8] = part(layout.sizes)?;
+        let keys: &mut [K] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
+        let scodes = CodesMut::new(part(layout.scodes)?, shape.code_bytes)?;
+        let sindex: &mut [u32] = cast_mut(part(layout.sindex)?).ok_or(Error::Misaligned)?;
+        for ((slot, size), &packed) in dict.iter_mut().zip(sizes.iter_mut()).zip(self.dict) {
+            let mask = |code: u64| self.masks.get(code as usize).copied().unwrap_or(0);
+            *slot = [mask(packed >> 36), mask((packed >> 8) & 0x0fff_ffff)];
+            *size = (packed & 0xff) as u8;
+        }
+        let mut w = Write::<K, D> {
+            family: self,
+            index,
+            digits,
+            codes,
+            keys,
+            scodes,
+            cells: 0,
+            spills: 0,
+            chunks: 0,
+            overflow: false,
+        };
+        self.emit::<D>(shape, base, &mut w);
+        w.start_chunks_to(w.index.len().saturating_sub(1));
+        if w.overflow || w.cells != shape.cells || w.spills != shape.spills {
+            return Err(Error::InvalidArgument);
+        }
+        let plain = |t: u32| Kind::Tags {
+            inner: t,
+            outer: t,
+            sx: 64,
+        };
+        let below = self.code(plain(self.tags.first().copied().unwrap_or(0)));
+        let above = self.code(plain(self.tags.last().copied().unwrap_or(0)));
+        w.codes.set(shape.cells, below);
+        w.codes.set(shape.cells + 1, above);
+        fill_spill_index(sindex, w.keys, base, shape);
+        Ok(())
+    }
+}
+
+/// Where [`Family::emit`] puts chunk entries and spill keys: counted, then written.
+trait Sink<K> {
+    /// A chunk entry: its chunk, its digit (as the leading bits of a u64) and its kind.
+    fn cell(&mut self, chunk: usize, digit: u64, kind: Kind);
+    /// A spill key and its tag mask.
+    fn spill(&mut self, key: K, tags: u32);
+}
+
+/// Counts the entries and collects the pieces' dictionary entries (packed).
+struct Collect<'a> {
+    masks: &'a [u32],
+    kinds: &'a mut [u64],
+    len: usize,
+    cells: usize,
+    spills: usize,
+    overflow: bool,
+}
+
+impl Collect<'_> {
+    fn push(&mut self, packed: u64) {
+        match self.kinds.get_mut(self.len) {
+            Some(slot) => *slot = packed,
+            None => self.overflow = true,
+        }
+        self.len += 1;
+    }
+}
+
+impl<K> Sink<K> for Collect<'_> {
+    fn cell(&mut self, _: usize, _: u64, kind: Kind) {
+        self.cells += 1;
+        if let Kind::Tags { inner, outer, sx } = kind {
+            if inner != outer {
+                let code = |m: u32| self.masks.binary_search(&m).unwrap_or(0) as u32;
+                let packed = pack(code(inner), code(outer), sx);
+                self.push(packed);
+            }
+        }
+    }
+    fn spill(&mut self, _: K, _: u32) {
+        self.spills += 1;
+    }
+}
+
+/// Codes being written, one, two or four bytes each.
+enum CodesMut<'a> {
+    One(&'a mut [u8]),
+    Two(&'a mut [u16]),
+    Four(&'a mut [u32]),
+}
+
+impl<'a> CodesMut<'a> {
+    fn new(bytes: &'a mut [u8], code_bytes: u32) -> Result<Self, Error> {
+        let codes = match code_bytes {
+            1 => cast_mut(bytes).map(CodesMut::One),
+            2 => cast_mut(bytes).map(CodesMut::Two),
+            _ => cast_mut(bytes).map(CodesMut::Four),
+        };
+        codes.ok_or(Error::Misaligned)
+    }
+
+    fn set(&mut self, i: usize, v: u32) -> bool {
+        match self {
+            CodesMut::One(c) => c.get_mut(i).map(|s| *s = v as u8).is_some(),
+            CodesMut::Two(c) => c.get_mut(i).map(|s| *s = v as u16).is_some(),
+            CodesMut::Four(c) => c.get_mut(i).map(|s| *s = v).is_some(),
+        }
+    }
+}
+
+struct Write<'a, 'f, K, D> {
+    family: &'f Family<'f, K>,
+    index: &'a mut [u32],
+    digits: &'a mut [D],
+    codes: CodesMut<'a>,
+    keys: &'a mut [K],
+    scodes: CodesMut<'a>,
+    cells: usize,
+    spills: usize,
+    /// Chunks whose start entry is written.
+    chunks: usize,
+    overflow: bool,
+}
+
+impl<K: Key, D: Digit> Write<'_, '_, K, D> {
+    /// Every chunk before `chunk` (not yet started) starts at the current entry.
+    fn start_chunks_to(&mut self, chunk: usize) {
+        while self.chunks <= chunk {
+            match self.index.get_mut(self.chunks) {
+                Some(slot) => *slot = self.cells as u32,
+                None => {
+                    self.overflow = true;
+                    return;
+                }
+            }
+            self.chunks += 1;
+        }
+    }
+}
+
+impl<K: Key, D: Digit> Sink<K> for Write<'_, '_, K, D> {
+    fn cell(&mut self, chunk: usize, digit: u64, kind: Kind) {
+        let code = self.family.code(kind);
+        self.start_chunks_to(chunk);
+        match self.digits.get_mut(self.cells) {
+            Some(slot) => *slot = D::from_top(digit),
+            None => self.overflow = true,
+        }
+        self.overflow |= !self.codes.set(self.cells, code);
+        self.cells += 1;
+    }
+    fn spill(&mut self, key: K, tags: u32) {
+        let code = self.family.code(Kind::Tags {
+            inner: tags,
+            outer: tags,
+            sx: 64,
+        });
+        match self.keys.get_mut(self.spills) {
+            Some(slot) => *slot = key,
+            None => self.overflow = true,
+        }
+        self.overflow |= !self.scodes.set(self.spills, code);
+        self.spills += 1;
+    }
+}
+
+/// The spill index: entry `c` is the position of the last key at or before chunk `c`'s
+/// first address (0 when none); the extra final entry is the last position.
+fn fill_spill_index<K: Key>(index: &mut [u32], keys: &[K], base: K, shape: FamilyShape) {
+    let shift = K::BITS - shape.skip - shape.spill_index;
+    let chunks = index.len().saturating_sub(1);
+    let mut pos = 0usize;
+    for (c, slot) in index.iter_mut().enumerate() {
+        if c == chunks {
+            *slot = keys.len().saturating_sub(1) as u32;
+        } else {
+            let start = chunk_start(base, c, shift);
+            while keys.get(pos + 1).is_some_and(|&k| k <= start) {
+                pos += 1;
+            }
+            *slot = pos as u32;
+        }
+    }
 }
 
 /// The growing list of intervals (first address and tags); merges equal neighbours.
-struct Boundaries<'a, E> {
-    entries: &'a mut [E],
+struct Boundaries<'a, K> {
+    keys: &'a mut [K],
+    tags: &'a mut [u32],
     len: usize,
     overflow: bool,
 }
 
-impl<E: Entry> Boundaries<'_, E> {
-    fn emit(&mut self, key: E::Key, tag: u32) {
+impl<K: Key> Boundaries<'_, K> {
+    fn emit(&mut self, key: K, tag: u32) {
         if let Some(last) = self.len.checked_sub(1) {
-            let Some(&prev) = self.entries.get(last) else {
+            let (Some(&pk), Some(&pt)) = (self.keys.get(last), self.tags.get(last)) else {
                 self.overflow = true;
                 return;
             };
-            if prev.key() == key {
+            if pk == key {
                 // A later start at the same address replaces the earlier one.
-                if let Some(e) = self.entries.get_mut(last) {
-                    *e = E::new(key, tag);
+                if let Some(t) = self.tags.get_mut(last) {
+                    *t = tag;
                 }
-                if last > 0 && self.entries.get(last - 1).map(|e| e.tag()) == Some(tag) {
+                if last > 0 && self.tags.get(last - 1) == Some(&tag) {
                     self.len = last;
                 }
                 return;
             }
-            if prev.tag() == tag {
+            if pt == tag {
                 return;
             }
         }
-        match self.entries.get_mut(self.len) {
-            Some(e) => {
-                *e = E::new(key, tag);
+        match (self.keys.get_mut(self.len), self.tags.get_mut(self.len)) {
+            (Some(k), Some(t)) => {
+                *k = key;
+                *t = tag;
                 self.len += 1;
             }
-            None => self.overflow = true,
+            _ => self.overflow = true,
         }
     }
 }
@@ -322,7 +852,7 @@ struct Open<K> {
     tags: u32,
 }
 
-fn sweep<K: Key, E: Entry<Key = K>>(records: &[Record<K>], out: &mut Boundaries<'_, E>) {
+fn sweep<K: Key>(records: &[Record<K>], out: &mut Boundaries<'_, K>) {
     // Nested prefixes strictly grow in length, so at most BITS + 1 are open at once.
     let mut stack = [Open {
         start: K::ZERO,
@@ -378,102 +908,4 @@ fn sweep<K: Key, E: Entry<Key = K>>(records: &[Record<K>], out: &mut Boundaries<
             out.emit(after, outer_tags(&stack, depth));
         }
     }
-}
-
-/// The index geometry for the `entries` intervals at `span`: the leading bits shared by every
-/// key but the first (`skip`, with their value as `base`) and the index width.
-fn shape_of<E: Entry>(
-    area: &[u8],
-    span: (usize, usize),
-    entries: usize,
-) -> Result<(FamilyShape, E::Key), Error> {
-    let list: &[E] = area
-        .get(span.0..span.0 + entries * core::mem::size_of::<E>())
-        .and_then(cast)
-        .ok_or(Error::Misaligned)?;
-    let bits = <E::Key as Key>::BITS;
-    let (skip, base) = match (list.get(1), list.last()) {
-        (Some(&first), Some(&last)) if entries >= 2 => {
-            let skip = first.key().xor(last.key()).leading_zeros();
-            let mask = E::Key::ZERO
-                .not()
-                .checked_shl(bits - skip)
-                .unwrap_or(E::Key::ZERO);
-            (skip, first.key().and(mask))
-        }
-        _ => (0, E::Key::ZERO),
-    };
-    Ok((
-        FamilyShape {
-            entries,
-            index_bits: index_bits_for::<E>(entries, skip),
-            skip,
-        },
-        base,
-    ))
-}
-
-/// Write the chunk index: entry `c` is the position of the last key at or before chunk `c`'s
-/// first address; the extra final entry is the last position.
-fn fill_index<E: Entry>(
-    area: &mut [u8],
-    index_span: (usize, usize),
-    entries_span: (usize, usize),
-    base: E::Key,
-    shape: FamilyShape,
-) -> Result<(), Error> {
-    let entries_len = entries_span.1 - entries_span.0;
-    let index_len = index_span.1 - index_span.0;
-    let (index_bytes, entry_bytes) = if index_span.1 <= entries_span.0 {
-        let (front, back) = area
-            .split_at_mut_checked(entries_span.0)
-            .ok_or(Error::BufferTooSmall)?;
-        (
-            front.get_mut(index_span.0..index_span.1),
-            back.get(..entries_len),
-        )
-    } else {
-        let (front, back) = area
-            .split_at_mut_checked(index_span.0)
-            .ok_or(Error::BufferTooSmall)?;
-        (
-            back.get_mut(..index_len),
-            front.get(entries_span.0..entries_span.1),
-        )
-    };
-    let index: &mut [u32] = index_bytes.and_then(cast_mut).ok_or(Error::Misaligned)?;
-    let entries: &[E] = entry_bytes.and_then(cast).ok_or(Error::Misaligned)?;
-    let chunk_shift = <E::Key as Key>::BITS.saturating_sub(shape.skip + shape.index_bits);
-    let chunks = index.len().saturating_sub(1);
-    let mut pos = 0usize;
-    for (c, slot) in index.iter_mut().enumerate() {
-        if c == chunks {
-            *slot = entries.len().saturating_sub(1) as u32;
-        } else {
-            let start = chunk_start(base, c, chunk_shift);
-            while entries.get(pos + 1).is_some_and(|e| e.key() <= start) {
-                pos += 1;
-            }
-            *slot = pos as u32;
-        }
-    }
-    Ok(())
-}
-
-/// `area.copy_within(start..start + len, dest)` with every bound checked first, so a broken
-/// layout is an error rather than a panic.
-fn move_within(
-    area: &mut [u8],
-    start: usize,
-    len: Option<usize>,
-    dest: usize,
-) -> Result<(), Error> {
-    let len = len.ok_or(Error::InvalidArgument)?;
-    let end = start.checked_add(len).ok_or(Error::InvalidArgument)?;
-    // The very conditions copy_within asserts, so the optimiser drops its panic.
-    if start > end || end > area.len() || dest > area.len() - (end - start) {
-        return Err(Error::InvalidArgument);
-    }
-    area.copy_within(start..end, dest);
-    Ok(())
 }

@@ -6,38 +6,52 @@
 //!
 //! ```text
 //! offset  field
-//!  0      magic u32 = 0x7467_6970          4  version u32 = 1
+//!  0      magic u32 = 0x7467_6970          4  version u32 = 2
 //!  8      total_len u64                    16 checksum u64 (computed with this field = 0)
 //! 24      prefix_count u64 (list entries the table was built from; informational)
-//! 32      v4 entries u32, index_bits u32, skip u32, base u32
-//! 48      v6 entries u32, index_bits u32, skip u32, reserved u32 (0)
-//! 64      v6 base u128
-//! 80      v4 index   [u32; 2^index_bits + 1]            (then padding to 16)
-//!         v4 entries [u64; entries]      key << 32 | tag  (then padding to 16)
-//!         v6 entries [[u128; 2]; entries] [key, tag]
-//!         v6 index   [u32; 2^index_bits + 1]            (then padding to 16)
+//! 32      v4: cells u32, spills u32, dict u32, shape u32 (skip | cell_index << 8 |
+//!             spill_index << 16 | code_bytes << 24)
+//! 48      v6: the same four fields
+//! 64      v4 base u32, reserved u32 (0), reserved u64 (0)
+//! 80      v6 base u128
+//! 96      v4 arrays, then v6 arrays, each array padded to 16 bytes:
+//!           index   [u32; 2^cell_index + 1]
+//!           digits  [D; cells + D::WINDOW]    (D = u16 for IPv4, u32 for IPv6; padding 0)
+//!           codes   [C; cells + 2]            (C = u8, u16 or u32: code_bytes)
+//!           dict    [[u32; 2]; dict]          (entry kinds: mask inside, mask after)
+//!           sizes   [u8; dict]                (entry kinds: piece size sx, 64 = plain)
+//!           keys    [K; spills]               (K = u32 or u128: whole addresses)
+//!           scodes  [C; spills]
+//!           sindex  [u32; 2^spill_index + 1]  (absent when spills = 0)
 //! ```
 //!
-//! Each family is a sorted array of intervals: the interval's first address (its key; the
-//! first is always 0) next to its tag mask, so a lookup reads both from one cache line. Keys
-//! whose leading `skip` bits differ from `base` lie outside every stored boundary but the
-//! first; inside that window the next `index_bits` bits select a chunk, and
-//! `index[c]..=index[c + 1]` are its candidates. Builds size the index for about two IPv4
-//! entries (one IPv6 entry) per chunk, so nearly every chunk's candidates fit the fixed
-//! window a lookup counts in (8 IPv4 or 4 IPv6 entries); the rare larger chunk is
-//! binary-searched. Any `index_bits` up to [`MAX_INDEX_BITS`] loads.
+//! A family's addresses are cut into disjoint intervals, each with one tag mask. Every
+//! address but 0 at which the tag changes (a boundary) shares its leading `skip` bits with
+//! `base` (the window). Inside the window the next `cell_index` bits pick a chunk, and the
+//! `D::BITS` bits after them are the address's **digit**. Chunk `c`'s entries are
+//! `index[c]..index[c + 1]`: ascending digits, each with a code that holds from its digit
+//! until the next entry (in this chunk or a later one; chunk 0 starts with digit 0), so a
+//! lookup reads one index slot and counts, in one fixed window of digits, those `<=` its
+//! own: the answer is the entry before the first greater one (DXR's idea: only the key
+//! bits below the index are stored). A code below `dict` names a
+//! tag mask in `dict` (a few distinct masks serve millions of intervals, so a code is
+//! usually one byte); the code `dict` itself ("spill") says that the cell (the addresses
+//! sharing the digit) holds boundaries finer than a digit resolves, whose exact addresses
+//! are in the sorted spill `keys`, searched through their own index (`sindex[c]` is the
+//! last key at or before chunk `c`'s first address). `codes[cells]` and `codes[cells + 1]`
+//! are the answers below and above the window.
 
 use crate::Error;
 
 /// The magic number at offset 0 (`"pigt"` in little-endian memory).
 pub const MAGIC: u32 = 0x7467_6970;
 /// The image format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The header length in bytes.
-pub const HEADER_LEN: usize = 80;
+pub const HEADER_LEN: usize = 96;
 /// The alignment, in bytes, that build storage and loaded images need.
 pub const IMAGE_ALIGN: usize = 16;
-/// The largest index width, in bits, a table uses (4 MiB of index at most per family... x4).
+/// The largest index width, in bits, a table uses.
 pub const MAX_INDEX_BITS: u32 = 22;
 
 /// Field offsets in the header.
@@ -49,7 +63,9 @@ pub(crate) mod field {
     pub const PREFIX_COUNT: usize = 24;
     pub const V4: usize = 32;
     pub const V6: usize = 48;
-    pub const V6_BASE: usize = 64;
+    pub const V4_BASE: usize = 64;
+    pub const RESERVED: usize = 68;
+    pub const V6_BASE: usize = 80;
 }
 
 /// A key type of a family table: `u32` for IPv4, `u128` for IPv6.
@@ -61,12 +77,16 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     fn and(self, other: Self) -> Self;
     fn not(self) -> Self;
     fn leading_zeros(self) -> u32;
+    fn trailing_zeros(self) -> u32;
+    fn count_ones(self) -> u32;
+    fn wrapping_sub(self, other: Self) -> Self;
     fn plus_one(self) -> Option<Self>;
     fn from_u64(v: u64) -> Self;
     fn low_usize(self) -> usize;
-    /// `self >> n` as a usize, the shift taken modulo `BITS` (one instruction; callers keep
-    /// `n < BITS`, and a larger `n` gives a wrong chunk, never undefined behaviour).
-    fn shr_usize(self, n: u32) -> usize;
+    /// The 64 bits after the first `skip` (zeros past the end): where chunk and digit are.
+    fn lead(self, skip: u32) -> u64;
+    /// The inverse of [`Key::lead`] for a key whose leading `skip` bits are zero.
+    fn from_lead(lead: u64, skip: u32) -> Self;
 }
 
 macro_rules! impl_key {
@@ -95,6 +115,18 @@ macro_rules! impl_key {
                 <$t>::leading_zeros(self)
             }
             #[inline(always)]
+            fn trailing_zeros(self) -> u32 {
+                <$t>::trailing_zeros(self)
+            }
+            #[inline(always)]
+            fn count_ones(self) -> u32 {
+                <$t>::count_ones(self)
+            }
+            #[inline(always)]
+            fn wrapping_sub(self, other: Self) -> Self {
+                <$t>::wrapping_sub(self, other)
+            }
+            #[inline(always)]
             fn plus_one(self) -> Option<Self> {
                 self.checked_add(1)
             }
@@ -107,13 +139,27 @@ macro_rules! impl_key {
                 self as usize
             }
             #[inline(always)]
-            fn shr_usize(self, n: u32) -> usize {
-                if <$t>::BITS > 64 && n >= 64 {
-                    // Only the high word matters: one 64-bit shift, not a double-word one.
-                    ((self >> 64) as u64).wrapping_shr(n - 64) as usize
+            fn lead(self, skip: u32) -> u64 {
+                if <$t>::BITS > 64 {
+                    // 64-bit halves: the test on `skip` is the same for every lookup of a
+                    // table, so it is always predicted.
+                    let w = u128::from(self);
+                    let (hi, lo) = ((w >> 64) as u64, w as u64);
+                    if skip < 64 {
+                        hi.wrapping_shl(skip) | (lo >> 1).wrapping_shr(63 - skip)
+                    } else {
+                        lo.checked_shl(skip - 64).unwrap_or(0)
+                    }
                 } else {
-                    self.wrapping_shr(n) as usize
+                    // A u32 key on top of a u64, shifted by at most 32 (a larger `skip`,
+                    // which validation refuses, gives a wrong chunk, never a bad read).
+                    ((self as u64) << (64 - <$t>::BITS)).wrapping_shl(skip)
                 }
+            }
+            #[inline(always)]
+            fn from_lead(lead: u64, skip: u32) -> Self {
+                let wide = (u128::from(lead) << 64).checked_shr(skip).unwrap_or(0);
+                (wide >> (128 - <$t>::BITS)) as $t
             }
         }
     };
@@ -121,12 +167,71 @@ macro_rules! impl_key {
 impl_key!(u32);
 impl_key!(u128);
 
+/// A digit type: the key bits a chunk stores per entry (`u16` for IPv4, `u32` for IPv6).
+pub(crate) trait Digit: Pod + Ord + Default + core::fmt::Debug {
+    const BITS: u32;
+    /// How many digits a lookup counts at once (64 bytes); the digit array is padded by as
+    /// many so that the window never runs past it.
+    const WINDOW: usize;
+    /// The leading `BITS` bits of a 64-bit lead.
+    fn from_top(lead: u64) -> Self;
+    /// The digit as the leading bits of a 64-bit word.
+    fn to_top(self) -> u64;
+    /// How many of the first `n` (at most [`Digit::WINDOW`]) digits of `window` (sorted,
+    /// [`Digit::WINDOW`] long; None otherwise) are `<= d`.
+    fn count_at_most(window: &[Self], d: Self, n: usize) -> Option<usize>;
+}
+
+impl Digit for u16 {
+    const BITS: u32 = 16;
+    const WINDOW: usize = 32;
+    #[inline(always)]
+    fn from_top(lead: u64) -> Self {
+        (lead >> 48) as u16
+    }
+    #[inline(always)]
+    fn to_top(self) -> u64 {
+        u64::from(self) << 48
+    }
+    #[inline(always)]
+    fn count_at_most(window: &[Self], d: Self, n: usize) -> Option<usize> {
+        window
+            .try_into()
+            .ok()
+            .map(|w| super::scan::count_u16(w, d, n))
+    }
+}
+
+impl Digit for u32 {
+    const BITS: u32 = 32;
+    const WINDOW: usize = 16;
+    #[inline(always)]
+    fn from_top(lead: u64) -> Self {
+        (lead >> 32) as u32
+    }
+    #[inline(always)]
+    fn to_top(self) -> u64 {
+        u64::from(self) << 32
+    }
+    #[inline(always)]
+    fn count_at_most(window: &[Self], d: Self, n: usize) -> Option<usize> {
+        window
+            .try_into()
+            .ok()
+            .map(|w| super::scan::count_u32(w, d, n))
+    }
+}
+
 /// Element types an image is made of: any bit pattern is a valid value, no padding.
 ///
 /// # Safety
 /// Implement only for integer types (and arrays of them).
 pub(crate) unsafe trait Pod: Copy + 'static {}
 // SAFETY: integers have no padding and every bit pattern is valid.
+unsafe impl Pod for u8 {}
+// SAFETY: as above.
+unsafe impl Pod for u16 {}
+// SAFETY: as above.
 unsafe impl Pod for u32 {}
 // SAFETY: as above.
 unsafe impl Pod for u64 {}
@@ -138,77 +243,8 @@ unsafe impl Pod for [u128; 2] {}
 unsafe impl Pod for [u64; 3] {}
 // SAFETY: an array of integers: no padding, every bit pattern valid (port ranges).
 unsafe impl Pod for [u32; 4] {}
-
-/// One interval of a family table: its first address (key) and its tag mask, stored together.
-pub(crate) trait Entry: Pod + PartialEq + core::fmt::Debug {
-    /// The address type.
-    type Key: Key;
-    /// The width of the window a lookup searches before falling back to a full binary search
-    /// (one 64-byte line of IPv4 entries, two of IPv6).
-    const SCAN_WIDTH: usize;
-    /// The log2 of the average number of entries per index chunk.
-    const CHUNK_LOG: u32;
-    fn new(key: Self::Key, tag: u32) -> Self;
-    fn key(self) -> Self::Key;
-    fn tag(self) -> u32;
-    /// Whether this entry's key is `<= a`.
-    fn at_most(self, a: Self::Key) -> bool;
-    /// How many keys of `window` (sorted, [`Entry::SCAN_WIDTH`] long; None otherwise) are
-    /// `<= a`.
-    fn count_at_most(window: &[Self], a: Self::Key) -> Option<usize>;
-}
-
-impl Entry for u64 {
-    type Key = u32;
-    const SCAN_WIDTH: usize = 8;
-    const CHUNK_LOG: u32 = 1;
-    #[inline(always)]
-    fn new(key: u32, tag: u32) -> Self {
-        (u64::from(key) << 32) | u64::from(tag)
-    }
-    #[inline(always)]
-    fn key(self) -> u32 {
-        (self >> 32) as u32
-    }
-    #[inline(always)]
-    fn tag(self) -> u32 {
-        self as u32
-    }
-    #[inline(always)]
-    fn at_most(self, a: u32) -> bool {
-        (self >> 32) as u32 <= a
-    }
-    #[inline(always)]
-    fn count_at_most(window: &[Self], a: u32) -> Option<usize> {
-        window.try_into().ok().map(|w| super::scan::count_v4(w, a))
-    }
-}
-
-impl Entry for [u128; 2] {
-    type Key = u128;
-    const SCAN_WIDTH: usize = 4;
-    const CHUNK_LOG: u32 = 0;
-    #[inline(always)]
-    fn new(key: u128, tag: u32) -> Self {
-        [key, u128::from(tag)]
-    }
-    #[inline(always)]
-    fn key(self) -> u128 {
-        self[0]
-    }
-    #[inline(always)]
-    fn tag(self) -> u32 {
-        self[1] as u32
-    }
-    #[inline(always)]
-    fn at_most(self, a: u128) -> bool {
-        self[0] <= a
-    }
-    #[inline(always)]
-    fn count_at_most(window: &[Self], a: u128) -> Option<usize> {
-        window.try_into().ok().map(|w| super::scan::count_v6(w, a))
-    }
-}
+// SAFETY: an array of integers: no padding, every bit pattern valid (mask pairs).
+unsafe impl Pod for [u32; 2] {}
 
 /// View aligned bytes as a slice of `T` (None when misaligned or not a whole number of `T`).
 pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
@@ -246,68 +282,183 @@ const fn pad16(n: usize) -> Option<usize> {
     }
 }
 
-/// The shape of one family: its entry count and index geometry.
+/// The shape of one family: its array lengths and index geometry (the header's four
+/// fields).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FamilyShape {
-    pub entries: usize,
-    pub index_bits: u32,
+    /// Entries of the chunked array (digits and codes).
+    pub cells: usize,
+    /// Spill keys.
+    pub spills: usize,
+    /// Distinct tag masks.
+    pub dict: usize,
+    /// The leading bits every boundary shares with the base.
     pub skip: u32,
+    /// The chunk index width in bits.
+    pub cell_index: u32,
+    /// The spill index width in bits.
+    pub spill_index: u32,
+    /// Bytes per code: 1, 2 or 4.
+    pub code_bytes: u32,
 }
 
 impl FamilyShape {
-    pub fn index_len(&self) -> Option<usize> {
-        1usize.checked_shl(self.index_bits)?.checked_add(1)
+    /// The header word holding the four small fields.
+    pub fn packed(&self) -> u32 {
+        self.skip | self.cell_index << 8 | self.spill_index << 16 | self.code_bytes << 24
+    }
+
+    /// A shape from the header's four words (no check; [`Layout::new`] checks).
+    pub fn from_words(w: [u32; 4]) -> FamilyShape {
+        FamilyShape {
+            cells: w[0] as usize,
+            spills: w[1] as usize,
+            dict: w[2] as usize,
+            skip: w[3] & 0xff,
+            cell_index: (w[3] >> 8) & 0xff,
+            spill_index: (w[3] >> 16) & 0xff,
+            code_bytes: w[3] >> 24,
+        }
+    }
+
+    /// The header's four words.
+    pub fn words(&self) -> [u32; 4] {
+        [
+            self.cells as u32,
+            self.spills as u32,
+            self.dict as u32,
+            self.packed(),
+        ]
+    }
+
+    /// The code width that can name `dict` entry kinds and the spill code (`dict`).
+    pub fn code_bytes_for(dict: usize) -> u32 {
+        if dict < 0x100 {
+            1
+        } else if dict < 0x1_0000 {
+            2
+        } else {
+            4
+        }
+    }
+
+    /// Whether the small fields are in range for keys of `bits` bits.
+    fn fits(&self, bits: u32) -> bool {
+        self.skip <= bits
+            && self.cell_index <= MAX_INDEX_BITS
+            && self.spill_index <= MAX_INDEX_BITS
+            && self.skip + self.cell_index <= bits
+            && self.skip + self.spill_index <= bits
+            && self.code_bytes == Self::code_bytes_for(self.dict)
+            && (self.spills > 0 || self.spill_index == 0)
+            && self.cells >= 1
+            && self.dict >= 1
     }
 }
 
-/// Byte ranges of every array, computed from the two shapes.
+/// Byte ranges of one family's arrays.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FamilyLayout {
+    pub index: (usize, usize),
+    pub digits: (usize, usize),
+    pub codes: (usize, usize),
+    pub dict: (usize, usize),
+    pub sizes: (usize, usize),
+    pub keys: (usize, usize),
+    pub scodes: (usize, usize),
+    pub sindex: (usize, usize),
+    pub end: usize,
+}
+
+impl FamilyLayout {
+    /// The arrays of a family of key type `K` and digit type `D` laid out from `at` (a
+    /// multiple of 16); None when the shape is out of range or the sizes overflow.
+    pub fn new<K: Key, D: Digit>(at: usize, s: FamilyShape) -> Option<FamilyLayout> {
+        if !s.fits(K::BITS)
+            || s.cells > u32::MAX as usize - 2
+            || s.spills > u32::MAX as usize
+            || s.dict > u32::MAX as usize - 1
+        {
+            return None;
+        }
+        fn span(at: usize, count: usize, size: usize) -> Option<(usize, usize)> {
+            let at = pad16(at)?;
+            Some((at, at.checked_add(count.checked_mul(size)?)?))
+        }
+        let cb = s.code_bytes as usize;
+        let index = span(at, (1usize << s.cell_index) + 1, 4)?;
+        let digits = span(
+            index.1,
+            s.cells.checked_add(D::WINDOW)?,
+            core::mem::size_of::<D>(),
+        )?;
+        let codes = span(digits.1, s.cells + 2, cb)?;
+        let dict = span(codes.1, s.dict, 8)?;
+        let sizes = span(dict.1, s.dict, 1)?;
+        let keys = span(sizes.1, s.spills, core::mem::size_of::<K>())?;
+        let scodes = span(keys.1, s.spills, cb)?;
+        let sindex_len = if s.spills > 0 {
+            (1usize << s.spill_index) + 1
+        } else {
+            0
+        };
+        let sindex = span(scodes.1, sindex_len, 4)?;
+        let end = pad16(sindex.1)?;
+        Some(FamilyLayout {
+            index,
+            digits,
+            codes,
+            dict,
+            sizes,
+            keys,
+            scodes,
+            sindex,
+            end,
+        })
+    }
+
+    /// The padding gaps between arrays (and after the last), which must be zero.
+    pub fn gaps(&self, start: usize) -> [(usize, usize); 9] {
+        [
+            (start, self.index.0),
+            (self.index.1, self.digits.0),
+            (self.digits.1, self.codes.0),
+            (self.codes.1, self.dict.0),
+            (self.dict.1, self.sizes.0),
+            (self.sizes.1, self.keys.0),
+            (self.keys.1, self.scodes.0),
+            (self.scodes.1, self.sindex.0),
+            (self.sindex.1, self.end),
+        ]
+    }
+}
+
+/// Byte ranges of both families.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Layout {
-    pub v4_index: (usize, usize),
-    pub v4_entries: (usize, usize),
-    pub v6_entries: (usize, usize),
-    pub v6_index: (usize, usize),
+    pub v4: FamilyLayout,
+    pub v6: FamilyLayout,
     pub total: usize,
 }
 
 impl Layout {
-    /// The layout for these shapes; None when it would not fit in `usize`/`u32` limits.
+    /// The layout for these shapes; None when a shape is out of range or too large.
     pub fn new(v4: FamilyShape, v6: FamilyShape) -> Option<Layout> {
-        fn span(at: usize, count: usize, size: usize) -> Option<(usize, usize)> {
-            Some((at, at.checked_add(count.checked_mul(size)?)?))
-        }
-        if v4.entries > u32::MAX as usize || v6.entries > u32::MAX as usize {
-            return None;
-        }
-        let v4_index = span(HEADER_LEN, v4.index_len()?, 4)?;
-        let v4_entries = span(pad16(v4_index.1)?, v4.entries, 8)?;
-        let v6_entries = span(pad16(v4_entries.1)?, v6.entries, 32)?;
-        let v6_index = span(v6_entries.1, v6.index_len()?, 4)?;
-        let total = pad16(v6_index.1)?;
+        let l4 = FamilyLayout::new::<u32, u16>(HEADER_LEN, v4)?;
+        let l6 = FamilyLayout::new::<u128, u32>(l4.end, v6)?;
+        let total = l6.end;
         if u64::try_from(total).is_err() {
             return None;
         }
         Some(Layout {
-            v4_index,
-            v4_entries,
-            v6_entries,
-            v6_index,
+            v4: l4,
+            v6: l6,
             total,
         })
     }
 }
 
-/// The index width for a family of `entries` boundaries whose keys share `skip` leading bits:
-/// about 2^[`Entry::CHUNK_LOG`] entries per chunk, so that nearly every chunk's candidates fit
-/// one scan window; capped by [`MAX_INDEX_BITS`] and the bits left.
-pub(crate) fn index_bits_for<E: Entry>(entries: usize, skip: u32) -> u32 {
-    let log = usize::BITS - 1 - entries.max(1).leading_zeros();
-    log.saturating_sub(E::CHUNK_LOG)
-        .min(MAX_INDEX_BITS)
-        .min(<E::Key as Key>::BITS.saturating_sub(skip))
-}
-
-/// The first address of chunk `c` of a family.
+/// The first address of chunk `c` of a family whose chunks are `shift` bits wide.
 pub(crate) fn chunk_start<K: Key>(base: K, c: usize, chunk_shift: u32) -> K {
     base.xor(
         K::from_u64(c as u64)
@@ -431,38 +582,58 @@ mod tests {
     }
 
     #[test]
-    fn index_bits_grow_with_entries_and_respect_caps() {
-        // IPv4: about two entries per chunk.
-        assert_eq!(index_bits_for::<u64>(1, 0), 0);
-        assert_eq!(index_bits_for::<u64>(4, 0), 1);
-        assert_eq!(index_bits_for::<u64>(1 << 20, 0), 19);
-        assert_eq!(index_bits_for::<u64>(1 << 20, 28), 4);
-        assert_eq!(index_bits_for::<u64>(usize::MAX, 0), MAX_INDEX_BITS);
-        // IPv6: about one entry per chunk.
-        assert_eq!(index_bits_for::<[u128; 2]>(16, 0), 4);
-        assert_eq!(index_bits_for::<[u128; 2]>(1 << 20, 120), 8);
-        assert_eq!(index_bits_for::<[u128; 2]>(usize::MAX, 0), MAX_INDEX_BITS);
+    fn layout_is_aligned_and_ordered() {
+        let shape = |cells, spills, dict, skip, cell_index, spill_index| FamilyShape {
+            cells,
+            spills,
+            dict,
+            skip,
+            cell_index,
+            spill_index,
+            code_bytes: FamilyShape::code_bytes_for(dict),
+        };
+        let l = Layout::new(shape(3, 0, 2, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
+        assert_eq!(l.v4.index, (96, 108));
+        assert_eq!(l.v4.digits, (112, 112 + 2 * 35));
+        assert_eq!(l.v4.codes, (192, 197));
+        assert_eq!(l.v4.dict, (208, 224));
+        assert_eq!(l.v4.sizes, (224, 226));
+        assert_eq!(l.v4.keys, (240, 240));
+        assert_eq!(l.v4.sindex, (240, 240));
+        assert_eq!(l.v6.index.0, 240);
+        assert_eq!(l.v6.codes.1 - l.v6.codes.0, 2 * 7);
+        assert_eq!(l.v6.keys.1 - l.v6.keys.0, 32);
+        assert_eq!(l.v6.sindex.1 - l.v6.sindex.0, 12);
+        assert_eq!(l.total % 16, 0);
+        // Out-of-range shapes have no layout.
+        assert!(Layout::new(shape(3, 0, 2, 33, 0, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
+        assert!(Layout::new(shape(0, 0, 1, 0, 1, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
+        assert!(Layout::new(shape(2, 0, 1, 0, 0, 1), shape(1, 0, 1, 0, 0, 0)).is_none());
+        let mut bad = shape(2, 0, 1, 0, 0, 0);
+        bad.code_bytes = 2;
+        assert!(Layout::new(bad, shape(1, 0, 1, 0, 0, 0)).is_none());
     }
 
     #[test]
-    fn layout_is_aligned_and_ordered() {
-        let l = Layout::new(
-            FamilyShape {
-                entries: 3,
-                index_bits: 0,
-                skip: 0,
-            },
-            FamilyShape {
-                entries: 5,
-                index_bits: 2,
-                skip: 3,
-            },
-        )
-        .unwrap();
-        assert_eq!(l.v4_index, (80, 88));
-        assert_eq!(l.v4_entries, (96, 120));
-        assert_eq!(l.v6_entries, (128, 288));
-        assert_eq!(l.v6_index, (288, 308));
-        assert_eq!(l.total, 320);
+    fn leads_round_trip() {
+        for (a, skip) in [
+            (0x0a01_0203u32, 0),
+            (0xffff_ffff, 5),
+            (0x8000_0001, 31),
+            (7, 32),
+        ] {
+            let lead = a.lead(skip);
+            let masked = if skip == 32 {
+                0
+            } else {
+                a & (u32::MAX >> skip)
+            };
+            assert_eq!(u32::from_lead(lead, skip), masked, "{a:#x} {skip}");
+        }
+        let a: u128 = 0x2001_0db8_1234_5678_9abc_def0_1122_3344;
+        assert_eq!(a.lead(0), (a >> 64) as u64);
+        assert_eq!(a.lead(16), (a >> 48) as u64);
+        assert_eq!(a.lead(128), 0);
+        assert_eq!(u128::from_lead(a.lead(16), 16), (a << 16 >> 16) >> 48 << 48);
     }
 }

@@ -43,6 +43,7 @@ mod ports;
 mod prefix;
 mod scan;
 mod table;
+mod tiny;
 
 pub use acs::{
     acs_allows, acs_categories_for_port, acs_ipset, Protocol, ACS_CALLBACK, ACS_LIST, ACS_MEDIA,

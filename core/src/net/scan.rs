@@ -1,59 +1,94 @@
-//! Counting, in one fixed-width window of sorted entries, how many keys are `<=` an address:
-//! the step every table lookup ends with; and the prefetch hint batch lookups read ahead with. Counting instead of searching keeps the lookup free
-//! of a chain of dependent loads, so many lookups of a batch overlap in the CPU.
+//! Counting, in one fixed-width window of sorted digits, how many are `<=` an address's digit
+//! (the step every indexed lookup ends with), and the prefetch hint batch lookups read ahead
+//! with. Counting instead of searching keeps the lookup free of a chain of dependent loads,
+//! so many lookups of a batch overlap in the CPU.
 
-/// The count of keys `<= a` among eight sorted IPv4 entries (`key << 32 | tag`).
+/// How many of the first `n` (at most 32) of 32 sorted 16-bit digits are `<= d`.
 #[inline(always)]
-pub(crate) fn count_v4(window: &[u64; 8], a: u32) -> usize {
+pub(crate) fn count_u16(window: &[u16; 32], d: u16, n: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        count_v4_sse2(window, a)
+        count_u16_sse2(window, d, n)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        count_v4_scalar(window, a)
+        count_scalar(window, d, n)
     }
 }
 
-/// The portable [`count_v4`]: an entry is `<=` the address's largest entry exactly when its
-/// key is `<= a`.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+/// How many of the first `n` (at most 16) of 16 sorted 32-bit digits are `<= d`.
 #[inline(always)]
-fn count_v4_scalar(window: &[u64; 8], a: u32) -> usize {
-    let limit = (u64::from(a) << 32) | u64::from(u32::MAX);
-    window.iter().map(|&e| usize::from(e <= limit)).sum()
+pub(crate) fn count_u32(window: &[u32; 16], d: u32, n: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        count_u32_sse2(window, d, n)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        count_scalar(window, d, n)
+    }
 }
 
-/// SSE2 (part of every x86_64 CPU): gather the eight keys into two vectors, compare them with
-/// `a` (unsigned, by flipping the sign bits), and count the leading lanes that are not above
-/// `a` (the keys are sorted, so those lanes come first).
+/// The portable count: every digit compared, lanes past `n` ignored.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn count_scalar<T: Copy + Ord>(window: &[T], d: T, n: usize) -> usize {
+    window.iter().take(n).map(|&x| usize::from(x <= d)).sum()
+}
+
+/// SSE2 (part of every x86_64 CPU): compare the 32 digits with `d` (unsigned, by flipping
+/// the sign bits), make a 32-bit mask of the lanes above `d`, and count the leading lanes not
+/// above it (the digits are sorted, so those come first), stopping at `n`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn count_v4_sse2(window: &[u64; 8], a: u32) -> usize {
+fn count_u16_sse2(window: &[u16; 32], d: u16, n: usize) -> usize {
     use core::arch::x86_64::{
-        __m128i, _mm_castps_si128, _mm_castsi128_ps, _mm_cmpgt_epi32, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_packs_epi32, _mm_set1_epi32, _mm_shuffle_ps, _mm_xor_si128,
+        __m128i, _mm_cmpgt_epi16, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi16,
+        _mm_set1_epi16, _mm_xor_si128,
     };
     let p = window.as_ptr().cast::<__m128i>();
     // SAFETY: `window` is 64 readable bytes and `loadu` has no alignment requirement; SSE2
     // is part of the x86_64 baseline, so every intrinsic here is available.
-    unsafe {
-        let e01 = _mm_castsi128_ps(_mm_loadu_si128(p));
-        let e23 = _mm_castsi128_ps(_mm_loadu_si128(p.add(1)));
-        let e45 = _mm_castsi128_ps(_mm_loadu_si128(p.add(2)));
-        let e67 = _mm_castsi128_ps(_mm_loadu_si128(p.add(3)));
-        // The key is the high dword of each entry: dwords 1 and 3 of every vector.
-        const KEYS: i32 = 0b11_01_11_01;
-        let k0123 = _mm_castps_si128(_mm_shuffle_ps::<KEYS>(e01, e23));
-        let k4567 = _mm_castps_si128(_mm_shuffle_ps::<KEYS>(e45, e67));
+    let above = unsafe {
+        let flip = _mm_set1_epi16(i16::MIN);
+        let dv = _mm_set1_epi16((d ^ 0x8000) as i16);
+        let gt = |v: __m128i| _mm_cmpgt_epi16(_mm_xor_si128(v, flip), dv);
+        let a0 = gt(_mm_loadu_si128(p));
+        let a1 = gt(_mm_loadu_si128(p.add(1)));
+        let a2 = gt(_mm_loadu_si128(p.add(2)));
+        let a3 = gt(_mm_loadu_si128(p.add(3)));
+        let lo = _mm_movemask_epi8(_mm_packs_epi16(a0, a1)) as u32;
+        let hi = _mm_movemask_epi8(_mm_packs_epi16(a2, a3)) as u32;
+        u64::from(lo | hi << 16)
+    };
+    (above | 1u64 << (n & 63)).trailing_zeros() as usize
+}
+
+/// As [`count_u16_sse2`], for 16 digits of 32 bits.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn count_u32_sse2(window: &[u32; 16], d: u32, n: usize) -> usize {
+    use core::arch::x86_64::{
+        __m128i, _mm_cmpgt_epi32, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi16,
+        _mm_packs_epi32, _mm_set1_epi32, _mm_xor_si128,
+    };
+    let p = window.as_ptr().cast::<__m128i>();
+    // SAFETY: `window` is 64 readable bytes and `loadu` has no alignment requirement; SSE2
+    // is part of the x86_64 baseline.
+    let above = unsafe {
         let flip = _mm_set1_epi32(i32::MIN);
-        let av = _mm_set1_epi32((a ^ 0x8000_0000) as i32);
-        let above0 = _mm_cmpgt_epi32(_mm_xor_si128(k0123, flip), av);
-        let above1 = _mm_cmpgt_epi32(_mm_xor_si128(k4567, flip), av);
-        // Two mask bits per lane after packing to 16 bits.
-        let above = _mm_movemask_epi8(_mm_packs_epi32(above0, above1)) as u32;
-        ((above | 0x1_0000).trailing_zeros() / 2) as usize
-    }
+        let dv = _mm_set1_epi32((d ^ 0x8000_0000) as i32);
+        let gt = |v: __m128i| _mm_cmpgt_epi32(_mm_xor_si128(v, flip), dv);
+        let a0 = gt(_mm_loadu_si128(p));
+        let a1 = gt(_mm_loadu_si128(p.add(1)));
+        let a2 = gt(_mm_loadu_si128(p.add(2)));
+        let a3 = gt(_mm_loadu_si128(p.add(3)));
+        let w = _mm_packs_epi16(_mm_packs_epi32(a0, a1), _mm_packs_epi32(a2, a3));
+        _mm_movemask_epi8(w) as u32
+    };
+    (above | 1u32 << (n & 31) | 1 << 16)
+        .trailing_zeros()
+        .min(n as u32) as usize
 }
 
 /// Ask the CPU to fetch the cache line holding `p` (a hint: any address is fine, nothing is
@@ -71,65 +106,61 @@ pub(crate) fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
-/// The count of keys `<=` `a` among four sorted IPv6 entries, without branches.
-#[inline(always)]
-pub(crate) fn count_v6(window: &[[u128; 2]; 4], a: u128) -> usize {
-    // `a - key` borrows exactly when key > a: a subtract-with-borrow per key, no vector
-    // shuffling (which is what the compiler makes of a plain `<=` count).
-    window
-        .iter()
-        .fold(0usize, |n, e| n + usize::from(!a.overflowing_sub(e[0]).1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Sorted windows of distinct keys, including keys with the sign bit set and the ends of
-    /// the range, against every interesting address: each count agrees with a plain count.
+    /// Sorted windows (digits with the top bit set, the ends of the range, repeated
+    /// padding) against every interesting digit and every `n`: each count agrees with a
+    /// plain count of the first `n`.
     #[test]
     fn counts_agree_with_a_plain_count() {
-        let windows: [[u32; 8]; 4] = [
-            [0, 1, 2, 3, 4, 5, 6, 7],
-            [
-                0,
-                9,
-                0x7fff_ffff,
-                0x8000_0000,
-                0x8000_0001,
-                0xc000_0000,
-                0xffff_fffe,
-                0xffff_ffff,
-            ],
-            [10, 20, 30, 40, 50, 60, 70, 80],
-            [
-                0x0a00_0000,
-                0x0a00_0100,
-                0x0b00_0000,
-                0x7f00_0000,
-                0x8000_0000,
-                0xc0a8_0000,
-                0xc0a8_0100,
-                0xe000_0000,
-            ],
-        ];
-        for keys in windows {
-            let entries =
-                keys.map(|k| (u64::from(k) << 32) | u64::from(k.wrapping_mul(2_654_435_761)));
-            let wide = keys.map(|k| [u128::from(k) << 96 | 0x1234, u128::from(k)]);
-            let wide4: [[u128; 2]; 4] = [wide[0], wide[2], wide[5], wide[7]];
-            let probes = keys
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..400 {
+            let mut w16 = [0u16; 32];
+            let mut w32 = [0u32; 16];
+            for v in w16.iter_mut() {
+                *v = match round % 3 {
+                    0 => next() as u16,
+                    1 => (next() % 40) as u16,
+                    _ => 0x7ff0 + (next() % 32) as u16,
+                };
+            }
+            for v in w32.iter_mut() {
+                *v = match round % 3 {
+                    0 => next() as u32,
+                    1 => (next() % 20) as u32,
+                    _ => 0x7fff_fff0 + (next() % 32) as u32,
+                };
+            }
+            w16.sort_unstable();
+            w32.sort_unstable();
+            let probes16 = w16
+                .iter()
+                .flat_map(|&k| [k, k.wrapping_sub(1), k.wrapping_add(1)])
+                .chain([0, u16::MAX, 0x8000, 0x7fff]);
+            for d in probes16 {
+                for n in 0..=32 {
+                    let want = w16[..n].iter().filter(|&&k| k <= d).count();
+                    assert_eq!(count_u16(&w16, d, n), want, "{w16:x?} {d:#x} {n}");
+                    assert_eq!(count_scalar(&w16, d, n), want);
+                }
+            }
+            let probes32 = w32
                 .iter()
                 .flat_map(|&k| [k, k.wrapping_sub(1), k.wrapping_add(1)])
                 .chain([0, u32::MAX, 0x8000_0000, 0x7fff_ffff]);
-            for a in probes {
-                let want = keys.iter().filter(|&&k| k <= a).count();
-                assert_eq!(count_v4(&entries, a), want, "{keys:x?} {a:#x}");
-                assert_eq!(count_v4_scalar(&entries, a), want, "{keys:x?} {a:#x}");
-                for low in [0u128, 0x1233, 0x1234, u128::MAX >> 32] {
-                    let a6 = (u128::from(a) << 96) | low;
-                    let want6 = wide4.iter().filter(|e| e[0] <= a6).count();
-                    assert_eq!(count_v6(&wide4, a6), want6, "{a6:#x}");
+            for d in probes32 {
+                for n in 0..=16 {
+                    let want = w32[..n].iter().filter(|&&k| k <= d).count();
+                    assert_eq!(count_u32(&w32, d, n), want, "{w32:x?} {d:#x} {n}");
+                    assert_eq!(count_scalar(&w32, d, n), want);
                 }
             }
         }

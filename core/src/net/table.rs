@@ -3,24 +3,24 @@
 
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::image::{
-    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Entry,
-    FamilyShape, Key, Layout, HEADER_LEN, MAX_INDEX_BITS,
+    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Digit,
+    FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
 };
 use super::scan::prefetch;
+use super::tiny::{apply_best, BLOCK};
 use crate::Error;
 
-/// Tables up to this many entries are counted whole: every key is compared, without branches
-/// (the built-in ACS IPv4 table is this small).
-const LINEAR_TABLE: usize = 8;
+/// Tables of up to this many chunk entries, without spills, may be looked up in batches the
+/// other way round (see [`FamilyTable::lookup_batch`]).
+const TINY_CELLS: usize = 128;
 
-/// Tables up to this many entries are binary-searched whole (a few steps in the L1 cache,
-/// without the index or its data-dependent branches); larger ones go through the index.
-const SMALL_TABLE: usize = 64;
+/// Batches use the turned-around loop when the table changes its tag at most this often.
+const TINY_STEPS: usize = 16;
 
-/// The position of the last key `<= a` in `range`, whose first key is `<= a`: a binary search
-/// without branches on the data (a constant number of steps for a given length).
+/// The position of the last element `<= a` in `range`, whose first element is `<= a`: a
+/// binary search without branches on the data (a constant number of steps for a length).
 #[inline(always)]
-fn last_at_most<E: Entry>(range: &[E], a: E::Key) -> usize {
+fn last_at_most<T: Copy + Ord>(range: &[T], a: T) -> usize {
     let mut base = 0usize;
     let mut len = range.len();
     while len > 1 {
@@ -30,237 +30,505 @@ fn last_at_most<E: Entry>(range: &[E], a: E::Key) -> usize {
         let Some(&e) = range.get(mid) else { break };
         // The comparison result goes through `black_box`: otherwise the compiler turns this
         // select (for u128 keys) into a branch that mispredicts half the time.
-        let below = core::hint::black_box(usize::from(e.at_most(a)));
+        let below = core::hint::black_box(usize::from(e <= a));
         base += half & below.wrapping_neg();
         len -= half;
     }
     base
 }
 
-/// One family's entries and index geometry.
+/// A family's codes: one, two or four bytes each (the image says which).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct FamilyTable<'a, E: Entry> {
-    index: &'a [u32],
-    entries: &'a [E],
-    base: E::Key,
-    /// The leading `skip` bits set: keys whose masked bits differ from `base` are outside the
-    /// window.
-    window_mask: E::Key,
-    /// `!window_mask`: the bits of an address inside the window.
-    chunk_mask: E::Key,
-    /// `BITS - skip - index_bits`: the shift that leaves the chunk number.
-    chunk_shift: u32,
+pub(crate) enum Codes<'a> {
+    One(&'a [u8]),
+    Two(&'a [u16]),
+    Four(&'a [u32]),
 }
 
-impl<'a, E: Entry> FamilyTable<'a, E> {
-    fn new(index: &'a [u32], entries: &'a [E], base: E::Key, shape: FamilyShape) -> Self {
-        let bits = <E::Key as Key>::BITS;
-        let window_mask = E::Key::ZERO
-            .not()
-            .checked_shl(bits.saturating_sub(shape.skip))
-            .unwrap_or(E::Key::ZERO);
-        FamilyTable {
-            index,
-            entries,
-            base,
-            window_mask,
-            chunk_mask: window_mask.not(),
-            chunk_shift: bits
-                .saturating_sub(shape.skip)
-                .saturating_sub(shape.index_bits),
+impl<'a> Codes<'a> {
+    fn view(bytes: &'a [u8], code_bytes: u32) -> Option<Codes<'a>> {
+        match code_bytes {
+            1 => cast(bytes).map(Codes::One),
+            2 => cast(bytes).map(Codes::Two),
+            4 => cast(bytes).map(Codes::Four),
+            _ => None,
         }
     }
 
-    /// The position of the interval holding `a`: the last entry whose key is `<= a`.
+    /// The code at `i` (`u32::MAX`, which names nothing, past the end).
+    #[inline(always)]
+    fn get(&self, i: usize) -> u32 {
+        let v = match self {
+            Codes::One(c) => c.get(i).map(|&v| u32::from(v)),
+            Codes::Two(c) => c.get(i).map(|&v| u32::from(v)),
+            Codes::Four(c) => c.get(i).copied(),
+        };
+        v.unwrap_or(u32::MAX)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Codes::One(c) => c.len(),
+            Codes::Two(c) => c.len(),
+            Codes::Four(c) => c.len(),
+        }
+    }
+
+    /// The address of code `i`, for a prefetch hint.
+    #[inline(always)]
+    fn addr(&self, i: usize) -> *const u8 {
+        match self {
+            Codes::One(c) => c.as_ptr().wrapping_add(i),
+            Codes::Two(c) => c.as_ptr().wrapping_add(i).cast(),
+            Codes::Four(c) => c.as_ptr().wrapping_add(i).cast(),
+        }
+    }
+}
+
+/// A slice of codes of one width, read as u32 (`u32::MAX`, which names nothing, past the
+/// end): batches pick the width once, not per lookup.
+trait CodeSlice: Copy {
+    fn at(self, i: usize) -> u32;
+}
+
+impl CodeSlice for &[u8] {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.get(i).map_or(u32::MAX, |&v| u32::from(v))
+    }
+}
+
+impl CodeSlice for &[u16] {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.get(i).map_or(u32::MAX, |&v| u32::from(v))
+    }
+}
+
+impl CodeSlice for &[u32] {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.get(i).copied().unwrap_or(u32::MAX)
+    }
+}
+
+/// One family's arrays and geometry (see the image format in `image.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
+    index: &'a [u32],
+    digits: &'a [D],
+    codes: Codes<'a>,
+    dict: &'a [[u32; 2]],
+    sizes: &'a [u8],
+    keys: &'a [K],
+    scodes: Codes<'a>,
+    sindex: &'a [u32],
+    base: K,
+    /// The leading `skip` bits set: keys whose masked bits differ from `base` are outside the
+    /// window.
+    window_mask: K,
+    skip: u32,
+    cell_index: u32,
+    spill_index: u32,
+    /// Chunk entries (the positions of the below and above codes follow).
+    cells: usize,
+}
+
+impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
+    fn view(image: &'a [u8], l: &FamilyLayout, s: FamilyShape, base: K) -> Option<Self> {
+        let part = |span: (usize, usize)| image.get(span.0..span.1);
+        let window_mask = K::ZERO
+            .not()
+            .checked_shl(K::BITS.saturating_sub(s.skip))
+            .unwrap_or(K::ZERO);
+        Some(FamilyTable {
+            index: cast(part(l.index)?)?,
+            digits: cast(part(l.digits)?)?,
+            codes: Codes::view(part(l.codes)?, s.code_bytes)?,
+            dict: cast(part(l.dict)?)?,
+            sizes: part(l.sizes)?,
+            keys: cast(part(l.keys)?)?,
+            scodes: Codes::view(part(l.scodes)?, s.code_bytes)?,
+            sindex: cast(part(l.sindex)?)?,
+            base,
+            window_mask,
+            skip: s.skip,
+            cell_index: s.cell_index,
+            spill_index: s.spill_index,
+            cells: s.cells,
+        })
+    }
+
+    /// The chunk of an address inside the window, for an index `bits` wide.
+    #[inline(always)]
+    fn chunk(lead: u64, bits: u32) -> usize {
+        // Two shifts, so that `bits = 0` gives chunk 0 without a branch.
+        ((lead >> 1).wrapping_shr(63u32.wrapping_sub(bits))) as usize
+    }
+
+    /// The entry answering for `a`: its position in `codes`, whether it is in `a`'s own
+    /// chunk, and `a`'s 64-bit coordinates in its chunk.
     ///
     /// This is the hot path of every lookup, written for few instructions and loads so that
     /// the lookups of a batch overlap in the CPU: one index read, one window count, no
     /// data-dependent branch in the common case.
     #[inline(always)]
-    fn position(&self, a: E::Key) -> usize {
-        let len = self.entries.len();
-        if len <= LINEAR_TABLE {
-            // A tiny table (the ACS ranges): count every key <= a. The loop length never
-            // changes for a table, so its branch is always predicted.
-            let below = self
-                .entries
-                .iter()
-                .fold(0usize, |n, &e| n + usize::from(e.at_most(a)));
-            return below.saturating_sub(1);
+    fn position(&self, a: K) -> (usize, bool, u64) {
+        if a.xor(self.base).and(self.window_mask) != K::ZERO {
+            // Outside the window: the answer below it or the one above it.
+            return (self.cells + usize::from(a > self.base), false, 0);
         }
-        if len <= SMALL_TABLE {
-            return last_at_most(self.entries, a);
-        }
-        self.position_indexed(a)
-    }
-
-    /// [`FamilyTable::position`] for a table wider than one window.
-    #[inline(always)]
-    fn position_indexed(&self, a: E::Key) -> usize {
-        let len = self.entries.len();
-        if a.xor(self.base).and(self.window_mask) != E::Key::ZERO {
-            // Outside the window every key but the first shares: before it or after it.
-            return if a < self.base { 0 } else { len - 1 };
-        }
-        let chunk = self.chunk(a);
+        let lead = a.lead(self.skip);
+        let chunk = Self::chunk(lead, self.cell_index);
         let Some(&[lo, hi]) = self.index.get(chunk..chunk + 2) else {
-            return 0;
+            return (0, false, 0);
         };
         let (lo, hi) = (lo as usize, hi as usize);
-        // The candidates are entries[lo..=hi]; `entries[lo] <= a`.
-        if hi.wrapping_sub(lo) < E::SCAN_WIDTH {
-            // Count in a fixed-width window holding every candidate: keys before `lo` are
-            // <= a and keys after the candidates are > a, so the last key <= a in the window
-            // is the answer (and `entries[lo] <= a` makes the count at least 1).
-            let start = lo.min(len - E::SCAN_WIDTH);
-            let window = self.entries.get(start..start + E::SCAN_WIDTH);
-            if let Some(n) = window.and_then(|w| E::count_at_most(w, a)) {
-                return start + n.saturating_sub(1);
+        let x = lead.wrapping_shl(self.cell_index);
+        let d = D::from_top(x);
+        let n = hi.wrapping_sub(lo);
+        if n <= D::WINDOW {
+            // Every entry of the chunk is in the window. None `<= d` means the entry before
+            // the chunk holds (chunk 0 starts with digit 0, so `lo + count >= 1`).
+            let window = self.digits.get(lo..lo + D::WINDOW);
+            if let Some(count) = window.and_then(|w| D::count_at_most(w, d, n)) {
+                return ((lo + count).wrapping_sub(1), count != 0, x);
             }
         }
-        self.search(a, lo, hi)
-    }
-
-    /// The index slot of an address inside the window.
-    #[inline(always)]
-    fn chunk(&self, a: E::Key) -> usize {
-        a.and(self.chunk_mask).shr_usize(self.chunk_shift)
+        let (p, hit) = self.search(d, lo, hi);
+        (p, hit, x)
     }
 
     /// The slow path of [`FamilyTable::position`]: a binary search of a chunk with more
-    /// candidates than one window holds.
+    /// entries than one window holds.
     #[inline(never)]
-    fn search(&self, a: E::Key, lo: usize, hi: usize) -> usize {
-        match self.entries.get(lo..hi.saturating_add(1)) {
-            Some(range) => lo + last_at_most(range, a),
-            None => 0,
+    fn search(&self, d: D, lo: usize, hi: usize) -> (usize, bool) {
+        match self.digits.get(lo..hi) {
+            Some(range) => match range.first() {
+                Some(&first) if first <= d => (lo + last_at_most(range, d), true),
+                _ => (lo.wrapping_sub(1), false),
+            },
+            None => (0, false),
         }
     }
 
+    /// The tag mask of `a`.
     #[inline(always)]
-    fn lookup(&self, a: E::Key) -> u32 {
-        self.entries.get(self.position(a)).map_or(0, |e| e.tag())
+    fn lookup(&self, a: K) -> u32 {
+        match self.codes {
+            Codes::One(c) => self.lookup_with(a, c),
+            Codes::Two(c) => self.lookup_with(a, c),
+            Codes::Four(c) => self.lookup_with(a, c),
+        }
+    }
+
+    /// [`FamilyTable::lookup`] with the code width known.
+    #[inline(always)]
+    fn lookup_with(&self, a: K, codes: impl CodeSlice) -> u32 {
+        let (p, hit, x) = self.position(a);
+        let code = codes.at(p) as usize;
+        match (self.dict.get(code), self.sizes.get(code)) {
+            (Some(&[inner, outer]), Some(&sx)) => {
+                // Inside the entry's piece only in its own chunk and within 2^sx of it (sx
+                // 64: a plain entry, one mask, always "inside"). Selected without a branch:
+                // which side an address falls on is random.
+                let top = self.digits.get(p).map_or(0, |d| d.to_top());
+                let off = x.wrapping_sub(top) | u64::from(!hit).wrapping_neg();
+                let beyond = (off >> 1).wrapping_shr(u32::from(sx).wrapping_sub(1));
+                let inside = u32::from(beyond == 0);
+                outer ^ ((inner ^ outer) & inside.wrapping_neg())
+            }
+            _ => self.spilled(a),
+        }
+    }
+
+    /// The tag mask of an address in a spilled cell: the last spill key at or before it.
+    #[inline(never)]
+    fn spilled(&self, a: K) -> u32 {
+        let chunk = Self::chunk(a.lead(self.skip), self.spill_index);
+        let Some(&[lo, hi]) = self.sindex.get(chunk..chunk + 2) else {
+            return 0;
+        };
+        let (lo, hi) = (lo as usize, hi as usize);
+        let at = match self.keys.get(lo..hi.saturating_add(1)) {
+            Some(range) => lo + last_at_most(range, a),
+            None => return 0,
+        };
+        let code = self.scodes.get(at);
+        self.dict.get(code as usize).map_or(0, |e| e[0])
     }
 
     /// Look up many addresses; `mapped` answers for the addresses another table serves
     /// (IPv4-mapped IPv6 addresses), before this table is asked.
     ///
-    /// An indexed table is read ahead: while looking up address `i`, the index slot of address
-    /// `i + INDEX_AHEAD` and the scan window of address `i + WINDOW_AHEAD` are prefetched, so
-    /// the cache misses of many lookups overlap instead of following one another.
-    ///
-    /// For a tiny table the work is turned around: each interval is compared with every
-    /// address (a loop the compiler vectorizes), counting per address the intervals that start
-    /// at or before it.
+    /// Lookups are read ahead: while looking up address `i`, the index slot of address
+    /// `i + INDEX_AHEAD` and the digit window and code of address `i + WINDOW_AHEAD` are
+    /// prefetched, so the cache misses of many lookups overlap instead of following one
+    /// another. A tiny table is turned around instead (see [`FamilyTable::tiny_batch`]).
     #[inline(always)]
     fn lookup_batch(
         &self,
-        addrs: &[E::Key],
+        addrs: &[K],
         out: &mut [u32],
-        mapped: impl Fn(E::Key) -> Option<u32>,
+        mapped: impl Fn(K) -> Option<u32>,
+        wide: impl Fn(K) -> u64,
     ) {
-        const INDEX_AHEAD: usize = 16;
-        const WINDOW_AHEAD: usize = 8;
-        let line_entries = (64 / core::mem::size_of::<E>()).max(1);
-        if self.entries.len() > SMALL_TABLE {
-            for (i, (o, &a)) in out.iter_mut().zip(addrs).enumerate() {
-                if let Some(&ahead) = addrs.get(i + INDEX_AHEAD) {
-                    prefetch(self.index.as_ptr().wrapping_add(self.chunk(ahead)));
+        if self.tiny_batch(addrs, out, &wide) {
+            for (o, &a) in out.iter_mut().zip(addrs) {
+                if let Some(t) = mapped(a) {
+                    *o = t;
                 }
-                if let Some(&ahead) = addrs.get(i + WINDOW_AHEAD) {
-                    if let Some(&lo) = self.index.get(self.chunk(ahead)) {
-                        // Every cache line the window may span: one per 64 bytes from
-                        // its start, and the line of its last entry.
-                        let window = self.entries.as_ptr().wrapping_add(lo as usize);
-                        for at in (0..E::SCAN_WIDTH).step_by(line_entries) {
-                            prefetch(window.wrapping_add(at));
-                        }
-                        prefetch(window.wrapping_add(E::SCAN_WIDTH - 1));
-                    }
-                }
-                *o = match mapped(a) {
-                    Some(tags) => tags,
-                    None => {
-                        let position = self.position_indexed(a);
-                        self.entries.get(position).map_or(0, |e| e.tag())
-                    }
-                };
             }
             return;
         }
-        if self.entries.len() > LINEAR_TABLE {
-            // A small table: the binary search `position` would pick, without asking again
-            // for every address which kind of table this is.
-            for (o, &a) in out.iter_mut().zip(addrs) {
-                *o = mapped(a).unwrap_or_else(|| {
-                    let position = last_at_most(self.entries, a);
-                    self.entries.get(position).map_or(0, |e| e.tag())
-                });
-            }
-            return;
-        }
-        let out = match out.get_mut(..addrs.len()) {
-            Some(o) => o,
-            None => out,
-        };
-        out.fill(0);
-        for e in self.entries {
-            let k = e.key();
-            for (o, &a) in out.iter_mut().zip(addrs) {
-                *o += u32::from(k <= a);
-            }
-        }
-        for (o, &a) in out.iter_mut().zip(addrs) {
-            let position = (*o as usize).saturating_sub(1);
-            *o = mapped(a).unwrap_or_else(|| self.entries.get(position).map_or(0, |e| e.tag()));
+        match self.codes {
+            Codes::One(c) => self.batch_with(addrs, out, mapped, c),
+            Codes::Two(c) => self.batch_with(addrs, out, mapped, c),
+            Codes::Four(c) => self.batch_with(addrs, out, mapped, c),
         }
     }
 
-    /// Every structural invariant lookups rely on for correct answers.
-    fn validate(&self, shape: FamilyShape) -> Result<(), Error> {
-        let bits = <E::Key as Key>::BITS;
-        let n = self.entries.len();
-        if n == 0 || self.entries.first().map(|e| e.key()) != Some(E::Key::ZERO) {
-            return Err(Error::ImageCorrupt);
+    /// [`FamilyTable::lookup_batch`] with the code width known.
+    #[inline(always)]
+    fn batch_with(
+        &self,
+        addrs: &[K],
+        out: &mut [u32],
+        mapped: impl Fn(K) -> Option<u32>,
+        codes: impl CodeSlice,
+    ) {
+        const INDEX_AHEAD: usize = 16;
+        const WINDOW_AHEAD: usize = 8;
+        for (i, (o, &a)) in out.iter_mut().zip(addrs).enumerate() {
+            if let Some(&ahead) = addrs.get(i + INDEX_AHEAD) {
+                let chunk = Self::chunk(ahead.lead(self.skip), self.cell_index);
+                prefetch(self.index.as_ptr().wrapping_add(chunk));
+            }
+            if let Some(&ahead) = addrs.get(i + WINDOW_AHEAD) {
+                let chunk = Self::chunk(ahead.lead(self.skip), self.cell_index);
+                if let Some(&lo) = self.index.get(chunk) {
+                    let window = self.digits.as_ptr().wrapping_add(lo as usize);
+                    prefetch(window);
+                    prefetch(window.wrapping_add(D::WINDOW - 1));
+                    prefetch(self.codes.addr(lo as usize));
+                }
+            }
+            *o = match mapped(a) {
+                Some(tags) => tags,
+                None => self.lookup_with(a, codes),
+            };
         }
-        if !self
-            .entries
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if a.key() < b.key()))
+    }
+
+    /// Batch lookups in a tiny table (no spills, at most [`TINY_STEPS`] changes of tag, and
+    /// every boundary in the leading 64 bits that `wide` gives): each boundary is compared
+    /// with every address (a loop the compiler vectorizes), and an address's answer is
+    /// built by xor-ing in the change of tag at every boundary at or before it. Returns
+    /// false (having written nothing) for any other table.
+    #[inline(always)]
+    fn tiny_batch(&self, addrs: &[K], out: &mut [u32], wide: &impl Fn(K) -> u64) -> bool {
+        if self.cells > TINY_CELLS
+            || !self.keys.is_empty()
+            || (K::BITS > 64 && self.skip + self.cell_index + D::BITS > 64)
         {
-            return Err(Error::ImageCorrupt);
+            return false;
         }
-        // Tags are u32 values; in wider entries the unused bits are zero.
-        if !self.entries.iter().all(|&e| E::new(e.key(), e.tag()) == e) {
-            return Err(Error::ImageCorrupt);
-        }
-        if shape.skip > bits
-            || shape.index_bits > MAX_INDEX_BITS
-            || shape.skip + shape.index_bits > bits
-            || self.base.and(self.window_mask.not()) != E::Key::ZERO
-        {
-            return Err(Error::ImageCorrupt);
-        }
-        // Every key but the first lies inside the window (checking the ends suffices).
-        if n > 1 {
-            for e in [self.entries.get(1), self.entries.last()]
-                .into_iter()
-                .flatten()
-            {
-                if e.key().xor(self.base).and(self.window_mask) != E::Key::ZERO {
-                    return Err(Error::ImageCorrupt);
+        // The boundaries as (leading 64 bits, change of tag), from the start of the window:
+        // one for a plain entry, two for a piece (its start and its end).
+        let mut steps = [(0u64, 0u32); TINY_STEPS];
+        let mut n = 0usize;
+        let mut step = |key: u64, change: u32| {
+            if change != 0 {
+                match steps.get_mut(n) {
+                    Some(s) => *s = (key, change),
+                    None => return false,
+                }
+                n += 1;
+            }
+            true
+        };
+        let Some((below, ..)) = self.kind(self.codes.get(self.cells)) else {
+            return false;
+        };
+        let mut prev = below;
+        let chunk_shift = 64u32.saturating_sub(self.cell_index);
+        for (c, pair) in self.index.windows(2).enumerate() {
+            let &[lo, hi] = pair else { return false };
+            let chunk_top = (c as u64).checked_shl(chunk_shift).unwrap_or(0);
+            for p in lo as usize..hi as usize {
+                let (Some(&d), Some((inner, outer, sx))) =
+                    (self.digits.get(p), self.kind(self.codes.get(p)))
+                else {
+                    return false;
+                };
+                let lead = chunk_top | d.to_top().checked_shr(self.cell_index).unwrap_or(0);
+                let key = |lead: u64| wide(K::from_lead(lead, self.skip).xor(self.base));
+                if !step(key(lead), inner ^ prev) {
+                    return false;
+                }
+                prev = inner;
+                if inner != outer {
+                    // The piece's end, unless it is the end of the address space.
+                    let size = 1u64 << (sx.saturating_sub(self.cell_index) & 63);
+                    if let Some(end) = lead.checked_add(size) {
+                        if !step(key(end), outer ^ inner) {
+                            return false;
+                        }
+                    }
+                    prev = outer;
                 }
             }
         }
-        // index[c] is the last key <= the chunk's first address; the final entry is n - 1.
-        let chunks = self.index.len().saturating_sub(1);
+        let steps = steps.get(..n).unwrap_or(&[]);
+        // Blocks of addresses: their leading 64 bits gathered first, so the compare loop
+        // reads plain u64s.
+        let mut keys = [0u64; BLOCK];
+        for (o, a) in out.chunks_mut(BLOCK).zip(addrs.chunks(BLOCK)) {
+            let n = o.len().min(a.len());
+            for (k, &a) in keys.iter_mut().zip(a) {
+                *k = wide(a);
+            }
+            if let (Some(o), Some(k)) = (o.get_mut(..n), keys.get(..n)) {
+                apply_best(steps, below, k, o);
+            }
+        }
+        true
+    }
+
+    /// Every structural invariant lookups rely on for correct answers, checked in one pass
+    /// over each array.
+    fn validate(&self) -> Result<(), Error> {
+        let corrupt = Err(Error::ImageCorrupt);
+        let spill = self.spill_code();
+        if self.base.and(self.window_mask.not()) != K::ZERO {
+            return corrupt;
+        }
+        // The dictionary: distinct entry kinds, ascending by (inner, outer, size); a plain
+        // entry has equal masks and size 64, a piece two different masks and a size from
+        // one cell to less than a chunk.
+        let chunk_shift = K::BITS - self.skip - self.cell_index;
+        let min_sx = 64 - D::BITS.min(chunk_shift);
+        let sorted = (1..self.dict.len()).all(|i| {
+            let key = |i: usize| (self.dict.get(i), self.sizes.get(i));
+            key(i - 1) < key(i)
+        });
+        if !sorted || self.sizes.len() != self.dict.len() {
+            return corrupt;
+        }
+        let good = |code: u32| match self.kind(code) {
+            Some((inner, outer, sx)) => {
+                if inner == outer {
+                    sx == 64
+                } else {
+                    (min_sx..64).contains(&sx)
+                }
+            }
+            None => code == spill,
+        };
+        let plain = |code: u32| self.kind(code).is_some_and(|(i, o, sx)| i == o && sx == 64);
+        if !plain(self.codes.get(self.cells)) || !plain(self.codes.get(self.cells + 1)) {
+            return corrupt;
+        }
+        // The chunk index: starts at 0, ascends, ends at the entry count; chunk 0 starts
+        // with digit 0 (the answer at the start of the window).
+        if self.index.first() != Some(&0)
+            || self.index.last().map(|&v| v as usize) != Some(self.cells)
+            || !self.index.windows(2).all(|w| matches!(w, [a, b] if a <= b))
+            || self.index.get(1).is_none_or(|&v| v == 0)
+            || self.digits.first().is_none_or(|d| d.to_top() != 0)
+        {
+            return corrupt;
+        }
+        // Digits ascend within each chunk, with nothing below the bits a digit resolves;
+        // codes name a mask or spill and differ from the code before; the window padding is
+        // zero.
+        let resolved = D::BITS.min(K::BITS - self.skip - self.cell_index);
+        let low = (1u64 << (D::BITS - resolved)) - 1;
+        let mut spilled = false;
+        // What the entry before ends with: its outer mask, or None after a spill.
+        let mut prev_ends: Option<Option<u32>> = None;
+        for pair in self.index.windows(2) {
+            let &[lo, hi] = pair else { return corrupt };
+            let digits = self.digits.get(lo as usize..hi as usize).unwrap_or(&[]);
+            // The end of the entry before in this chunk (a piece's end, or just past it).
+            let mut free_from: Option<u128> = None;
+            for (i, &d) in digits.iter().enumerate() {
+                let code = self.codes.get(lo as usize + i);
+                let top = d.to_top();
+                if (top >> (64 - D::BITS)) & low != 0
+                    || !good(code)
+                    || free_from.is_some_and(|f| u128::from(top) < f)
+                {
+                    return corrupt;
+                }
+                let ends = match self.kind(code) {
+                    None => {
+                        spilled = true;
+                        if prev_ends == Some(None) {
+                            return corrupt;
+                        }
+                        free_from = Some(u128::from(top) + 1);
+                        None
+                    }
+                    Some((inner, outer, sx)) => {
+                        if inner == outer && prev_ends == Some(Some(inner)) {
+                            return corrupt;
+                        }
+                        let size = if inner == outer { 1 } else { 1u128 << sx };
+                        if inner != outer && top & ((1u64 << sx) - 1) != 0 {
+                            return corrupt;
+                        }
+                        free_from = Some(u128::from(top) + size);
+                        Some(outer)
+                    }
+                };
+                prev_ends = Some(ends);
+            }
+        }
+        // Above the window the last entry's mask goes on.
+        if let Some(Some(last)) = prev_ends {
+            let above = self.codes.get(self.cells + 1);
+            if self.kind(above).map(|k| k.1) != Some(last) {
+                return corrupt;
+            }
+        }
+        if self
+            .digits
+            .get(self.cells..)
+            .is_none_or(|pad| pad.iter().any(|d| d.to_top() != 0))
+        {
+            return corrupt;
+        }
+        // Spills: present exactly when some cell spills; ascending keys inside the window,
+        // codes naming masks, the index as the chunk entries describe.
+        if spilled == self.keys.is_empty() || self.scodes.len() != self.keys.len() {
+            return corrupt;
+        }
+        if !self.keys.windows(2).all(|w| matches!(w, [a, b] if a < b))
+            || self
+                .keys
+                .iter()
+                .any(|k| k.xor(self.base).and(self.window_mask) != K::ZERO)
+            || (0..self.keys.len()).any(|i| !plain(self.scodes.get(i)))
+        {
+            return corrupt;
+        }
+        self.validate_spill_index()?;
+        self.validate_spill_starts()
+    }
+
+    /// `sindex[c]` is the last spill key at or before chunk `c`'s first address (0 when
+    /// none); the final entry is the last position.
+    fn validate_spill_index(&self) -> Result<(), Error> {
+        let chunks = self.sindex.len().saturating_sub(1);
+        let shift = K::BITS - self.skip - self.spill_index;
         let mut pos = 0usize;
-        for (c, &at) in self.index.iter().enumerate() {
+        for (c, &at) in self.sindex.iter().enumerate() {
             let want = if c == chunks {
-                n - 1
+                self.keys.len().saturating_sub(1)
             } else {
-                let start = chunk_start(self.base, c, self.chunk_shift);
-                while self.entries.get(pos + 1).is_some_and(|e| e.key() <= start) {
+                let start = chunk_start(self.base, c, shift);
+                while self.keys.get(pos + 1).is_some_and(|&k| k <= start) {
                     pos += 1;
                 }
                 pos
@@ -271,6 +539,63 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
         }
         Ok(())
     }
+
+    /// Every spilled cell's first address is a spill key, so a lookup in it finds its own
+    /// cell's entries (one merged pass over the chunks and the keys).
+    fn validate_spill_starts(&self) -> Result<(), Error> {
+        let spill = self.spill_code();
+        let chunk_shift = 64u32.saturating_sub(self.cell_index);
+        let mut k = 0usize;
+        for (c, pair) in self.index.windows(2).enumerate() {
+            let &[lo, hi] = pair else {
+                return Err(Error::ImageCorrupt);
+            };
+            let chunk_top = (c as u64).checked_shl(chunk_shift).unwrap_or(0);
+            for p in lo as usize..hi as usize {
+                if self.codes.get(p) != spill {
+                    continue;
+                }
+                let d = self.digits.get(p).map_or(0, |d| d.to_top());
+                let lead = chunk_top | d.checked_shr(self.cell_index).unwrap_or(0);
+                let start = K::from_lead(lead, self.skip).xor(self.base);
+                while self.keys.get(k).is_some_and(|&key| key < start) {
+                    k += 1;
+                }
+                if self.keys.get(k) != Some(&start) {
+                    return Err(Error::ImageCorrupt);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The masks inside and after an entry of this code, and its piece's size (`sx`; 64
+    /// for a plain entry); None for the spill code and codes naming nothing.
+    #[inline(always)]
+    fn kind(&self, code: u32) -> Option<(u32, u32, u32)> {
+        let &[inner, outer] = self.dict.get(code as usize)?;
+        let &sx = self.sizes.get(code as usize)?;
+        Some((inner, outer, u32::from(sx)))
+    }
+
+    /// The spill code: the first code past the dictionary.
+    fn spill_code(&self) -> u32 {
+        self.dict.len() as u32
+    }
+
+    /// Chunk entries plus spill keys.
+    fn entry_count(&self) -> usize {
+        self.cells + self.keys.len()
+    }
+}
+
+/// The high 64 bits of an IPv6 key, or the IPv4 key (what tiny batches compare).
+fn wide_v4(a: u32) -> u64 {
+    u64::from(a)
+}
+
+fn wide_v6(a: u128) -> u64 {
+    (a >> 64) as u64
 }
 
 /// A built or loaded CIDR table: maps an address to the tag mask of every prefix containing
@@ -284,17 +609,17 @@ impl<'a, E: Entry> FamilyTable<'a, E> {
 pub struct IpSet<'a> {
     image: &'a [u8],
     geometry: IpSetGeometry,
-    v4: FamilyTable<'a, u64>,
-    v6: FamilyTable<'a, [u128; 2]>,
+    v4: FamilyTable<'a, u32, u16>,
+    v6: FamilyTable<'a, u128, u32>,
 }
 
-/// The validated geometry of a table (its header's lengths, counts and index shapes), kept
-/// apart from the image so that a view can be rebuilt from it without reading the header
-/// again: [`IpSet::from_geometry`]. A C handle stores this beside the image pointer, so an image
+/// The validated geometry of a table (its header's lengths, counts and shapes), kept apart
+/// from the image so that a view can be rebuilt from it without reading the header again:
+/// [`IpSet::from_geometry`]. A C handle stores this beside the image pointer, so an image
 /// rewritten after it was loaded (a memory-mapped file replaced in place) can give wrong
 /// answers but can never steer a lookup outside the bytes that were validated.
 ///
-/// Plain data of 64 bytes, 8-byte aligned; any bit pattern is safe (a nonsensical geometry
+/// Plain data of 72 bytes, 8-byte aligned; any bit pattern is safe (a nonsensical geometry
 /// gives a table that matches nothing).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -303,35 +628,31 @@ pub struct IpSetGeometry {
     prefix_count: u64,
     v4: [u32; 4],
     v6: [u32; 4],
+    v4_base: u64,
     v6_base: [u64; 2],
 }
 
 impl IpSetGeometry {
     fn from_header(h: &Header) -> IpSetGeometry {
-        let shape = |s: FamilyShape, base: u32| [s.entries as u32, s.index_bits, s.skip, base];
         IpSetGeometry {
             total: h.total as u64,
             prefix_count: h.prefix_count,
-            v4: shape(h.v4, h.v4_base),
-            v6: shape(h.v6, 0),
+            v4: h.v4.words(),
+            v6: h.v6.words(),
+            v4_base: u64::from(h.v4_base),
             v6_base: [h.v6_base as u64, (h.v6_base >> 64) as u64],
         }
     }
 
     fn header(&self) -> Header {
-        let shape = |f: [u32; 4]| FamilyShape {
-            entries: f[0] as usize,
-            index_bits: f[1],
-            skip: f[2],
-        };
         Header {
             total: usize::try_from(self.total).unwrap_or(0),
             prefix_count: self.prefix_count,
-            v4: shape(self.v4),
-            v4_base: self.v4[3],
-            v6: shape(self.v6),
+            v4: FamilyShape::from_words(self.v4),
+            v4_base: self.v4_base as u32,
+            v6: FamilyShape::from_words(self.v6),
             v6_base: u128::from(self.v6_base[0]) | (u128::from(self.v6_base[1]) << 64),
-            reserved: self.v6[3],
+            reserved: self.v4_base >> 32,
         }
     }
 
@@ -349,28 +670,38 @@ struct Header {
     v4_base: u32,
     v6: FamilyShape,
     v6_base: u128,
-    reserved: u32,
+    reserved: u64,
 }
 
 fn read_header(image: &[u8]) -> Header {
-    let shape = |at: usize| FamilyShape {
-        entries: read_u32(image, at) as usize,
-        index_bits: read_u32(image, at + 4),
-        skip: read_u32(image, at + 8),
+    let words = |at: usize| {
+        [
+            read_u32(image, at),
+            read_u32(image, at + 4),
+            read_u32(image, at + 8),
+            read_u32(image, at + 12),
+        ]
     };
     Header {
         total: usize::try_from(read_u64(image, field::TOTAL_LEN)).unwrap_or(0),
         prefix_count: read_u64(image, field::PREFIX_COUNT),
-        v4: shape(field::V4),
-        v4_base: read_u32(image, field::V4 + 12),
-        v6: shape(field::V6),
+        v4: FamilyShape::from_words(words(field::V4)),
+        v4_base: read_u32(image, field::V4_BASE),
+        v6: FamilyShape::from_words(words(field::V6)),
         v6_base: read_u128(image, field::V6_BASE),
-        reserved: read_u32(image, field::V6 + 12),
+        reserved: u64::from(read_u32(image, field::RESERVED))
+            | read_u64(image, field::RESERVED + 4),
     }
 }
 
-fn slice<T: super::image::Pod>(image: &[u8], span: (usize, usize)) -> Option<&[T]> {
-    cast(image.get(span.0..span.1)?)
+/// Padding between and after the arrays is zero (so that every image has one byte form).
+fn padding_is_zero(image: &[u8], layout: &Layout) -> bool {
+    let starts = [HEADER_LEN, layout.v4.end];
+    [layout.v4, layout.v6]
+        .iter()
+        .zip(starts)
+        .flat_map(|(l, start)| l.gaps(start))
+        .all(|(a, b)| image.get(a..b).is_some_and(|g| g.iter().all(|&x| x == 0)))
 }
 
 impl<'a> IpSet<'a> {
@@ -384,16 +715,16 @@ impl<'a> IpSet<'a> {
             return Err(Error::ImageCorrupt);
         }
         let layout = Layout::new(header.v4, header.v6).ok_or(Error::ImageCorrupt)?;
-        if layout.total != total
-            || header.v4.index_bits > MAX_INDEX_BITS
-            || header.v6.index_bits > MAX_INDEX_BITS
-        {
+        if layout.total != total {
             return Err(Error::ImageCorrupt);
         }
         check_checksum(image, total)?;
+        if !padding_is_zero(image, &layout) {
+            return Err(Error::ImageCorrupt);
+        }
         let set = Self::view(image, &header, &layout).ok_or(Error::ImageCorrupt)?;
-        set.v4.validate(header.v4)?;
-        set.v6.validate(header.v6)?;
+        set.v4.validate()?;
+        set.v6.validate()?;
         Ok(set)
     }
 
@@ -441,23 +772,40 @@ impl<'a> IpSet<'a> {
             prefix_count: 0,
             v4: [0; 4],
             v6: [0; 4],
+            v4_base: 0,
             v6_base: [0; 2],
         },
         v4: FamilyTable {
-            index: &[0, 0],
-            entries: &[0],
+            index: &[0, 1],
+            digits: &[0; 33],
+            codes: Codes::One(&[0, 0, 0]),
+            dict: &[[0, 0]],
+            sizes: &[64],
+            keys: &[],
+            scodes: Codes::One(&[]),
+            sindex: &[],
             base: 0,
             window_mask: 0,
-            chunk_mask: !0,
-            chunk_shift: 32,
+            skip: 0,
+            cell_index: 0,
+            spill_index: 0,
+            cells: 1,
         },
         v6: FamilyTable {
-            index: &[0, 0],
-            entries: &[[0, 0]],
+            index: &[0, 1],
+            digits: &[0; 17],
+            codes: Codes::One(&[0, 0, 0]),
+            dict: &[[0, 0]],
+            sizes: &[64],
+            keys: &[],
+            scodes: Codes::One(&[]),
+            sindex: &[],
             base: 0,
             window_mask: 0,
-            chunk_mask: !0,
-            chunk_shift: 128,
+            skip: 0,
+            cell_index: 0,
+            spill_index: 0,
+            cells: 1,
         },
     };
 
@@ -466,12 +814,8 @@ impl<'a> IpSet<'a> {
         if layout.total != header.total || header.total < HEADER_LEN {
             return None;
         }
-        let v4_entries: &[u64] = slice(image, layout.v4_entries)?;
-        let v6_entries: &[[u128; 2]] = slice(image, layout.v6_entries)?;
-        let v4_index: &[u32] = slice(image, layout.v4_index)?;
-        let v6_index: &[u32] = slice(image, layout.v6_index)?;
-        let v4 = FamilyTable::new(v4_index, v4_entries, header.v4_base, header.v4);
-        let v6 = FamilyTable::new(v6_index, v6_entries, header.v6_base, header.v6);
+        let v4 = FamilyTable::view(image, &layout.v4, header.v4, header.v4_base)?;
+        let v6 = FamilyTable::view(image, &layout.v6, header.v6, header.v6_base)?;
         Some(IpSet {
             image,
             geometry: IpSetGeometry::from_header(header),
@@ -479,7 +823,6 @@ impl<'a> IpSet<'a> {
             v6,
         })
     }
-
     /// The image bytes, exactly as long as the header says (write these to a file to load
     /// them later).
     pub fn image(&self) -> &'a [u8] {
@@ -491,9 +834,10 @@ impl<'a> IpSet<'a> {
         self.geometry.prefix_count
     }
 
-    /// How many intervals each family (IPv4, IPv6) stores.
+    /// How many entries each family (IPv4, IPv6) stores: chunk entries plus spill keys
+    /// (about one per interval).
     pub fn interval_counts(&self) -> (usize, usize) {
-        (self.v4.entries.len(), self.v6.entries.len())
+        (self.v4.entry_count(), self.v6.entry_count())
     }
 
     /// The tag mask of an IPv4 address (given as a number, `10.0.0.1` = `0x0a000001`).
@@ -539,12 +883,16 @@ impl<'a> IpSet<'a> {
 
     /// Look up many IPv4 addresses: `out[i]` = `lookup_v4(addrs[i])` for the common length.
     pub fn lookup_v4_batch(&self, addrs: &[u32], out: &mut [u32]) {
-        self.v4.lookup_batch(addrs, out, |_| None);
+        self.v4.lookup_batch(addrs, out, |_| None, wide_v4);
     }
 
     /// Look up many IPv6 addresses (mapped ones as IPv4), like [`IpSet::lookup_v4_batch`].
     pub fn lookup_v6_batch(&self, addrs: &[u128], out: &mut [u32]) {
-        self.v6
-            .lookup_batch(addrs, out, |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4)));
+        self.v6.lookup_batch(
+            addrs,
+            out,
+            |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4)),
+            wide_v6,
+        );
     }
 }

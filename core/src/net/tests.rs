@@ -225,6 +225,36 @@ proptest! {
         }
     }
 
+    /// Tables small enough for the turned-around batch loop, asked in batches longer than
+    /// one of its blocks (the probes repeated), against the oracle and single lookups.
+    #[test]
+    fn batch_lookups_of_tiny_tables_match_the_oracle(
+        list in prop::collection::vec(entry(), 0..8),
+        v4 in prop::collection::vec(v4_addr(), 0..40),
+        v6 in prop::collection::vec(v6_addr(), 0..40),
+    ) {
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let probes: Vec<IpNumber> = edges(&list).into_iter()
+            .chain(v4.into_iter().map(IpNumber::V4))
+            .chain(v6.into_iter().map(IpNumber::V6))
+            .collect();
+        let a4: Vec<u32> = probes.iter().filter_map(|p| match p { IpNumber::V4(a) => Some(*a), _ => None }).cycle().take(600).collect();
+        let a6: Vec<u128> = probes.iter().map(|p| match p {
+            IpNumber::V6(a) => *a,
+            IpNumber::V4(a) => 0xffff_0000_0000 | u128::from(*a),
+        }).cycle().take(600).collect();
+        let mut out = vec![0u32; 600];
+        set.lookup_v4_batch(&a4, &mut out);
+        for (&a, &t) in a4.iter().zip(&out) {
+            prop_assert_eq!(t, oracle(&list, IpNumber::V4(a)), "v4 batch {:#x}", a);
+        }
+        set.lookup_v6_batch(&a6, &mut out);
+        for (&a, &t) in a6.iter().zip(&out) {
+            prop_assert_eq!(t, oracle(&list, IpNumber::V6(a)), "v6 batch {:#x}", a);
+        }
+    }
+
     #[test]
     fn text_build_equals_entry_build(list in prop::collection::vec(entry(), 0..30)) {
         let text = list_text(&list);
@@ -317,17 +347,36 @@ fn header_fields_are_checked() {
         &|b| b[..4].copy_from_slice(&image::MAGIC.to_be_bytes()),
         Error::ImageBadMagic,
     );
-    case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
-    case(&|b| b[8] = b[8].wrapping_add(16), Error::ImageTruncated);
-    case(&|b| b[8] = b[8].wrapping_sub(16), Error::ImageCorrupt);
-    case(&|b| b[8] = b[8].wrapping_sub(1), Error::ImageCorrupt);
+    case(&|b| b[4] = 1, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
+    let total = |b: &mut [u8], delta: i64| {
+        let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
+        b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
+    };
+    case(&|b| total(b, 16), Error::ImageTruncated);
+    case(&|b| total(b, -16), Error::ImageCorrupt);
+    case(&|b| total(b, -1), Error::ImageCorrupt);
     case(
         &|b| b[field::V4] = b[field::V4].wrapping_add(1),
         Error::ImageCorrupt,
     );
+    // Counts, widths and the window that do not fit the length or the arrays.
     case(&|b| b[field::V4 + 4] = 30, Error::ImageCorrupt);
     case(&|b| b[field::V6 + 8] = 200, Error::ImageCorrupt);
-    case(&|b| b[field::V6 + 12] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 12] = 33, Error::ImageCorrupt);
+    // A window narrower than the base's bits (the sample's IPv6 base is not 0).
+    case(&|b| b[field::V6 + 12] = 0, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 13] = 23, Error::ImageCorrupt);
+    // Any code width but the one the dictionary's size calls for.
+    case(
+        &|b| b[field::V4 + 15] = if b[field::V4 + 15] == 1 { 2 } else { 1 },
+        Error::ImageCorrupt,
+    );
+    case(&|b| b[field::V4 + 15] = 3, Error::ImageCorrupt);
+    case(&|b| b[field::V4 + 15] = 4, Error::ImageCorrupt);
+    case(&|b| b[field::V4_BASE] ^= 1, Error::ImageCorrupt);
+    case(&|b| b[field::RESERVED] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::RESERVED + 11] = 1, Error::ImageCorrupt);
     // A checksum that does not match.
     let mut a = Aligned::from_bytes(&original);
     a.bytes()[field::CHECKSUM] ^= 1;
@@ -344,28 +393,152 @@ fn header_fields_are_checked() {
     );
 }
 
+/// The v4 family's layout in the sample image (from its header).
+fn v4_layout(bytes: &[u8]) -> image::FamilyLayout {
+    let word = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap());
+    let shape = image::FamilyShape::from_words([
+        word(field::V4),
+        word(field::V4 + 4),
+        word(field::V4 + 8),
+        word(field::V4 + 12),
+    ]);
+    image::FamilyLayout::new::<u32, u16>(HEADER_LEN, shape).unwrap()
+}
+
+/// Flip one structural detail of the first family and reseal: every one is refused.
 #[test]
-fn keys_out_of_order_are_corrupt() {
+fn structural_edits_are_corrupt() {
     let mut image = sample_image();
     let set = IpSet::load(image.bytes()).unwrap();
     let len = set.image().len();
     assert!(set.interval_counts().0 >= 3);
-    // The v4 entries follow the index (padded to 16); swap the second and third entry.
-    let index_len = (1usize
-        << u32::from_ne_bytes(
-            image.bytes()[field::V4 + 4..field::V4 + 8]
-                .try_into()
-                .unwrap(),
-        ))
-        + 1;
-    let entries = (image::HEADER_LEN + 4 * index_len).div_ceil(16) * 16;
-    let b = &mut image.bytes()[..len];
-    let (e1, e2) = (entries + 8, entries + 16);
-    let tmp: [u8; 8] = b[e1..e1 + 8].try_into().unwrap();
-    b.copy_within(e2..e2 + 8, e1);
-    b[e2..e2 + 8].copy_from_slice(&tmp);
-    reseal(b);
-    assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt);
+    let original = image.bytes()[..len].to_vec();
+    let l = v4_layout(&original);
+    let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
+    let cb = (word(field::V4 + 12) >> 24) as usize;
+    let cells = (l.codes.1 - l.codes.0) / cb - 2;
+    assert!(cells >= 3, "{cells}");
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
+        let mut a = Aligned::from_bytes(&original);
+        let b = &mut a.bytes()[..len];
+        edit(b);
+        reseal(b);
+        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
+    };
+    let (d, c) = (l.digits.0, l.codes.0);
+    let read = |b: &[u8], i: usize| {
+        b[c + cb * i..c + cb * i + cb]
+            .iter()
+            .rev()
+            .fold(0u32, |v, &x| v << 8 | u32::from(x))
+    };
+    let code = |i: usize| read(&original, i);
+    let set_code = |b: &mut [u8], i: usize, v: u32| {
+        for (k, x) in b[c + cb * i..c + cb * i + cb].iter_mut().enumerate() {
+            *x = (v >> (8 * k)) as u8;
+        }
+    };
+    case("digits swapped", &|b| {
+        let tmp: [u8; 2] = b[d + 2..d + 4].try_into().unwrap();
+        b.copy_within(d + 4..d + 6, d + 2);
+        b[d + 4..d + 6].copy_from_slice(&tmp);
+    });
+    case("first digit not 0", &|b| b[d + 1] = 1);
+    case("window padding", &|b| b[d + 2 * cells] = 1);
+    case("code past the dictionary", &|b| set_code(b, 0, u32::MAX));
+    case("equal neighbouring codes", &|b| set_code(b, 1, code(0)));
+    case("below code", &|b| set_code(b, cells, u32::MAX));
+    case("above code", &|b| {
+        set_code(b, cells + 1, code(cells + 1) ^ 1)
+    });
+    case("index start", &|b| b[l.index.0] = 1);
+    case("index end", &|b| b[l.index.1 - 4] ^= 1);
+    let t = l.dict.0;
+    case("dictionary order", &|b| {
+        let tmp: [u8; 8] = b[t..t + 8].try_into().unwrap();
+        b.copy_within(t + 8..t + 16, t);
+        b[t + 8..t + 16].copy_from_slice(&tmp);
+    });
+    // A plain entry (equal masks) has size 64; a piece's size lies between one cell and
+    // less than a chunk, and the piece ends before the next entry.
+    let z = l.sizes.0;
+    let kinds = l.sizes.1 - z;
+    let plain = (0..kinds).find(|&k| original[z + k] == 64).unwrap();
+    case("plain entry with a size", &|b| b[z + plain] = 50);
+    let piece = (0..kinds)
+        .find(|&k| original[z + k] != 64)
+        .expect("a piece");
+    case("piece without a size", &|b| b[z + piece] = 64);
+    case("piece finer than a digit", &|b| b[z + piece] = 10);
+    case("piece reaching past the next entry", &|b| b[z + piece] += 8);
+    case("padding", &|b| b[l.codes.1] = 1);
+}
+
+/// A table with spilled cells (boundaries finer than a digit resolves): spill keys out of
+/// order, a spilled cell whose start is no spill key, and a bad spill index are refused.
+#[test]
+fn spill_edits_are_corrupt() {
+    // 2001:db8::/32 splits into cells by 32-bit digits; /64 and /128 prefixes spill.
+    let text: String = (0..40u32)
+        .map(|i| format!("2001:db8:{i:x}::/48 1\n2001:db8:{i:x}:0:1::/80 2\n2001:db8:{i:x}::5 4\n"))
+        .collect();
+    let mut storage = Aligned::new(required_size(&text).unwrap());
+    let len = build(storage.bytes(), &text).unwrap().image().len();
+    let original = storage.bytes()[..len].to_vec();
+    let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
+    let shape = image::FamilyShape::from_words([
+        word(field::V6),
+        word(field::V6 + 4),
+        word(field::V6 + 8),
+        word(field::V6 + 12),
+    ]);
+    assert!(shape.spills >= 4, "{shape:?}");
+    let start = v4_layout(&original).end;
+    let l = image::FamilyLayout::new::<u128, u32>(start, shape).unwrap();
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
+        let mut a = Aligned::from_bytes(&original);
+        let b = &mut a.bytes()[..len];
+        edit(b);
+        reseal(b);
+        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
+    };
+    let k = l.keys.0;
+    case("spill keys swapped", &|b| {
+        let tmp: [u8; 16] = b[k..k + 16].try_into().unwrap();
+        b.copy_within(k + 16..k + 32, k);
+        b[k + 16..k + 32].copy_from_slice(&tmp);
+    });
+    // Moving the first key up by one leaves its cell's start without a key.
+    case("spilled cell start", &|b| b[k] ^= 1);
+    // Codes are read as `cb`-byte numbers.
+    let cb = shape.code_bytes as usize;
+    let read = |b: &[u8], at: usize| {
+        b[at..at + cb]
+            .iter()
+            .rev()
+            .fold(0u32, |v, &x| v << 8 | u32::from(x))
+    };
+    let write = |b: &mut [u8], at: usize, v: u32| {
+        for (i, x) in b[at..at + cb].iter_mut().enumerate() {
+            *x = (v >> (8 * i)) as u8;
+        }
+    };
+    case("spill code naming a spill", &|b| {
+        write(b, l.scodes.0, shape.dict as u32)
+    });
+    case("spill code past the dictionary", &|b| {
+        write(b, l.scodes.0, u32::MAX)
+    });
+    case("spill index", &|b| b[l.sindex.1 - 4] ^= 1);
+    // Dropping every spill code from a chunk entry leaves spill keys no cell uses.
+    let spill = shape.dict as u32;
+    case("spills without a spilled cell", &|b| {
+        for at in (l.codes.0..l.codes.1 - 2 * cb).step_by(cb) {
+            if read(b, at) == spill {
+                write(b, at, 0);
+            }
+        }
+    });
 }
 
 #[test]
