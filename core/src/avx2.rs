@@ -1,67 +1,22 @@
-//! AVX2 on x86_64: the one runtime check (`cpuid` and `xgetbv`, asked once and cached) and
-//! the byte scans the token path shares: finding a byte ([`find_byte`]) and classifying a
-//! text in one pass ([`classify`]). Each has a portable twin the tests compare it with; the
+//! AVX2 on x86_64: the proof that it may be used (asked once through `cpu.rs`) and the byte
+//! scans the token path shares: finding a byte ([`find_byte`]) and classifying a text in one
+//! pass ([`classify`]). Each has a portable twin the tests compare it with; the
 //! base64url decoder's vector loop lives beside its portable code in `jwt/base64_avx2.rs`.
 
-use core::arch::asm;
 use core::arch::x86_64::{
-    __cpuid, __cpuid_count, __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
-    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-    _mm256_testz_si256,
+    __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8,
+    _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_testz_si256,
 };
-use core::sync::atomic::{AtomicU8, Ordering};
 
 /// Proof that the CPU and OS support AVX2 (only [`Avx2::detect`] makes one).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Avx2(());
 
-/// Cached answer: 0 = not asked yet, 1 = absent, 2 = present.
-static AVX2_STATE: AtomicU8 = AtomicU8::new(0);
-
 impl Avx2 {
     /// `Some` when this CPU has AVX2 and the OS saves the AVX state.
     pub(crate) fn detect() -> Option<Avx2> {
-        let state = match AVX2_STATE.load(Ordering::Relaxed) {
-            0 => {
-                let state = if cpu_has_avx2() { 2 } else { 1 };
-                AVX2_STATE.store(state, Ordering::Relaxed);
-                state
-            }
-            known => known,
-        };
-        (state == 2).then_some(Avx2(()))
+        crate::cpu::has(crate::cpu::Feature::Avx2).then_some(Avx2(()))
     }
-}
-
-/// `cpuid` leaf 7 for AVX2 (EBX bit 5), and `xgetbv` for the OS saving the SSE and AVX state
-/// (XCR0 bits 1 and 2).
-#[allow(unused_unsafe)]
-fn cpu_has_avx2() -> bool {
-    // SAFETY: `cpuid` exists on every x86_64 CPU.
-    let max_leaf = unsafe { __cpuid(0) }.eax;
-    if max_leaf < 7 {
-        return false;
-    }
-    // SAFETY: as above; leaf 1 always exists.
-    let osxsave = unsafe { __cpuid(1) }.ecx & (1 << 27) != 0;
-    if !osxsave || xcr0() & 0x6 != 0x6 {
-        return false;
-    }
-    // SAFETY: leaf 7 is supported (checked above).
-    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
-    ebx & (1 << 5) != 0
-}
-
-/// XCR0, the state components the OS saves; only called once OSXSAVE is known to be set.
-fn xcr0() -> u64 {
-    let (eax, edx): (u32, u32);
-    // SAFETY: `xgetbv` with ECX = 0 is valid when CPUID.1:ECX.OSXSAVE is set, which the only
-    // caller checks first; it reads a register and touches no memory.
-    unsafe {
-        asm!("xgetbv", in("ecx") 0u32, out("eax") eax, out("edx") edx,
-             options(nomem, nostack, preserves_flags));
-    }
-    (u64::from(edx) << 32) | u64::from(eax)
 }
 
 /// Bytes per vector.

@@ -34,6 +34,8 @@ pub mod aligned;
 pub mod apikey;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod cpu;
 pub mod error;
 pub mod host;
 pub mod http;

@@ -1,11 +1,8 @@
 //! The turned-around batch loop of tiny tables: every boundary ("step") compared with every
 //! address of a block, each address's answer built by xor-ing in the change of tag at each
 //! step at or before it. The loop is plain code the compiler vectorizes; on CPUs with AVX2
-//! (asked once with `cpuid` and `xgetbv`) the same code is compiled for AVX2, whose 64-bit
+//! (asked once through `cpu.rs`) the same code is compiled for AVX2, whose 64-bit
 //! compares SSE2 lacks.
-
-#[cfg(target_arch = "x86_64")]
-use core::sync::atomic::{AtomicU8, Ordering};
 
 /// Addresses handled per block (their leading 64 bits are gathered on the stack first).
 pub(crate) const BLOCK: usize = 256;
@@ -52,55 +49,10 @@ pub(crate) fn apply_best(steps: &[(u64, u32)], start: u32, keys: &[u64], out: &m
     apply(steps, start, keys, out);
 }
 
-/// Cached answer: 0 = not asked yet, 1 = absent, 2 = present.
-#[cfg(target_arch = "x86_64")]
-static AVX2_STATE: AtomicU8 = AtomicU8::new(0);
-
 /// Whether this CPU has AVX2 and the OS saves the AVX state (asked once, then cached).
 #[cfg(target_arch = "x86_64")]
 fn has_avx2() -> bool {
-    match AVX2_STATE.load(Ordering::Relaxed) {
-        0 => {
-            let state = if cpu_has_avx2() { 2 } else { 1 };
-            AVX2_STATE.store(state, Ordering::Relaxed);
-            state == 2
-        }
-        known => known == 2,
-    }
-}
-
-/// `cpuid` leaf 7 for AVX2 (EBX bit 5), and `xgetbv` for the OS saving the SSE and AVX
-/// state (XCR0 bits 1 and 2).
-#[cfg(target_arch = "x86_64")]
-#[allow(unused_unsafe)]
-fn cpu_has_avx2() -> bool {
-    use core::arch::x86_64::{__cpuid, __cpuid_count};
-    // SAFETY: `cpuid` exists on every x86_64 CPU.
-    let max_leaf = unsafe { __cpuid(0) }.eax;
-    if max_leaf < 7 {
-        return false;
-    }
-    // SAFETY: as above; leaf 1 always exists.
-    let osxsave = unsafe { __cpuid(1) }.ecx & (1 << 27) != 0;
-    if !osxsave || xcr0() & 0x6 != 0x6 {
-        return false;
-    }
-    // SAFETY: leaf 7 is supported (checked above).
-    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
-    ebx & (1 << 5) != 0
-}
-
-/// XCR0, the state components the OS saves; only called once OSXSAVE is known to be set.
-#[cfg(target_arch = "x86_64")]
-fn xcr0() -> u64 {
-    let (eax, edx): (u32, u32);
-    // SAFETY: `xgetbv` with ECX = 0 is valid when CPUID.1:ECX.OSXSAVE is set, which the only
-    // caller checks first; it reads a register and touches no memory.
-    unsafe {
-        core::arch::asm!("xgetbv", in("ecx") 0u32, out("eax") eax, out("edx") edx,
-             options(nomem, nostack, preserves_flags));
-    }
-    (u64::from(edx) << 32) | u64::from(eax)
+    crate::cpu::has(crate::cpu::Feature::Avx2)
 }
 
 #[cfg(test)]

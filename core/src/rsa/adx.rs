@@ -6,8 +6,6 @@
 //! is one assembly loop over multiply-accumulate rows.
 
 use core::arch::asm;
-use core::arch::x86_64::{__cpuid, __cpuid_count};
-use core::sync::atomic::{AtomicU8, Ordering};
 
 use super::limbs::{double_and_add_squares, less_than, sub_assign};
 use super::montgomery::Backend;
@@ -16,35 +14,11 @@ use super::montgomery::Backend;
 #[derive(Clone, Copy)]
 pub(crate) struct Adx(());
 
-/// Cached `cpuid` answer: 0 = not asked yet, 1 = absent, 2 = present. A `cpuid` can cost
-/// microseconds in a virtual machine, so it is asked once per process; the answer never changes.
-static ADX_STATE: AtomicU8 = AtomicU8::new(0);
-
 impl Adx {
     /// `Some` when this CPU has BMI2 and ADX.
     pub(crate) fn detect() -> Option<Adx> {
-        let state = match ADX_STATE.load(Ordering::Relaxed) {
-            0 => {
-                let state = if cpu_has_bmi2_and_adx() { 2 } else { 1 };
-                ADX_STATE.store(state, Ordering::Relaxed);
-                state
-            }
-            known => known,
-        };
-        (state == 2).then_some(Adx(()))
+        crate::cpu::has(crate::cpu::Feature::Bmi2Adx).then_some(Adx(()))
     }
-}
-
-/// Asks `cpuid` leaf 7 for BMI2 (EBX bit 8) and ADX (EBX bit 19).
-fn cpu_has_bmi2_and_adx() -> bool {
-    // `cpuid` is a safe intrinsic (it exists on every x86_64 CPU); leaf 7 is read only when
-    // the maximum leaf allows it.
-    let max_leaf = __cpuid(0).eax;
-    if max_leaf < 7 {
-        return false;
-    }
-    let ebx = __cpuid_count(7, 0).ebx;
-    ebx & (1 << 8) != 0 && ebx & (1 << 19) != 0
 }
 
 /// Four limbs of a multiply-accumulate row: `acc[0..4] += x[0..4] * rdx` plus the running

@@ -6,13 +6,11 @@
 //! result once. Only reachable through an [`Ifma`] value, which exists only once `cpuid` and
 //! `xgetbv` said that the CPU has AVX-512F and IFMA and the OS saves the AVX-512 state.
 
-use core::arch::asm;
 use core::arch::x86_64::{
-    __cpuid, __cpuid_count, __m512i, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_castsi512_si128,
-    _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_maskz_set1_epi64, _mm512_set1_epi64,
-    _mm512_setzero_si512, _mm_extract_epi64,
+    __m512i, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_castsi512_si128, _mm512_madd52hi_epu64,
+    _mm512_madd52lo_epu64, _mm512_maskz_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm_extract_epi64,
 };
-use core::sync::atomic::{AtomicU8, Ordering};
 
 use super::montgomery::Exponentiation;
 use super::radix52::{
@@ -24,53 +22,11 @@ use super::radix52::{
 #[derive(Clone, Copy)]
 pub(crate) struct Ifma(());
 
-/// Cached answer, as for the ADX backend: 0 = not asked yet, 1 = absent, 2 = present.
-static IFMA_STATE: AtomicU8 = AtomicU8::new(0);
-
 impl Ifma {
     /// `Some` when this CPU and OS support AVX-512F and AVX-512 IFMA.
     pub(crate) fn detect() -> Option<Ifma> {
-        let state = match IFMA_STATE.load(Ordering::Relaxed) {
-            0 => {
-                let state = if cpu_has_avx512_ifma() { 2 } else { 1 };
-                IFMA_STATE.store(state, Ordering::Relaxed);
-                state
-            }
-            known => known,
-        };
-        (state == 2).then_some(Ifma(()))
+        crate::cpu::has(crate::cpu::Feature::Avx512Ifma).then_some(Ifma(()))
     }
-}
-
-/// `cpuid` leaf 7 for AVX-512F (EBX bit 16) and IFMA (EBX bit 21), and `xgetbv` for the OS
-/// saving the SSE, AVX, opmask and ZMM state (XCR0 bits 1, 2, 5, 6, 7).
-#[allow(unused_unsafe)]
-fn cpu_has_avx512_ifma() -> bool {
-    // SAFETY: `cpuid` exists on every x86_64 CPU.
-    let max_leaf = unsafe { __cpuid(0) }.eax;
-    if max_leaf < 7 {
-        return false;
-    }
-    // SAFETY: as above; leaf 1 always exists.
-    let osxsave = unsafe { __cpuid(1) }.ecx & (1 << 27) != 0;
-    if !osxsave || xcr0() & 0xe6 != 0xe6 {
-        return false;
-    }
-    // SAFETY: leaf 7 is supported (checked above).
-    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
-    ebx & (1 << 16) != 0 && ebx & (1 << 21) != 0
-}
-
-/// XCR0, the state components the OS saves; only called once OSXSAVE is known to be set.
-fn xcr0() -> u64 {
-    let (eax, edx): (u32, u32);
-    // SAFETY: `xgetbv` with ECX = 0 is valid when CPUID.1:ECX.OSXSAVE is set, which the only
-    // caller checks first; it reads a register and touches no memory.
-    unsafe {
-        asm!("xgetbv", in("ecx") 0u32, out("eax") eax, out("edx") edx,
-             options(nomem, nostack, preserves_flags));
-    }
-    (u64::from(edx) << 32) | u64::from(eax)
 }
 
 impl Exponentiation for Ifma {

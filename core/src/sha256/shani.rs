@@ -1,19 +1,14 @@
 //! SHA-256 block compression with the x86 SHA extensions (SHA-NI), 3-4x faster than the
 //! portable code. Used only after `cpuid` reported SHA, SSSE3 and SSE4.1 ([`detect`]); the
-//! answer is cached in a relaxed atomic like the ADX one in `rsa/adx.rs` (idempotent: racing
-//! first callers store the same value, and nothing else is published through it).
+//! answer is cached by `cpu.rs`.
 
 use core::arch::x86_64::{
-    __cpuid, __cpuid_count, __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16,
-    _mm_loadu_si128, _mm_set_epi64x, _mm_sha256msg1_epu32, _mm_sha256msg2_epu32,
-    _mm_sha256rnds2_epu32, _mm_shuffle_epi32, _mm_shuffle_epi8, _mm_storeu_si128,
+    __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16, _mm_loadu_si128, _mm_set_epi64x,
+    _mm_sha256msg1_epu32, _mm_sha256msg2_epu32, _mm_sha256rnds2_epu32, _mm_shuffle_epi32,
+    _mm_shuffle_epi8, _mm_storeu_si128,
 };
-use core::sync::atomic::{AtomicU8, Ordering};
 
 use super::{BLOCK, K};
-
-/// 0 = not asked yet, 1 = absent, 2 = present.
-static SHA_STATE: AtomicU8 = AtomicU8::new(0);
 
 /// Proof that the CPU has SHA, SSSE3 and SSE4.1 (only [`detect`] makes one).
 #[derive(Clone, Copy)]
@@ -21,30 +16,7 @@ pub(super) struct ShaNi(());
 
 /// `Some` when this CPU has the SHA extensions (and the SSSE3/SSE4.1 shuffles used here).
 pub(super) fn detect() -> Option<ShaNi> {
-    let state = match SHA_STATE.load(Ordering::Relaxed) {
-        0 => {
-            let state = if cpu_has_sha() { 2 } else { 1 };
-            SHA_STATE.store(state, Ordering::Relaxed);
-            state
-        }
-        known => known,
-    };
-    (state == 2).then_some(ShaNi(()))
-}
-
-/// cpuid leaf 1 ECX bits 9 (SSSE3) and 19 (SSE4.1); leaf 7 EBX bit 29 (SHA).
-#[allow(unused_unsafe)]
-fn cpu_has_sha() -> bool {
-    // SAFETY: `cpuid` exists on every x86_64 CPU; leaf 7 is read only if the max leaf allows.
-    let max_leaf = unsafe { __cpuid(0) }.eax;
-    if max_leaf < 7 {
-        return false;
-    }
-    // SAFETY: as above.
-    let ecx = unsafe { __cpuid(1) }.ecx;
-    // SAFETY: as above, leaf 7 is supported.
-    let ebx = unsafe { __cpuid_count(7, 0) }.ebx;
-    ecx & (1 << 9) != 0 && ecx & (1 << 19) != 0 && ebx & (1 << 29) != 0
+    crate::cpu::has(crate::cpu::Feature::ShaNi).then_some(ShaNi(()))
 }
 
 impl ShaNi {
