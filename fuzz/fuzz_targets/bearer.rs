@@ -8,7 +8,9 @@ use tollgate_core::http::bearer_token;
 fuzz_target!(|data: &[u8]| {
     if let Ok(token) = bearer_token(data) {
         assert!(!token.is_empty());
-        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)));
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)));
         let start = token.as_ptr() as usize - data.as_ptr() as usize;
         assert!(start >= 7 && start + token.len() <= data.len());
         let again = format!("Bearer {token}");

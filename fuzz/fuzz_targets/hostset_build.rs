@@ -28,7 +28,9 @@ fuzz_target!(|data: &[u8]| {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (data, &[][..]),
     };
-    let Ok(text) = std::str::from_utf8(list) else { return };
+    let Ok(text) = std::str::from_utf8(list) else {
+        return;
+    };
     let size = match host_required_size(text) {
         Ok(size) => size,
         Err(_) => return,

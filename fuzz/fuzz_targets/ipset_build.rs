@@ -26,7 +26,9 @@ fn oracle(list: &[ListEntry], addr: IpNumber) -> u32 {
 fuzz_target!(|data: &[u8]| {
     // The first 32 bytes choose probe addresses; the rest is the list text.
     let (probe_bytes, text) = data.split_at(data.len().min(32));
-    let Ok(text) = std::str::from_utf8(text) else { return };
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
     let parsed: Result<Vec<ListEntry>, _> = net::entries(text).collect();
     let size = net::required_size(text);
     let list = match parsed {

@@ -31,7 +31,9 @@ fn exercise(image: &[u8], probes: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     if mode & 1 == 0 {
         // Raw bytes as an image.
         let words = aligned_copy(rest);
@@ -49,6 +51,10 @@ fuzz_target!(|data: &[u8]| {
         let at = usize::from(u16::from_le_bytes([edit[0], edit[1]])) % len;
         image[at] = edit[2];
     }
-    let cut = if mode & 2 != 0 { len - usize::from(mode >> 2) % len } else { len };
+    let cut = if mode & 2 != 0 {
+        len - usize::from(mode >> 2) % len
+    } else {
+        len
+    };
     exercise(&image[..cut], rest);
 });

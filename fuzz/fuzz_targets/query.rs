@@ -8,10 +8,14 @@ use tollgate_core::apikey::{check_query_key, find_query_parameter};
 use tollgate_core::Error;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&n, rest)) = data.split_first() else { return };
+    let Some((&n, rest)) = data.split_first() else {
+        return;
+    };
     let n = usize::from(n % 8).min(rest.len());
     let (name, target) = rest.split_at(n);
-    let Ok(name) = core::str::from_utf8(name) else { return };
+    let Ok(name) = core::str::from_utf8(name) else {
+        return;
+    };
     let found = find_query_parameter(target, name.as_bytes());
     let decoded: Option<Vec<u8>> = found.ok().map(|v| v.decoded().collect());
     match &decoded {
@@ -19,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(check_query_key(target, name, [value.as_slice()]), Ok(()));
             let mut other = value.clone();
             other.push(0);
-            assert_eq!(check_query_key(target, name, [other.as_slice()]), Err(Error::KeyMismatch));
+            assert_eq!(
+                check_query_key(target, name, [other.as_slice()]),
+                Err(Error::KeyMismatch)
+            );
         }
         _ => {
             let r = check_query_key(target, name, [b"k".as_slice()]);

@@ -37,7 +37,9 @@ fn expected(n: &[u8], e: &[u8]) -> Result<(), Error> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [hi, lo, e_len, rest @ ..] = data else { return };
+    let [hi, lo, e_len, rest @ ..] = data else {
+        return;
+    };
     let n_len = usize::from(u16::from_be_bytes([*hi, *lo])) % 520;
     let e_len = usize::from(*e_len) % 7;
     if rest.len() < n_len + e_len {

@@ -55,6 +55,6 @@ mod radix52;
 mod verify;
 
 pub use key::{RsaPublicKey, MAX_MODULUS_BITS, MIN_MODULUS_BITS};
-pub use verify::{verify_pkcs1_sha256, verify_pkcs1_sha256_digest};
 #[doc(hidden)]
-pub use verify::{verify_pkcs1_sha256_forced, Arithmetic};
+pub use verify::{public_op_forced, verify_pkcs1_sha256_forced, Arithmetic};
+pub use verify::{verify_pkcs1_sha256, verify_pkcs1_sha256_digest};

@@ -92,6 +92,27 @@ pub fn verify_pkcs1_sha256_forced(
     verify_digest_forced(arithmetic, key, &crate::sha256::digest(message), signature)
 }
 
+/// `s^e mod n` for the big-endian signature `s` (`s < n`, [`RsaPublicKey::modulus_len`]
+/// bytes), written big-endian into `out` (as long), on a forced backend: for differential
+/// fuzzing of the backends' arithmetic on any value, not only on near-valid signatures.
+/// `None` when this CPU cannot run it; [`Error::BadSignature`] for a wrong length or `s >= n`.
+#[doc(hidden)]
+pub fn public_op_forced(
+    arithmetic: Arithmetic,
+    key: &RsaPublicKey,
+    signature: &[u8],
+    out: &mut [u8],
+) -> Option<Result<(), Error>> {
+    with_forced(
+        arithmetic,
+        PublicOp {
+            key,
+            signature,
+            out,
+        },
+    )
+}
+
 /// The verification on a forced backend; `None` when this CPU cannot run it.
 fn verify_digest_forced(
     arithmetic: Arithmetic,
@@ -99,17 +120,64 @@ fn verify_digest_forced(
     digest: &[u8; 32],
     signature: &[u8],
 ) -> Option<Result<(), Error>> {
+    with_forced(
+        arithmetic,
+        VerifyDigest {
+            key,
+            digest,
+            signature,
+        },
+    )
+}
+
+/// An operation run on whichever backend [`with_forced`] picks.
+trait OnBackend {
+    /// Runs it with `backend`.
+    fn run<B: Exponentiation>(self, backend: &B) -> Result<(), Error>;
+}
+
+/// Runs `op` on the forced backend; `None` when this CPU cannot run it.
+fn with_forced(arithmetic: Arithmetic, op: impl OnBackend) -> Option<Result<(), Error>> {
     match arithmetic {
-        Arithmetic::Portable => Some(verify_digest_with(&Portable, key, digest, signature)),
+        Arithmetic::Portable => Some(op.run(&Portable)),
         #[cfg(target_arch = "x86_64")]
-        Arithmetic::Adx => {
-            super::adx::Adx::detect().map(|adx| verify_digest_with(&adx, key, digest, signature))
-        }
+        Arithmetic::Adx => super::adx::Adx::detect().map(|adx| op.run(&adx)),
         #[cfg(target_arch = "x86_64")]
-        Arithmetic::Ifma => super::ifma::Ifma::detect()
-            .map(|ifma| verify_digest_with(&ifma, key, digest, signature)),
+        Arithmetic::Ifma => super::ifma::Ifma::detect().map(|ifma| op.run(&ifma)),
         #[cfg(not(target_arch = "x86_64"))]
         _ => None,
+    }
+}
+
+/// [`verify_digest_with`] as an [`OnBackend`] operation.
+struct VerifyDigest<'a> {
+    key: &'a RsaPublicKey,
+    digest: &'a [u8; 32],
+    signature: &'a [u8],
+}
+
+impl OnBackend for VerifyDigest<'_> {
+    fn run<B: Exponentiation>(self, backend: &B) -> Result<(), Error> {
+        verify_digest_with(backend, self.key, self.digest, self.signature)
+    }
+}
+
+/// [`public_op_forced`]'s operation: `s^e mod n` into big-endian bytes.
+struct PublicOp<'a> {
+    key: &'a RsaPublicKey,
+    signature: &'a [u8],
+    out: &'a mut [u8],
+}
+
+impl OnBackend for PublicOp<'_> {
+    fn run<B: Exponentiation>(self, backend: &B) -> Result<(), Error> {
+        let k = self.key.modulus_len();
+        if self.signature.len() != k || self.out.len() != k {
+            return Err(Error::BadSignature);
+        }
+        let m = power(backend, self.key, self.signature)?;
+        store_be_bytes(&m, self.out);
+        Ok(())
     }
 }
 
@@ -124,12 +192,7 @@ pub(crate) fn verify_digest_with<B: Exponentiation>(
     if signature.len() != k {
         return Err(Error::BadSignature);
     }
-    let mut m = [0u64; MAX_LIMBS];
-    match key.limbs {
-        32 => public_op::<B, 32>(backend, key, signature, &mut m)?,
-        48 => public_op::<B, 48>(backend, key, signature, &mut m)?,
-        _ => public_op::<B, 64>(backend, key, signature, &mut m)?,
-    }
+    let m = power(backend, key, signature)?;
     let mut expected = [0u8; MAX_LIMBS * LIMB_BYTES];
     let mut actual = [0u8; MAX_LIMBS * LIMB_BYTES];
     let (Some(expected), Some(actual)) = (expected.get_mut(..k), actual.get_mut(..k)) else {
@@ -142,6 +205,22 @@ pub(crate) fn verify_digest_with<B: Exponentiation>(
     } else {
         Err(Error::BadSignature)
     }
+}
+
+/// `s^e mod n` in little-endian limbs (the key's limb count used), where `s` is the
+/// big-endian signature; `Err` if `s >= n`.
+fn power<B: Exponentiation>(
+    backend: &B,
+    key: &RsaPublicKey,
+    signature: &[u8],
+) -> Result<[u64; MAX_LIMBS], Error> {
+    let mut m = [0u64; MAX_LIMBS];
+    match key.limbs {
+        32 => public_op::<B, 32>(backend, key, signature, &mut m)?,
+        48 => public_op::<B, 48>(backend, key, signature, &mut m)?,
+        _ => public_op::<B, 64>(backend, key, signature, &mut m)?,
+    }
+    Ok(m)
 }
 
 /// `m = s^e mod n` on `L` limbs, where `s` is the big-endian signature; `Err` if `s >= n`.
@@ -263,6 +342,34 @@ mod tests {
                 verify_pkcs1_sha256(&key, MESSAGE, n),
                 Err(Error::BadSignature)
             );
+        }
+    }
+
+    #[test]
+    fn public_op_gives_the_encoded_message_on_every_backend() {
+        let digest = ring::digest::digest(&ring::digest::SHA256, MESSAGE);
+        let digest: [u8; 32] = digest.as_ref().try_into().unwrap();
+        for (n, e, sig) in FIXTURES {
+            let key = RsaPublicKey::from_be_bytes(n, e).unwrap();
+            let mut expected = std::vec![0u8; n.len()];
+            write_expected_encoding(&digest, &mut expected).unwrap();
+            for arithmetic in Arithmetic::ALL {
+                let mut out = std::vec![0u8; n.len()];
+                let Some(result) = public_op_forced(arithmetic, &key, sig, &mut out) else {
+                    continue;
+                };
+                assert_eq!((result, &out), (Ok(()), &expected), "{arithmetic:?}");
+                let mut short = std::vec![0u8; n.len() - 1];
+                assert_eq!(
+                    public_op_forced(arithmetic, &key, sig, &mut short),
+                    Some(Err(Error::BadSignature))
+                );
+                assert_eq!(
+                    public_op_forced(arithmetic, &key, n, &mut out),
+                    Some(Err(Error::BadSignature)),
+                    "s = n is not below n"
+                );
+            }
         }
     }
 }
