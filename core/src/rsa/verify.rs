@@ -103,14 +103,42 @@ pub fn public_op_forced(
     signature: &[u8],
     out: &mut [u8],
 ) -> Option<Result<(), Error>> {
-    with_forced(
-        arithmetic,
-        PublicOp {
-            key,
-            signature,
-            out,
-        },
-    )
+    // Its own dispatch, not one shared with the verification: sharing it (and the limb-count
+    // match) changed the verification's inlining and cost it 1.5 KiB of stack.
+    match arithmetic {
+        Arithmetic::Portable => Some(public_op_bytes(&Portable, key, signature, out)),
+        #[cfg(target_arch = "x86_64")]
+        Arithmetic::Adx => {
+            super::adx::Adx::detect().map(|adx| public_op_bytes(&adx, key, signature, out))
+        }
+        #[cfg(target_arch = "x86_64")]
+        Arithmetic::Ifma => {
+            super::ifma::Ifma::detect().map(|ifma| public_op_bytes(&ifma, key, signature, out))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => None,
+    }
+}
+
+/// [`public_op_forced`] with one backend: `s^e mod n` into big-endian bytes.
+fn public_op_bytes<B: Exponentiation>(
+    backend: &B,
+    key: &RsaPublicKey,
+    signature: &[u8],
+    out: &mut [u8],
+) -> Result<(), Error> {
+    let k = key.modulus_len();
+    if signature.len() != k || out.len() != k {
+        return Err(Error::BadSignature);
+    }
+    let mut m = [0u64; MAX_LIMBS];
+    match key.limbs {
+        32 => public_op::<B, 32>(backend, key, signature, &mut m)?,
+        48 => public_op::<B, 48>(backend, key, signature, &mut m)?,
+        _ => public_op::<B, 64>(backend, key, signature, &mut m)?,
+    }
+    store_be_bytes(&m, out);
+    Ok(())
 }
 
 /// The verification on a forced backend; `None` when this CPU cannot run it.
@@ -120,64 +148,17 @@ fn verify_digest_forced(
     digest: &[u8; 32],
     signature: &[u8],
 ) -> Option<Result<(), Error>> {
-    with_forced(
-        arithmetic,
-        VerifyDigest {
-            key,
-            digest,
-            signature,
-        },
-    )
-}
-
-/// An operation run on whichever backend [`with_forced`] picks.
-trait OnBackend {
-    /// Runs it with `backend`.
-    fn run<B: Exponentiation>(self, backend: &B) -> Result<(), Error>;
-}
-
-/// Runs `op` on the forced backend; `None` when this CPU cannot run it.
-fn with_forced(arithmetic: Arithmetic, op: impl OnBackend) -> Option<Result<(), Error>> {
     match arithmetic {
-        Arithmetic::Portable => Some(op.run(&Portable)),
+        Arithmetic::Portable => Some(verify_digest_with(&Portable, key, digest, signature)),
         #[cfg(target_arch = "x86_64")]
-        Arithmetic::Adx => super::adx::Adx::detect().map(|adx| op.run(&adx)),
+        Arithmetic::Adx => {
+            super::adx::Adx::detect().map(|adx| verify_digest_with(&adx, key, digest, signature))
+        }
         #[cfg(target_arch = "x86_64")]
-        Arithmetic::Ifma => super::ifma::Ifma::detect().map(|ifma| op.run(&ifma)),
+        Arithmetic::Ifma => super::ifma::Ifma::detect()
+            .map(|ifma| verify_digest_with(&ifma, key, digest, signature)),
         #[cfg(not(target_arch = "x86_64"))]
         _ => None,
-    }
-}
-
-/// [`verify_digest_with`] as an [`OnBackend`] operation.
-struct VerifyDigest<'a> {
-    key: &'a RsaPublicKey,
-    digest: &'a [u8; 32],
-    signature: &'a [u8],
-}
-
-impl OnBackend for VerifyDigest<'_> {
-    fn run<B: Exponentiation>(self, backend: &B) -> Result<(), Error> {
-        verify_digest_with(backend, self.key, self.digest, self.signature)
-    }
-}
-
-/// [`public_op_forced`]'s operation: `s^e mod n` into big-endian bytes.
-struct PublicOp<'a> {
-    key: &'a RsaPublicKey,
-    signature: &'a [u8],
-    out: &'a mut [u8],
-}
-
-impl OnBackend for PublicOp<'_> {
-    fn run<B: Exponentiation>(self, backend: &B) -> Result<(), Error> {
-        let k = self.key.modulus_len();
-        if self.signature.len() != k || self.out.len() != k {
-            return Err(Error::BadSignature);
-        }
-        let m = power(backend, self.key, self.signature)?;
-        store_be_bytes(&m, self.out);
-        Ok(())
     }
 }
 
@@ -192,7 +173,12 @@ pub(crate) fn verify_digest_with<B: Exponentiation>(
     if signature.len() != k {
         return Err(Error::BadSignature);
     }
-    let m = power(backend, key, signature)?;
+    let mut m = [0u64; MAX_LIMBS];
+    match key.limbs {
+        32 => public_op::<B, 32>(backend, key, signature, &mut m)?,
+        48 => public_op::<B, 48>(backend, key, signature, &mut m)?,
+        _ => public_op::<B, 64>(backend, key, signature, &mut m)?,
+    }
     let mut expected = [0u8; MAX_LIMBS * LIMB_BYTES];
     let mut actual = [0u8; MAX_LIMBS * LIMB_BYTES];
     let (Some(expected), Some(actual)) = (expected.get_mut(..k), actual.get_mut(..k)) else {
@@ -205,22 +191,6 @@ pub(crate) fn verify_digest_with<B: Exponentiation>(
     } else {
         Err(Error::BadSignature)
     }
-}
-
-/// `s^e mod n` in little-endian limbs (the key's limb count used), where `s` is the
-/// big-endian signature; `Err` if `s >= n`.
-fn power<B: Exponentiation>(
-    backend: &B,
-    key: &RsaPublicKey,
-    signature: &[u8],
-) -> Result<[u64; MAX_LIMBS], Error> {
-    let mut m = [0u64; MAX_LIMBS];
-    match key.limbs {
-        32 => public_op::<B, 32>(backend, key, signature, &mut m)?,
-        48 => public_op::<B, 48>(backend, key, signature, &mut m)?,
-        _ => public_op::<B, 64>(backend, key, signature, &mut m)?,
-    }
-    Ok(m)
 }
 
 /// `m = s^e mod n` on `L` limbs, where `s` is the big-endian signature; `Err` if `s >= n`.
