@@ -37,6 +37,8 @@ mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod cpu;
 pub mod error;
+#[cfg(test)]
+mod generated_image;
 pub mod host;
 pub mod http;
 pub mod json;
