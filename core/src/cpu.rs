@@ -2,7 +2,8 @@
 //! baseline: `cpuid` (and `xgetbv` for the register state the OS saves), asked once per feature
 //! and cached in a relaxed atomic. A `cpuid` can cost microseconds in a virtual machine; racing
 //! first callers store the same answer and nothing else is published through it. Each fast path
-//! turns an answer into its proof type (`Adx`, `Ifma`, `Avx2`, `ShaNi`).
+//! turns an answer into its proof type (`Adx`, `Ifma`, `Avx2`, `ShaNi`) or asks before each call
+//! (the tiny address tables).
 
 use core::arch::asm;
 use core::arch::x86_64::{__cpuid, __cpuid_count};
@@ -19,10 +20,12 @@ pub(crate) enum Feature {
     Avx2,
     /// AVX-512F and IFMA with the OS saving the AVX-512 state (the IFMA RSA backend).
     Avx512Ifma,
+    /// AVX-512F with the OS saving the AVX-512 state (tiny address tables).
+    Avx512,
 }
 
 /// Cached answers, indexed by [`Feature`]: 0 = not asked yet, 1 = absent, 2 = present.
-static STATE: [AtomicU8; 4] = [const { AtomicU8::new(0) }; 4];
+static STATE: [AtomicU8; 5] = [const { AtomicU8::new(0) }; 5];
 
 /// Whether this CPU (and OS) supports `feature`; asked once, then cached.
 pub(crate) fn has(feature: Feature) -> bool {
@@ -61,6 +64,7 @@ fn probe(feature: Feature) -> bool {
         Feature::Avx2 => bit(ebx7, 5) && os_saves(0x6),
         // XCR0 bits 1, 2, 5, 6, 7: SSE, AVX, opmask and ZMM state.
         Feature::Avx512Ifma => bit(ebx7, 16) && bit(ebx7, 21) && os_saves(0xe6),
+        Feature::Avx512 => bit(ebx7, 16) && os_saves(0xe6),
     }
 }
 
@@ -99,6 +103,7 @@ mod tests {
                 std::is_x86_feature_detected!("avx512f")
                     && std::is_x86_feature_detected!("avx512ifma"),
             ),
+            (Feature::Avx512, std::is_x86_feature_detected!("avx512f")),
         ];
         for (feature, std_says) in cases {
             assert_eq!(has(feature), std_says, "{feature:?}");

@@ -7,7 +7,7 @@ use super::image::{
     FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
 };
 use super::scan::prefetch;
-use super::tiny::{apply_best, BLOCK};
+use super::tiny::{Step, TinyAddr};
 use crate::Error;
 
 /// Tables of up to this many chunk entries, without spills, may be looked up in batches the
@@ -266,19 +266,11 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// prefetched, so the cache misses of many lookups overlap instead of following one
     /// another. A tiny table is turned around instead (see [`FamilyTable::tiny_batch`]).
     #[inline(always)]
-    fn lookup_batch(
-        &self,
-        addrs: &[K],
-        out: &mut [u32],
-        mapped: impl Fn(K) -> Option<u32>,
-        wide: impl Fn(K) -> u64,
-    ) {
-        if self.tiny_batch(addrs, out, &wide) {
-            for (o, &a) in out.iter_mut().zip(addrs) {
-                if let Some(t) = mapped(a) {
-                    *o = t;
-                }
-            }
+    fn lookup_batch(&self, addrs: &[K], out: &mut [u32], mapped: impl Fn(K) -> Option<u32>)
+    where
+        K: TinyAddr,
+    {
+        if self.tiny_batch(addrs, out, &mapped) {
             return;
         }
         match self.codes {
@@ -321,12 +313,15 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     }
 
     /// Batch lookups in a tiny table (no spills, at most [`TINY_STEPS`] changes of tag, and
-    /// every boundary in the leading 64 bits that `wide` gives): each boundary is compared
-    /// with every address (a loop the compiler vectorizes), and an address's answer is
-    /// built by xor-ing in the change of tag at every boundary at or before it. Returns
-    /// false (having written nothing) for any other table.
+    /// every boundary in the leading 64 bits that [`TinyAddr::wide`] gives): each boundary
+    /// is compared with every address (see `tiny.rs`), and an address's answer is built by
+    /// xor-ing in the change of tag at every boundary at or before it; `mapped` answers
+    /// first where it can. Returns false (having written nothing) for any other table.
     #[inline(always)]
-    fn tiny_batch(&self, addrs: &[K], out: &mut [u32], wide: &impl Fn(K) -> u64) -> bool {
+    fn tiny_batch(&self, addrs: &[K], out: &mut [u32], mapped: &impl Fn(K) -> Option<u32>) -> bool
+    where
+        K: TinyAddr,
+    {
         if self.cells > TINY_CELLS
             || !self.keys.is_empty()
             || (K::BITS > 64 && self.skip + self.cell_index + D::BITS > 64)
@@ -335,7 +330,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         }
         // The boundaries as (leading 64 bits, change of tag), from the start of the window:
         // one for a plain entry, two for a piece (its start and its end).
-        let mut steps = [(0u64, 0u32); TINY_STEPS];
+        let mut steps: [Step; TINY_STEPS] = [(0, 0); TINY_STEPS];
         let mut n = 0usize;
         let mut step = |key: u64, change: u32| {
             if change != 0 {
@@ -362,7 +357,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
                     return false;
                 };
                 let lead = chunk_top | d.to_top().checked_shr(self.cell_index).unwrap_or(0);
-                let key = |lead: u64| wide(K::from_lead(lead, self.skip).xor(self.base));
+                let key = |lead: u64| K::from_lead(lead, self.skip).xor(self.base).wide();
                 if !step(key(lead), inner ^ prev) {
                     return false;
                 }
@@ -380,18 +375,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             }
         }
         let steps = steps.get(..n).unwrap_or(&[]);
-        // Blocks of addresses: their leading 64 bits gathered first, so the compare loop
-        // reads plain u64s.
-        let mut keys = [0u64; BLOCK];
-        for (o, a) in out.chunks_mut(BLOCK).zip(addrs.chunks(BLOCK)) {
-            let n = o.len().min(a.len());
-            for (k, &a) in keys.iter_mut().zip(a) {
-                *k = wide(a);
-            }
-            if let (Some(o), Some(k)) = (o.get_mut(..n), keys.get(..n)) {
-                apply_best(steps, below, k, o);
-            }
-        }
+        K::answer(steps, below, addrs, out, mapped);
         true
     }
 
@@ -587,15 +571,6 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     fn entry_count(&self) -> usize {
         self.cells + self.keys.len()
     }
-}
-
-/// The high 64 bits of an IPv6 key, or the IPv4 key (what tiny batches compare).
-fn wide_v4(a: u32) -> u64 {
-    u64::from(a)
-}
-
-fn wide_v6(a: u128) -> u64 {
-    (a >> 64) as u64
 }
 
 /// A built or loaded CIDR table: maps an address to the tag mask of every prefix containing
@@ -883,16 +858,12 @@ impl<'a> IpSet<'a> {
 
     /// Look up many IPv4 addresses: `out[i]` = `lookup_v4(addrs[i])` for the common length.
     pub fn lookup_v4_batch(&self, addrs: &[u32], out: &mut [u32]) {
-        self.v4.lookup_batch(addrs, out, |_| None, wide_v4);
+        self.v4.lookup_batch(addrs, out, |_| None);
     }
 
     /// Look up many IPv6 addresses (mapped ones as IPv4), like [`IpSet::lookup_v4_batch`].
     pub fn lookup_v6_batch(&self, addrs: &[u128], out: &mut [u32]) {
-        self.v6.lookup_batch(
-            addrs,
-            out,
-            |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4)),
-            wide_v6,
-        );
+        self.v6
+            .lookup_batch(addrs, out, |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4)));
     }
 }
