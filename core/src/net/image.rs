@@ -275,7 +275,7 @@ pub(crate) fn cast_mut<T: Pod>(bytes: &mut [u8]) -> Option<&mut [T]> {
 }
 
 /// Round `n` up to a multiple of 16.
-const fn pad16(n: usize) -> Option<usize> {
+pub(crate) const fn pad16(n: usize) -> Option<usize> {
     match n.checked_add(15) {
         Some(v) => Some(v & !15),
         None => None,

@@ -3,12 +3,15 @@
 
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::image::{
-    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Digit,
-    FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
+    cast, check_checksum, check_envelope, chunk_start, field, pad16, read_u128, read_u32, read_u64,
+    Digit, FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
 };
 use super::scan::prefetch;
 use super::tiny::{Step, TinyAddr};
 use crate::Error;
+
+#[cfg(target_arch = "x86_64")]
+mod gather;
 
 /// Tables of up to this many chunk entries, without spills, may be looked up in batches the
 /// other way round (see [`FamilyTable::lookup_batch`]).
@@ -132,6 +135,9 @@ pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
     spill_index: u32,
     /// Chunk entries (the positions of the below and above codes follow).
     cells: usize,
+    /// Digits, codes and sizes with their padding, for the gathered batch path.
+    #[cfg(target_arch = "x86_64")]
+    padded: gather::Padded<'a>,
 }
 
 impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
@@ -156,6 +162,12 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             cell_index: s.cell_index,
             spill_index: s.spill_index,
             cells: s.cells,
+            #[cfg(target_arch = "x86_64")]
+            padded: gather::Padded {
+                digits: image.get(l.digits.0..pad16(l.digits.1)?)?,
+                codes: image.get(l.codes.0..pad16(l.codes.1)?)?,
+                sizes: image.get(l.sizes.0..pad16(l.sizes.1)?)?,
+            },
         })
     }
 
@@ -765,6 +777,12 @@ impl<'a> IpSet<'a> {
             cell_index: 0,
             spill_index: 0,
             cells: 1,
+            #[cfg(target_arch = "x86_64")]
+            padded: gather::Padded {
+                digits: &[],
+                codes: &[],
+                sizes: &[],
+            },
         },
         v6: FamilyTable {
             index: &[0, 1],
@@ -781,6 +799,12 @@ impl<'a> IpSet<'a> {
             cell_index: 0,
             spill_index: 0,
             cells: 1,
+            #[cfg(target_arch = "x86_64")]
+            padded: gather::Padded {
+                digits: &[],
+                codes: &[],
+                sizes: &[],
+            },
         },
     };
 
@@ -858,6 +882,16 @@ impl<'a> IpSet<'a> {
 
     /// Look up many IPv4 addresses: `out[i]` = `lookup_v4(addrs[i])` for the common length.
     pub fn lookup_v4_batch(&self, addrs: &[u32], out: &mut [u32]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.v4.cells > TINY_CELLS
+            && self.v4.gather_fits()
+            && crate::cpu::has(crate::cpu::Feature::Avx512)
+        {
+            // SAFETY: the CPU has AVX-512F and the OS saves its state (`has`), and the
+            // table's offsets fit the gather's lanes (`gather_fits`).
+            unsafe { self.v4.gather_batch(addrs, out) };
+            return;
+        }
         self.v4.lookup_batch(addrs, out, |_| None);
     }
 

@@ -631,6 +631,68 @@ fn a_large_table_matches_the_oracle_on_samples() {
     }
 }
 
+/// IPv4 batches of tables past the tiny size (the gathered AVX-512 path on CPUs that have
+/// it) answer exactly as single lookups: tables of one-, two- and four-byte codes (a few, some
+/// hundreds and some 70,000 distinct masks), pieces, spilled cells, crowded chunks and a
+/// narrow window, probed at every prefix's edges and at random, in batches of every length
+/// up to past one vector.
+#[test]
+fn gathered_v4_batches_match_single_lookups() {
+    let mut x: u64 = 0x0bad_5eed_1234_5678;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    // (prefix count, tag choice, address mask, fixed top bits, shortest length)
+    type Shape = (usize, fn(u64) -> u32, u32, u32, u8);
+    let shapes: [Shape; 5] = [
+        (20_000, |r| 1 << (r % 4), u32::MAX, 0, 8),
+        (3_000, |r| (r as u32 & 0x3ff) | 1, u32::MAX, 0, 16),
+        (70_000, |r| r as u32 | 1, u32::MAX, 0, 12),
+        // Crowded: many long prefixes in a few /16s (chunks past the vector search's 31
+        // entries, and cells finer than a digit).
+        (4_000, |r| 1 << (r % 3), 0x0003_ffff, 0x0a00_0000, 20),
+        // A narrow window: every prefix inside 10.20.0.0/16.
+        (500, |r| 1 << (r % 5), 0x0000_ffff, 0x0a14_0000, 18),
+    ];
+    for (count, tag, mask, top, shortest) in shapes {
+        let list: Vec<ListEntry> = (0..count)
+            .map(|_| {
+                let len = shortest + (next() % u64::from(33 - shortest)) as u8;
+                let a = (next() as u32 & mask | top) & prefix::mask_u32(len);
+                ListEntry {
+                    prefix: Prefix::new(IpNumber::V4(a), len).unwrap(),
+                    tags: tag(next()),
+                }
+            })
+            .collect();
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let mut probes: Vec<u32> = edges(&list)
+            .into_iter()
+            .filter_map(|p| match p {
+                IpNumber::V4(a) => Some(a),
+                IpNumber::V6(_) => None,
+            })
+            .collect();
+        probes.extend((0..4_000).map(|_| next() as u32));
+        probes.extend((0..4_000).map(|_| next() as u32 & mask | top));
+        let want: Vec<u32> = probes.iter().map(|&a| set.lookup_v4(a)).collect();
+        let mut out = vec![0u32; probes.len()];
+        set.lookup_v4_batch(&probes, &mut out);
+        assert_eq!(out, want, "{count} prefixes");
+        // Every length up to past one vector, with one slot beyond that must stay as it was.
+        for len in 0..40 {
+            let mut out = vec![0x5a5a_5a5a; len + 1];
+            set.lookup_v4_batch(&probes[..len], &mut out[..len]);
+            assert_eq!(&out[..len], &want[..len], "{count} prefixes, length {len}");
+            assert_eq!(out[len], 0x5a5a_5a5a);
+        }
+    }
+}
+
 /// A view rebuilt from the geometry validated at load never reads the header again: after the
 /// header and body are rewritten (a memory-mapped file replaced in place), the view keeps the
 /// validated length and every lookup stays inside it (the slices it reads are bounds-checked;
@@ -690,6 +752,15 @@ fn views_from_geometry_ignore_a_rewritten_image() {
             let _ = view.lookup(a);
         }
         view.lookup_v4_batch(&[0, 1, u32::MAX, 0x0a00_0001], &mut out);
+        let v4: Vec<u32> = probes
+            .iter()
+            .filter_map(|p| match p {
+                IpNumber::V4(a) => Some(*a),
+                IpNumber::V6(_) => None,
+            })
+            .collect();
+        let mut all = vec![0u32; v4.len()];
+        view.lookup_v4_batch(&v4, &mut all);
         view.lookup_v6_batch(&[0, 1, u128::MAX, 0x2001_0db8 << 96], &mut out);
     }
     // A geometry whose image is longer than the bytes given matches nothing.
