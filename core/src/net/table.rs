@@ -897,7 +897,17 @@ impl<'a> IpSet<'a> {
 
     /// Look up many IPv6 addresses (mapped ones as IPv4), like [`IpSet::lookup_v4_batch`].
     pub fn lookup_v6_batch(&self, addrs: &[u128], out: &mut [u32]) {
-        self.v6
-            .lookup_batch(addrs, out, |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4)));
+        let mapped = |a| ipv4_mapped(a).map(|v4| self.v4.lookup(v4));
+        #[cfg(target_arch = "x86_64")]
+        if self.v6.cells > TINY_CELLS
+            && self.v6.gather_fits()
+            && crate::cpu::has(crate::cpu::Feature::Avx512)
+        {
+            // SAFETY: the CPU has AVX-512F and the OS saves its state (`has`), and the
+            // table's offsets fit the gather's lanes (`gather_fits`).
+            unsafe { self.v6.gather_batch_v6(addrs, out, mapped) };
+            return;
+        }
+        self.v6.lookup_batch(addrs, out, mapped);
     }
 }

@@ -693,6 +693,75 @@ fn gathered_v4_batches_match_single_lookups() {
     }
 }
 
+/// IPv6 batches of tables past the tiny size (the gathered AVX-512 path on CPUs that have
+/// it) answer exactly as single lookups: one- and two-byte codes, spilled cells (prefixes
+/// past the digits), windows whose leading bits run past 64, IPv4-mapped addresses among
+/// the probes, batches of every length up to past one vector.
+#[test]
+fn gathered_v6_batches_match_single_lookups() {
+    let mut x: u64 = 0x5eed_0bad_8765_4321;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    // (prefix count, tag choice, fixed top bits, their length, shortest length)
+    type Shape = (usize, fn(u64) -> u32, u128, u8, u8);
+    let shapes: [Shape; 4] = [
+        (20_000, |r| 1 << (r % 4), 0x2000 << 112, 3, 16),
+        (3_000, |r| (r as u32 & 0x3ff) | 1, 0x2001_0db8 << 96, 32, 36),
+        (2_000, |r| 1 << (r % 5), 0x2001_0db8_0001_0002 << 64, 64, 70),
+        (
+            1_000,
+            |r| 1 << (r % 3),
+            0x2001_0db8_0001_0002_0003 << 48,
+            80,
+            90,
+        ),
+    ];
+    for (count, tag, top, fixed, shortest) in shapes {
+        let free = !prefix::mask_u128(fixed);
+        let random =
+            |r: &mut dyn FnMut() -> u64| (u128::from(r()) << 64 | u128::from(r())) & free | top;
+        let list: Vec<ListEntry> = (0..count)
+            .map(|_| {
+                let len = shortest + (next() % u64::from(129 - shortest)) as u8;
+                let a = random(&mut next) & prefix::mask_u128(len);
+                ListEntry {
+                    prefix: Prefix::new(IpNumber::V6(a), len).unwrap(),
+                    tags: tag(next()),
+                }
+            })
+            .chain((0..50).map(|i| ListEntry {
+                prefix: Prefix::new(IpNumber::V4(0x0a00_0000 | i << 8), 24).unwrap(),
+                tags: 1 << 20,
+            }))
+            .collect();
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let mut probes: Vec<u128> = edges(&list)
+            .into_iter()
+            .map(|p| match p {
+                IpNumber::V6(a) => a,
+                IpNumber::V4(a) => 0xffff_0000_0000 | u128::from(a),
+            })
+            .collect();
+        probes.extend((0..4_000).map(|_| u128::from(next()) << 64 | u128::from(next())));
+        probes.extend((0..4_000).map(|_| random(&mut next)));
+        let want: Vec<u32> = probes.iter().map(|&a| set.lookup_v6(a)).collect();
+        let mut out = vec![0u32; probes.len()];
+        set.lookup_v6_batch(&probes, &mut out);
+        assert_eq!(out, want, "{count} prefixes");
+        for len in 0..40 {
+            let mut out = vec![0x5a5a_5a5a; len + 1];
+            set.lookup_v6_batch(&probes[..len], &mut out[..len]);
+            assert_eq!(&out[..len], &want[..len], "{count} prefixes, length {len}");
+            assert_eq!(out[len], 0x5a5a_5a5a);
+        }
+    }
+}
+
 /// A view rebuilt from the geometry validated at load never reads the header again: after the
 /// header and body are rewritten (a memory-mapped file replaced in place), the view keeps the
 /// validated length and every lookup stays inside it (the slices it reads are bounds-checked;
@@ -761,6 +830,15 @@ fn views_from_geometry_ignore_a_rewritten_image() {
             .collect();
         let mut all = vec![0u32; v4.len()];
         view.lookup_v4_batch(&v4, &mut all);
+        let v6: Vec<u128> = probes
+            .iter()
+            .filter_map(|p| match p {
+                IpNumber::V6(a) => Some(*a),
+                IpNumber::V4(_) => None,
+            })
+            .collect();
+        let mut all = vec![0u32; v6.len()];
+        view.lookup_v6_batch(&v6, &mut all);
         view.lookup_v6_batch(&[0, 1, u128::MAX, 0x2001_0db8 << 96], &mut out);
     }
     // A geometry whose image is longer than the bytes given matches nothing.

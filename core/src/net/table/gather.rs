@@ -1,22 +1,18 @@
-//! IPv4 batch lookups with AVX-512 gathers: sixteen addresses per vector go through the
-//! chunk index, a five-step search of their digit window, the code, its entry kind and the
-//! piece check together, so the cache misses of sixteen lookups overlap and no lookup
-//! branches on the data.
+//! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
+//! go through the chunk index, a five-step search of their digit window, the code, its entry
+//! kind and the piece check together, so the cache misses of many lookups overlap and no
+//! lookup branches on the data. A family's front end works out each address's window side,
+//! chunk and digit (IPv6 in 64-bit halves, then narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes the
 //! vector path does not cover — chunks of more than 31 entries, spilled cells, anything out of
-//! range — are answered by the scalar lookup, which is also the oracle the tests compare with.
+//! range, IPv4-mapped IPv6 addresses — are answered by the scalar lookup, which is also the
+//! oracle the tests compare with.
 
+use super::super::image::{Digit, Key};
 use super::{Codes, FamilyTable};
-use core::arch::x86_64::{
-    __m512i, __mmask16, _mm512_add_epi32, _mm512_and_si512, _mm512_cmpgt_epu32_mask,
-    _mm512_cmplt_epu32_mask, _mm512_mask_blend_epi32, _mm512_mask_cmpeq_epi32_mask,
-    _mm512_mask_cmple_epu32_mask, _mm512_mask_cmpneq_epi32_mask, _mm512_mask_i32gather_epi32,
-    _mm512_mask_mov_epi32, _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi32, _mm512_mullo_epi32,
-    _mm512_set1_epi32, _mm512_setzero_si512, _mm512_slli_epi32, _mm512_sllv_epi32,
-    _mm512_srlv_epi32, _mm512_sub_epi32, _mm512_xor_si512,
-};
+use core::arch::x86_64::*;
 
 /// Byte views of the arrays read by width smaller than four bytes, each extended over its
 /// padding to 16 bytes (see the image layout), so the aligned 4-byte word holding any element
@@ -61,9 +57,64 @@ unsafe fn gather_small(k: __mmask16, off: __m512i, bytes: &[u8], width_mask: u32
     _mm512_and_si512(_mm512_srlv_epi32(w, shift), splat(width_mask))
 }
 
-impl FamilyTable<'_, u32, u16> {
-    /// Whether [`FamilyTable::gather_batch`] may serve this table: every byte offset it
-    /// forms fits a signed 32-bit lane.
+/// One vector of addresses as a family's front end works them out.
+#[derive(Clone, Copy)]
+struct Vector {
+    /// Lanes holding an address.
+    live: __mmask16,
+    /// Lanes left to the scalar lookup whatever the table says (IPv4-mapped IPv6).
+    special: __mmask16,
+    /// Lanes outside the window, and lanes above the window's base.
+    outside: __mmask16,
+    above: __mmask16,
+    /// The chunk and the digit (as u32) of each lane.
+    chunk: __m512i,
+    digit: __m512i,
+}
+
+/// A vector with no live lane.
+const EMPTY: Vector = Vector {
+    live: 0,
+    special: 0,
+    outside: 0,
+    above: 0,
+    chunk: ZERO,
+    digit: ZERO,
+};
+
+/// An all-zero vector, as a constant.
+// SAFETY: an all-zero bit pattern is a valid `__m512i` (plain integers).
+const ZERO: __m512i = unsafe { core::mem::transmute::<[u64; 8], __m512i>([0; 8]) };
+
+/// A vector's lookup state between the stages of [`FamilyTable::answer_pass`].
+#[derive(Clone, Copy)]
+struct Walk {
+    /// The chunk's first entry and entry count.
+    lo: __m512i,
+    count: __m512i,
+    /// Lanes whose chunk the vector search covers.
+    searched: __mmask16,
+    /// Digits `<=` the address's in its chunk, and the last of them.
+    found: __m512i,
+    top: __m512i,
+    /// The code of the answering entry, and the lanes that have one.
+    code: __m512i,
+    placed: __mmask16,
+}
+
+/// The lane mask for `left` (any number) addresses, at most `lanes` (<= 16).
+#[inline(always)]
+fn lanes_left(left: usize, lanes: usize) -> u32 {
+    if left >= lanes {
+        (1u32 << lanes) - 1
+    } else {
+        (1u32 << left) - 1
+    }
+}
+
+impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
+    /// Whether the gathered batch path may serve this table: every byte offset it forms fits
+    /// a signed 32-bit lane.
     pub(super) fn gather_fits(&self) -> bool {
         let limit = i32::MAX as usize;
         self.padded.digits.len() < limit
@@ -73,6 +124,170 @@ impl FamilyTable<'_, u32, u16> {
             && self.dict.len() < limit / 8
     }
 
+    /// Answer one pass's live lanes into `out[at..]`, except the lanes returned per vector
+    /// (uncovered, spilled or special), which the caller answers with the scalar lookup.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F, [`FamilyTable::gather_fits`] must hold, and the live
+    /// lanes of vector `u` must be positions `at + 16u + lane` below `out.len()`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn answer_pass(
+        &self,
+        pass: &[Vector; VECTORS],
+        out: &mut [u32],
+        at: usize,
+    ) -> [__mmask16; VECTORS] {
+        let (code_bytes, code_mask) = match self.codes {
+            Codes::One(_) => (1, 0xff),
+            Codes::Two(_) => (2, 0xffff),
+            Codes::Four(_) => (4, u32::MAX),
+        };
+        let digit_bytes = core::mem::size_of::<D>() as u32;
+        let digit_mask = u32::MAX >> (32 - D::BITS);
+        // The piece check of the scalar lookup, on digits: inside when
+        // (digit - entry's digit) < 2^(sx - (64 - D::BITS)).
+        let piece_base = splat(64 - D::BITS);
+        let zero = _mm512_setzero_si512();
+        let ones = splat(u32::MAX);
+        let index_len = splat(self.index.len() as u32);
+        let cells = splat(self.cells as u32);
+        let ends = splat(self.cells as u32 + 2);
+        // Elements whose aligned 4-byte word lies inside each padded view.
+        let words = |bytes: &[u8]| (bytes.len() & !3) as u32;
+        let digit_limit = splat(words(self.padded.digits) / digit_bytes);
+        let code_limit = splat(words(self.padded.codes) / code_bytes);
+        let kinds = splat((self.dict.len() as u32).min(words(self.padded.sizes)));
+        let dict = self.dict.as_ptr().cast::<u32>();
+        let mut walks = [Walk {
+            lo: zero,
+            count: zero,
+            searched: 0,
+            found: zero,
+            top: zero,
+            code: zero,
+            placed: 0,
+        }; VECTORS];
+        for (w, v) in walks.iter_mut().zip(pass) {
+            let next = _mm512_add_epi32(v.chunk, splat(1));
+            let indexed =
+                v.live & !v.outside & !v.special & _mm512_cmplt_epu32_mask(next, index_len);
+            // SAFETY: lanes of `indexed` read `index[chunk]` and `index[chunk + 1]`, both
+            // below `index.len()`.
+            let (lo, hi) = unsafe {
+                let ptr = self.index.as_ptr().cast();
+                (
+                    _mm512_mask_i32gather_epi32::<4>(zero, indexed, v.chunk, ptr),
+                    _mm512_mask_i32gather_epi32::<4>(zero, indexed, next, ptr),
+                )
+            };
+            w.lo = lo;
+            w.count = _mm512_sub_epi32(hi, lo);
+            // The chunk's entries lie inside the digits and number at most MAX_ENTRIES.
+            w.searched = _mm512_mask_cmple_epu32_mask(indexed, lo, hi)
+                & _mm512_mask_cmple_epu32_mask(indexed, hi, cells)
+                & _mm512_mask_cmple_epu32_mask(indexed, hi, digit_limit)
+                & _mm512_mask_cmple_epu32_mask(indexed, w.count, splat(MAX_ENTRIES));
+        }
+        // How many of the chunk's digits are <= the address's (they ascend), and the last
+        // such digit: five halving steps, each one gather per vector.
+        for step in [16u32, 8, 4, 2, 1] {
+            for (w, v) in walks.iter_mut().zip(pass) {
+                let candidate = _mm512_add_epi32(w.found, splat(step));
+                let fits = _mm512_mask_cmple_epu32_mask(w.searched, candidate, w.count);
+                let at_byte = _mm512_mullo_epi32(
+                    _mm512_sub_epi32(_mm512_add_epi32(w.lo, candidate), splat(1)),
+                    splat(digit_bytes),
+                );
+                // SAFETY: lanes of `fits` read digit `lo + candidate - 1 < hi`, whose word
+                // lies inside the padded view (`hi <= digit_limit`).
+                let d = unsafe { gather_small(fits, at_byte, self.padded.digits, digit_mask) };
+                let below = _mm512_mask_cmple_epu32_mask(fits, d, v.digit);
+                w.found = _mm512_mask_mov_epi32(w.found, below, candidate);
+                w.top = _mm512_mask_mov_epi32(w.top, below, d);
+            }
+        }
+        for (w, v) in walks.iter_mut().zip(pass) {
+            // The answering entry: the last digit <= the address's, or the entry before the
+            // chunk; outside the window, `cells` (below) or `cells + 1` (above).
+            let outside = v.outside & !v.special;
+            let p = _mm512_sub_epi32(_mm512_add_epi32(w.lo, w.found), splat(1));
+            let p = _mm512_mask_mov_epi32(p, outside, cells);
+            let p = _mm512_mask_mov_epi32(p, outside & v.above, _mm512_add_epi32(cells, splat(1)));
+            w.placed = (w.searched | outside)
+                & _mm512_cmplt_epu32_mask(p, ends)
+                & _mm512_cmplt_epu32_mask(p, code_limit);
+            // SAFETY: lanes of `placed` read code `p < code_limit`, whose word lies inside the
+            // padded view.
+            w.code = unsafe {
+                gather_small(
+                    w.placed,
+                    _mm512_mullo_epi32(p, splat(code_bytes)),
+                    self.padded.codes,
+                    code_mask,
+                )
+            };
+        }
+        let mut slow = [0 as __mmask16; VECTORS];
+        for (u, ((s, w), v)) in slow.iter_mut().zip(&walks).zip(pass).enumerate() {
+            // Codes naming no mask (spills) go to the scalar lookup.
+            let known = w.placed & _mm512_cmplt_epu32_mask(w.code, kinds);
+            // SAFETY: lanes of `known` read `dict[code]` (8 bytes, both halves) and
+            // `sizes[code]` with `code < dict.len()` and inside the padded sizes view.
+            let (inner, outer, size) = unsafe {
+                (
+                    _mm512_mask_i32gather_epi32::<8>(zero, known, w.code, dict.cast()),
+                    _mm512_mask_i32gather_epi32::<8>(
+                        zero,
+                        known,
+                        w.code,
+                        dict.wrapping_add(1).cast(),
+                    ),
+                    gather_small(known, w.code, self.padded.sizes, 0xff),
+                )
+            };
+            let hit = _mm512_mask_cmpneq_epi32_mask(w.searched, w.found, zero);
+            let offset = _mm512_sub_epi32(v.digit, w.top);
+            let offset = _mm512_mask_mov_epi32(ones, hit, offset);
+            let beyond = _mm512_srlv_epi32(offset, _mm512_sub_epi32(size, piece_base));
+            let within = _mm512_mask_cmpeq_epi32_mask(known, beyond, zero);
+            let tags = _mm512_mask_blend_epi32(within, outer, inner);
+            // SAFETY: only lanes of `known` (live lanes, below `out.len()`) are written.
+            unsafe {
+                _mm512_mask_storeu_epi32(
+                    out.as_mut_ptr().wrapping_add(at + u * LANES).cast(),
+                    known,
+                    tags,
+                )
+            };
+            *s = v.live & !known;
+        }
+        slow
+    }
+
+    /// Answer the `slow` lanes of a pass with `scalar`.
+    #[inline(always)]
+    fn answer_slow<A: Copy>(
+        slow: [__mmask16; VECTORS],
+        addrs: &[A],
+        out: &mut [u32],
+        at: usize,
+        scalar: impl Fn(A) -> u32,
+    ) {
+        for (u, &slow) in slow.iter().enumerate() {
+            let mut slow = slow;
+            while slow != 0 {
+                let i = at + u * LANES + slow.trailing_zeros() as usize;
+                slow &= slow - 1;
+                if let (Some(o), Some(&a)) = (out.get_mut(i), addrs.get(i)) {
+                    *o = scalar(a);
+                }
+            }
+        }
+    }
+}
+
+impl FamilyTable<'_, u32, u16> {
     /// `out[i]` = the tag mask of `addrs[i]`, for the common length (see the file comment).
     ///
     /// # Safety
@@ -81,177 +296,158 @@ impl FamilyTable<'_, u32, u16> {
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn gather_batch(&self, addrs: &[u32], out: &mut [u32]) {
         let n = addrs.len().min(out.len());
-        let (code_bytes, code_mask) = match self.codes {
-            Codes::One(_) => (1, 0xff),
-            Codes::Two(_) => (2, 0xffff),
-            Codes::Four(_) => (4, u32::MAX),
-        };
         let zero = _mm512_setzero_si512();
-        let ones = splat(u32::MAX);
         let base = splat(self.base);
         let window_mask = splat(self.window_mask);
         let skip = splat(self.skip);
         let cell = splat(self.cell_index);
         // Shift counts of 32 or more give 0, so a zero-bit index gives chunk 0.
         let chunk_shift = splat(32u32.wrapping_sub(self.cell_index));
-        let index_len = splat(self.index.len() as u32);
-        let cells = splat(self.cells as u32);
-        let ends = splat(self.cells as u32 + 2);
-        // Elements whose aligned 4-byte word lies inside each padded view.
-        let words = |bytes: &[u8]| (bytes.len() & !3) as u32;
-        let digit_limit = splat(words(self.padded.digits) / 2);
-        let code_limit = splat(words(self.padded.codes) / code_bytes);
-        let kinds = splat((self.dict.len() as u32).min(words(self.padded.sizes)));
-        let dict = self.dict.as_ptr().cast::<u32>();
         let mut at = 0usize;
         while at < n {
-            // VECTORS independent vectors per pass, each stage done for all of them before
-            // the next, so their gathers' latencies overlap.
-            let mut m = [0 as __mmask16; VECTORS];
-            let mut a = [zero; VECTORS];
-            for (u, (m, a)) in m.iter_mut().zip(a.iter_mut()).enumerate() {
+            let mut pass = [EMPTY; VECTORS];
+            for (u, v) in pass.iter_mut().enumerate() {
                 let from = at + u * LANES;
-                let left = n.saturating_sub(from);
-                *m = if left >= LANES {
-                    0xffff
-                } else {
-                    ((1u32 << left) - 1) as __mmask16
-                };
+                let live = lanes_left(n.saturating_sub(from), LANES) as __mmask16;
                 // SAFETY: lanes at or past `n` are masked off: only `addrs[from..n]` is read.
-                *a = unsafe {
-                    _mm512_maskz_loadu_epi32(*m, addrs.as_ptr().wrapping_add(from).cast())
+                let a = unsafe {
+                    _mm512_maskz_loadu_epi32(live, addrs.as_ptr().wrapping_add(from).cast())
+                };
+                let y = _mm512_sllv_epi32(a, skip);
+                *v = Vector {
+                    live,
+                    special: 0,
+                    outside: _mm512_mask_cmpneq_epi32_mask(
+                        live,
+                        _mm512_and_si512(_mm512_xor_si512(a, base), window_mask),
+                        zero,
+                    ),
+                    above: _mm512_cmpgt_epu32_mask(a, base),
+                    chunk: _mm512_srlv_epi32(y, chunk_shift),
+                    // The 16 bits after the chunk (zeros past the address's end).
+                    digit: _mm512_srli_epi32::<16>(_mm512_sllv_epi32(y, cell)),
                 };
             }
-            let mut outside = [0 as __mmask16; VECTORS];
-            let mut above = [0 as __mmask16; VECTORS];
-            let mut rest = [zero; VECTORS];
-            let mut digit = [zero; VECTORS];
-            let mut lo = [zero; VECTORS];
-            let mut count = [zero; VECTORS];
-            let mut searched = [0 as __mmask16; VECTORS];
-            for u in 0..VECTORS {
-                // Outside the window: the answer below it or above it.
-                outside[u] = _mm512_mask_cmpneq_epi32_mask(
-                    m[u],
-                    _mm512_and_si512(_mm512_xor_si512(a[u], base), window_mask),
-                    zero,
-                );
-                above[u] = _mm512_cmpgt_epu32_mask(a[u], base);
-                let y = _mm512_sllv_epi32(a[u], skip);
-                let chunk = _mm512_srlv_epi32(y, chunk_shift);
-                // The bits after the chunk, top-aligned: the digit is their top 16.
-                rest[u] = _mm512_sllv_epi32(y, cell);
-                digit[u] = _mm512_srlv_epi32(rest[u], splat(16));
-                let next = _mm512_add_epi32(chunk, splat(1));
-                let indexed = m[u] & !outside[u] & _mm512_cmplt_epu32_mask(next, index_len);
-                // SAFETY: lanes of `indexed` read `index[chunk]` and `index[chunk + 1]`,
-                // both below `index.len()`.
-                let (l, h) = unsafe {
-                    let ptr = self.index.as_ptr().cast();
-                    (
-                        _mm512_mask_i32gather_epi32::<4>(zero, indexed, chunk, ptr),
-                        _mm512_mask_i32gather_epi32::<4>(zero, indexed, next, ptr),
-                    )
-                };
-                lo[u] = l;
-                count[u] = _mm512_sub_epi32(h, l);
-                // The chunk's entries lie inside the digits and number at most MAX_ENTRIES.
-                searched[u] = _mm512_mask_cmple_epu32_mask(indexed, l, h)
-                    & _mm512_mask_cmple_epu32_mask(indexed, h, cells)
-                    & _mm512_mask_cmple_epu32_mask(indexed, h, digit_limit)
-                    & _mm512_mask_cmple_epu32_mask(indexed, count[u], splat(MAX_ENTRIES));
-            }
-            // How many of the chunk's digits are <= the address's (they ascend), and the
-            // last such digit.
-            let mut found = [zero; VECTORS];
-            let mut top = [zero; VECTORS];
-            for step in [16u32, 8, 4, 2, 1] {
-                for u in 0..VECTORS {
-                    let candidate = _mm512_add_epi32(found[u], splat(step));
-                    let fits = _mm512_mask_cmple_epu32_mask(searched[u], candidate, count[u]);
-                    let at_byte = _mm512_slli_epi32::<1>(_mm512_sub_epi32(
-                        _mm512_add_epi32(lo[u], candidate),
-                        splat(1),
-                    ));
-                    // SAFETY: lanes of `fits` read digit `lo + candidate - 1 < hi`, whose
-                    // word lies inside the padded view (`hi <= digit_limit`).
-                    let d = unsafe { gather_small(fits, at_byte, self.padded.digits, 0xffff) };
-                    let below = _mm512_mask_cmple_epu32_mask(fits, d, digit[u]);
-                    found[u] = _mm512_mask_mov_epi32(found[u], below, candidate);
-                    top[u] = _mm512_mask_mov_epi32(top[u], below, d);
-                }
-            }
-            let mut hit = [0 as __mmask16; VECTORS];
-            let mut code = [zero; VECTORS];
-            let mut placed = [0 as __mmask16; VECTORS];
-            for u in 0..VECTORS {
-                hit[u] = _mm512_mask_cmpneq_epi32_mask(searched[u], found[u], zero);
-                // The answering entry: the last digit <= the address's, or the entry before
-                // the chunk; outside the window, `cells` (below) or `cells + 1` (above).
-                let p = _mm512_sub_epi32(_mm512_add_epi32(lo[u], found[u]), splat(1));
-                let p = _mm512_mask_mov_epi32(p, outside[u], cells);
-                let p = _mm512_mask_mov_epi32(
-                    p,
-                    outside[u] & above[u],
-                    _mm512_add_epi32(cells, splat(1)),
-                );
-                placed[u] = (searched[u] | outside[u])
-                    & _mm512_cmplt_epu32_mask(p, ends)
-                    & _mm512_cmplt_epu32_mask(p, code_limit);
-                // SAFETY: lanes of `placed` read code `p < code_limit`, whose word lies
-                // inside the padded view.
-                code[u] = unsafe {
-                    gather_small(
-                        placed[u],
-                        _mm512_mullo_epi32(p, splat(code_bytes)),
-                        self.padded.codes,
-                        code_mask,
-                    )
-                };
-            }
-            for u in 0..VECTORS {
-                // Codes naming no mask (spills) go to the scalar lookup.
-                let known = placed[u] & _mm512_cmplt_epu32_mask(code[u], kinds);
-                // SAFETY: lanes of `known` read `dict[code]` (8 bytes, both halves) and
-                // `sizes[code]` with `code < dict.len()` and inside the padded sizes view.
-                let (inner, outer, size) = unsafe {
-                    (
-                        _mm512_mask_i32gather_epi32::<8>(zero, known, code[u], dict.cast()),
-                        _mm512_mask_i32gather_epi32::<8>(
-                            zero,
-                            known,
-                            code[u],
-                            dict.wrapping_add(1).cast(),
+            // SAFETY: the caller's promises, and live lanes are below `n`.
+            let slow = unsafe { self.answer_pass(&pass, out, at) };
+            Self::answer_slow(slow, addrs, out, at, |a| self.lookup(a));
+            at += VECTORS * LANES;
+        }
+    }
+}
+
+impl FamilyTable<'_, u128, u32> {
+    /// `out[i]` = `special(addrs[i])` for IPv4-mapped addresses, else the tag mask of
+    /// `addrs[i]`, for the common length (see the file comment).
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F (and the OS save its state), and
+    /// [`FamilyTable::gather_fits`] must hold.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn gather_batch_v6(
+        &self,
+        addrs: &[u128],
+        out: &mut [u32],
+        mapped: impl Fn(u128) -> Option<u32>,
+    ) {
+        let n = addrs.len().min(out.len());
+        let zero = _mm512_setzero_si512();
+        let q = |v: u64| _mm512_set1_epi64(v as i64);
+        let (base_hi, base_lo) = (q((self.base >> 64) as u64), q(self.base as u64));
+        let (mask_hi, mask_lo) = (
+            q((self.window_mask >> 64) as u64),
+            q(self.window_mask as u64),
+        );
+        // The 64 bits after `skip` from the halves: shift counts of 64 or more (and the
+        // wrapped "negative" ones) give 0, so one formula serves every `skip`.
+        let skip = self.skip;
+        let hi_left = q(u64::from(skip));
+        let lo_right = q(u64::from(64u32.wrapping_sub(skip)));
+        let lo_left = q(u64::from(skip.wrapping_sub(64)));
+        let chunk_shift = q(u64::from(64u32.wrapping_sub(self.cell_index)));
+        let cell = q(u64::from(self.cell_index));
+        let ffff = q(0xffff);
+        // Little-endian u128s: the low half of address i is qword 2i, the high half 2i + 1.
+        let lows = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+        let highs = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+        let mut at = 0usize;
+        while at < n {
+            let mut pass = [EMPTY; VECTORS];
+            for (u, v) in pass.iter_mut().enumerate() {
+                let mut halves = [EMPTY; 2];
+                let mut wide = [(zero, zero); 2];
+                for (h, (half, wide)) in halves.iter_mut().zip(wide.iter_mut()).enumerate() {
+                    let from = at + u * LANES + h * 8;
+                    let left = n.saturating_sub(from);
+                    let live = lanes_left(left, 8) as __mmask8;
+                    let qwords = lanes_left(left.saturating_mul(2), 16);
+                    let ptr = addrs.as_ptr().wrapping_add(from).cast::<i64>();
+                    // SAFETY: qword lanes past the `left` addresses are masked off, so only
+                    // `addrs[from..n]` is read.
+                    let (a, b) = unsafe {
+                        (
+                            _mm512_maskz_loadu_epi64(qwords as __mmask8, ptr),
+                            _mm512_maskz_loadu_epi64(
+                                (qwords >> 8) as __mmask8,
+                                ptr.wrapping_add(8),
+                            ),
+                        )
+                    };
+                    let high = _mm512_permutex2var_epi64(a, highs, b);
+                    let low = _mm512_permutex2var_epi64(a, lows, b);
+                    let off = _mm512_or_si512(
+                        _mm512_and_si512(_mm512_xor_si512(high, base_hi), mask_hi),
+                        _mm512_and_si512(_mm512_xor_si512(low, base_lo), mask_lo),
+                    );
+                    let above = _mm512_cmpgt_epu64_mask(high, base_hi)
+                        | (_mm512_cmpeq_epi64_mask(high, base_hi)
+                            & _mm512_cmpgt_epu64_mask(low, base_lo));
+                    // `::ffff:a.b.c.d`: the high half zero, the low half's top 32 bits 0xffff.
+                    let special = _mm512_mask_cmpeq_epi64_mask(live, high, zero)
+                        & _mm512_cmpeq_epi64_mask(_mm512_srli_epi64::<32>(low), ffff);
+                    let lead = _mm512_or_si512(
+                        _mm512_or_si512(
+                            _mm512_sllv_epi64(high, hi_left),
+                            _mm512_srlv_epi64(low, lo_right),
                         ),
-                        gather_small(known, code[u], self.padded.sizes, 0xff),
-                    )
-                };
-                // Inside the entry's piece only in its own chunk and within 2^sx of its
-                // digit, in 64-bit coordinates whose low 32 bits are zero for IPv4:
-                // (rest - top) < 2^(sx - 32).
-                let offset = _mm512_sub_epi32(rest[u], _mm512_slli_epi32::<16>(top[u]));
-                let offset = _mm512_mask_mov_epi32(ones, hit[u], offset);
-                let beyond = _mm512_srlv_epi32(offset, _mm512_sub_epi32(size, splat(32)));
-                let within = _mm512_mask_cmpeq_epi32_mask(known, beyond, zero);
-                let tags = _mm512_mask_blend_epi32(within, outer, inner);
-                let from = at + u * LANES;
-                // SAFETY: only lanes of `known` (a subset of `m`, below `n`) are written.
-                unsafe {
-                    _mm512_mask_storeu_epi32(
-                        out.as_mut_ptr().wrapping_add(from).cast(),
-                        known,
-                        tags,
-                    )
-                };
-                let mut slow = m[u] & !known;
-                while slow != 0 {
-                    let i = from + slow.trailing_zeros() as usize;
-                    slow &= slow - 1;
-                    if let (Some(o), Some(&a)) = (out.get_mut(i), addrs.get(i)) {
-                        *o = self.lookup(a);
-                    }
+                        _mm512_sllv_epi64(low, lo_left),
+                    );
+                    *half = Vector {
+                        live: live.into(),
+                        special: special.into(),
+                        outside: _mm512_mask_cmpneq_epi64_mask(live, off, zero).into(),
+                        above: above.into(),
+                        chunk: zero,
+                        digit: zero,
+                    };
+                    *wide = (
+                        _mm512_srlv_epi64(lead, chunk_shift),
+                        _mm512_srli_epi64::<32>(_mm512_sllv_epi64(lead, cell)),
+                    );
                 }
+                let [h0, h1] = halves;
+                let [(c0, d0), (c1, d1)] = wide;
+                // Narrow the 64-bit lanes (chunk < 2^22, digit < 2^32) to one 32-bit vector.
+                let join = |x: __m512i, y: __m512i| {
+                    _mm512_inserti64x4::<1>(
+                        _mm512_castsi256_si512(_mm512_cvtepi64_epi32(x)),
+                        _mm512_cvtepi64_epi32(y),
+                    )
+                };
+                *v = Vector {
+                    live: h0.live | h1.live << 8,
+                    special: h0.special | h1.special << 8,
+                    outside: h0.outside | h1.outside << 8,
+                    above: h0.above | h1.above << 8,
+                    chunk: join(c0, c1),
+                    digit: join(d0, d1),
+                };
             }
+            // SAFETY: the caller's promises, and live lanes are below `n`.
+            let slow = unsafe { self.answer_pass(&pass, out, at) };
+            Self::answer_slow(slow, addrs, out, at, |a| {
+                mapped(a).unwrap_or_else(|| self.lookup(a))
+            });
             at += VECTORS * LANES;
         }
     }
