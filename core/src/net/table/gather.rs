@@ -112,6 +112,42 @@ fn lanes_left(left: usize, lanes: usize) -> u32 {
     }
 }
 
+/// Two adjacent u32s at `base + SCALE * off` for each lane of `k` (0 elsewhere): the first
+/// and the second of each pair, read as one 8-byte element per lane (half the loads of two
+/// 4-byte gathers).
+///
+/// # Safety
+/// For every lane in `k`, the 8 bytes at `base + SCALE * off` must be readable.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn gather_pairs<const SCALE: i32>(
+    k: __mmask16,
+    off: __m512i,
+    base: *const u8,
+) -> (__m512i, __m512i) {
+    let zero = _mm512_setzero_si512();
+    let low_offsets = _mm512_castsi512_si256(off);
+    let high_offsets = _mm512_extracti64x4_epi64::<1>(off);
+    // SAFETY: the caller keeps every lane of `k` readable; other lanes are not read.
+    let (a, b) = unsafe {
+        (
+            _mm512_mask_i32gather_epi64::<SCALE>(zero, k as __mmask8, low_offsets, base.cast()),
+            _mm512_mask_i32gather_epi64::<SCALE>(
+                zero,
+                (k >> 8) as __mmask8,
+                high_offsets,
+                base.cast(),
+            ),
+        )
+    };
+    let firsts = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    let seconds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    (
+        _mm512_permutex2var_epi32(a, firsts, b),
+        _mm512_permutex2var_epi32(a, seconds, b),
+    )
+}
+
 impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
     /// Whether the gathered batch path may serve this table: every byte offset it forms fits
     /// a signed 32-bit lane.
@@ -174,13 +210,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 v.live & !v.outside & !v.special & _mm512_cmplt_epu32_mask(next, index_len);
             // SAFETY: lanes of `indexed` read `index[chunk]` and `index[chunk + 1]`, both
             // below `index.len()`.
-            let (lo, hi) = unsafe {
-                let ptr = self.index.as_ptr().cast();
-                (
-                    _mm512_mask_i32gather_epi32::<4>(zero, indexed, v.chunk, ptr),
-                    _mm512_mask_i32gather_epi32::<4>(zero, indexed, next, ptr),
-                )
-            };
+            let (lo, hi) =
+                unsafe { gather_pairs::<4>(indexed, v.chunk, self.index.as_ptr().cast()) };
             w.lo = lo;
             w.count = _mm512_sub_epi32(hi, lo);
             // The chunk's entries lie inside the digits and number at most MAX_ENTRIES.
@@ -234,15 +265,9 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             let known = w.placed & _mm512_cmplt_epu32_mask(w.code, kinds);
             // SAFETY: lanes of `known` read `dict[code]` (8 bytes, both halves) and
             // `sizes[code]` with `code < dict.len()` and inside the padded sizes view.
-            let (inner, outer, size) = unsafe {
+            let ((inner, outer), size) = unsafe {
                 (
-                    _mm512_mask_i32gather_epi32::<8>(zero, known, w.code, dict.cast()),
-                    _mm512_mask_i32gather_epi32::<8>(
-                        zero,
-                        known,
-                        w.code,
-                        dict.wrapping_add(1).cast(),
-                    ),
+                    gather_pairs::<8>(known, w.code, dict.cast()),
                     gather_small(known, w.code, self.padded.sizes, 0xff),
                 )
             };
