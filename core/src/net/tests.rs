@@ -348,7 +348,8 @@ fn header_fields_are_checked() {
         Error::ImageBadMagic,
     );
     case(&|b| b[4] = 1, Error::ImageUnsupportedVersion);
-    case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 4, Error::ImageUnsupportedVersion);
     let total = |b: &mut [u8], delta: i64| {
         let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
         b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
@@ -376,7 +377,10 @@ fn header_fields_are_checked() {
     case(&|b| b[field::V4 + 15] = 4, Error::ImageCorrupt);
     case(&|b| b[field::V4_BASE] ^= 1, Error::ImageCorrupt);
     case(&|b| b[field::RESERVED] = 1, Error::ImageCorrupt);
-    case(&|b| b[field::RESERVED + 11] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::RESERVED + 7] = 1, Error::ImageCorrupt);
+    // Long keys the arrays do not hold (the sample has none, and no short ones).
+    case(&|b| b[field::V6_LONGS] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::V6_LONGS + 3] = 1, Error::ImageCorrupt);
     // A checksum that does not match.
     let mut a = Aligned::from_bytes(&original);
     a.bytes()[field::CHECKSUM] ^= 1;
