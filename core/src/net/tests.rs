@@ -795,9 +795,15 @@ fn a_large_table_matches_the_oracle_on_samples() {
             prefix: Prefix::new(IpNumber::V4(a4), l4).unwrap(),
             tags: 1 << (next() % 4),
         });
-        let l6 = 16 + (next() % 49) as u8;
+        // Mostly /16 to /64; one in eight a /96 or a /128, finer than a 64-bit lead.
+        let l6 = match next() % 16 {
+            0 => 128,
+            1 => 96,
+            _ => 16 + (next() % 49) as u8,
+        };
         let a6 = ((0x2000u128 | u128::from(next() as u16 & 0x1fff)) << 112
-            | u128::from(next()) << 48)
+            | u128::from(next()) << 48
+            | u128::from(next() as u16))
             & prefix::mask_u128(l6);
         list.push(ListEntry {
             prefix: Prefix::new(IpNumber::V6(a6), l6).unwrap(),
@@ -808,6 +814,8 @@ fn a_large_table_matches_the_oracle_on_samples() {
     let set = IpSet::load(image.bytes()).unwrap();
     let (i4, i6) = set.interval_counts();
     assert!(i4 > 20_000 && i6 > 20_000, "{i4} {i6}");
+    let (shape, _) = v6_shape_layout(set.image());
+    assert!(shape.longs > 1000 && shape.spill_index > 4, "{shape:?}");
     for e in list.iter().step_by(97) {
         for addr in edges(core::slice::from_ref(e)) {
             assert_eq!(set.lookup(addr), oracle(&list, addr), "{addr}");
