@@ -576,6 +576,40 @@ fn spill_edits_are_corrupt() {
     });
 }
 
+/// A window narrower than 64 bits past its first (skip 65 here): a short key is a lead whose
+/// last bit no address can set, so a short key with it set is refused.
+#[test]
+fn short_keys_of_a_narrow_window_are_exact() {
+    let text = "2001:db8::8000:0:0:0/80 1\n2001:db8::c000:0:0:0/80 2\n\
+                2001:db8::8000:0:0:5 4\n2001:db8::c000:0:0:9 8\n";
+    let mut storage = Aligned::new(required_size(text).unwrap());
+    let len = build(storage.bytes(), text).unwrap().image().len();
+    let original = storage.bytes()[..len].to_vec();
+    let (shape, l) = v6_shape_layout(&original);
+    assert!(
+        shape.skip > 64 && shape.spills >= 2 && shape.longs == 0,
+        "{shape:?}"
+    );
+    let set = IpSet::load(&original).unwrap();
+    for (addr, want) in [
+        ("2001:db8::8000:0:0:4", 1),
+        ("2001:db8::8000:0:0:5", 5),
+        ("2001:db8::8000:0:0:6", 1),
+        ("2001:db8::c000:0:0:9", 10),
+        ("2001:db8::c000:0:0:a", 2),
+        ("2001:db8::c001:0:0:0", 0),
+    ] {
+        assert_eq!(set.lookup_text(addr), Ok(want), "{addr}");
+    }
+    let last = l.keys.1 - 8;
+    assert_eq!(original[last] & 1, 0);
+    let mut a = Aligned::from_bytes(&original);
+    let b = &mut a.bytes()[..len];
+    b[last] |= 1;
+    reseal(b);
+    assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt);
+}
+
 /// Real allowlists hold single hosts: one /128 among many /48s makes a long key, and the
 /// table still answers exactly around it; without it every spill key is a short lead.
 #[test]
