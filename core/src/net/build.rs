@@ -471,7 +471,10 @@ impl<'a, K: Key> Family<'a, K> {
     /// entry before already ends with is left out. An interval that is an aligned block
     /// inside one chunk, followed by a boundary with no finer ones in its cell, becomes one
     /// **piece** entry that also says the mask after it (most prefixes are such blocks, so
-    /// they cost one entry rather than two).
+    /// they cost one entry rather than two). A spilled cell gives its boundaries as spill
+    /// keys, long where a short key cannot say them; its start, and the start of the lead
+    /// block after a long key's, become short keys only where the last short key before
+    /// them answers differently (see the image format).
     fn emit<D: Digit>(&self, shape: FamilyShape, base: K, sink: &mut impl Sink<K>) {
         let bits = K::BITS;
         let chunk_shift = bits - shape.skip - shape.cell_index;
