@@ -1,8 +1,9 @@
 //! `cargo run --release -p tollgate-bench --example ipprobe [acs|v4|v6]`: the shapes of the
-//! `ip` bench's tables (image bytes per prefix, chunk entries, spill keys, dictionary size,
-//! window, index widths, code width) and the minimum, 10th percentile and median time of
-//! 20,000 single batches of 1,024 lookups. Minimums of many short batches stay steady on a
-//! shared, loaded machine where criterion's means move by 2x; no peers here (see the bench).
+//! `ip` bench's tables (image bytes per prefix, chunk entries, spill keys, long spill keys for
+//! IPv6, dictionary size, window, index widths, code width) and the minimum, 10th percentile
+//! and median time of 20,000 single batches of 1,024 lookups. Minimums of many short batches
+//! stay steady on a shared, loaded machine where criterion's means move by 2x; no peers here
+//! (see the bench).
 
 use std::time::Instant;
 use tollgate_bench::ip_inputs::{large_v4_prefixes, large_v6_prefixes, v4_batch, v6_batch};
@@ -119,7 +120,8 @@ fn main() {
         let img = &AlignedBlock::as_bytes(&st)[..len];
         let set = IpSet::load(img).unwrap();
         let w = words(img, 48);
-        println!("v6: build {ms:.1} ms, {len} B = {:.2} B/prefix, cells {} spills {} dict {} skip {} idx {} sidx {} cb {}", len as f64 / 2e5, w[0], w[1], w[2], w[3] & 255, (w[3] >> 8) & 255, (w[3] >> 16) & 255, w[3] >> 24);
+        let longs = u32::from_ne_bytes(img[68..72].try_into().unwrap());
+        println!("v6: build {ms:.1} ms, {len} B = {:.2} B/prefix, cells {} spills {} longs {longs} dict {} skip {} idx {} sidx {} cb {}", len as f64 / 2e5, w[0], w[1], w[2], w[3] & 255, (w[3] >> 8) & 255, (w[3] >> 16) & 255, w[3] >> 24);
         let addrs = v6_batch(&p, 1024, 32);
         let mut out = vec![0u32; 1024];
         let mut ts = Vec::new();

@@ -90,9 +90,12 @@ fn max_cell_index(intervals: usize, bits: u32) -> u32 {
 fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
     let intervals = 2 * prefixes + 1;
     let cell_index = max_cell_index(intervals, K::BITS);
+    // Short spill keys: boundaries, spilled cells' starts and the keys after lead blocks
+    // with long keys (at most one per long key); long keys: boundaries.
     FamilyShape {
         cells: (1 << cell_index) + 2 * intervals,
         spills: 2 * intervals,
+        longs: if K::BITS > 64 { intervals } else { 0 },
         dict: 2 * intervals,
         skip: 0,
         cell_index,
@@ -277,6 +280,7 @@ fn build_counted<'s>(
         }
     }
     write_bytes(header, field::V4_BASE, &s4.1.to_ne_bytes());
+    write_bytes(header, field::V6_LONGS, &(s6.0.longs as u32).to_ne_bytes());
     write_bytes(header, field::V6_BASE, &s6.1.to_ne_bytes());
     let sum = checksum(header);
     write_bytes(header, field::CHECKSUM, &sum.to_ne_bytes());
@@ -405,6 +409,7 @@ impl<'a, K: Key> Family<'a, K> {
         let mut shape = FamilyShape {
             cells: 0,
             spills: 0,
+            longs: 0,
             dict: 0,
             skip,
             cell_index,
@@ -418,6 +423,7 @@ impl<'a, K: Key> Family<'a, K> {
             len: 0,
             cells: 0,
             spills: 0,
+            longs: 0,
             overflow: false,
         };
         for &m in self.masks {
@@ -433,6 +439,7 @@ impl<'a, K: Key> Family<'a, K> {
             len,
             cells,
             spills,
+            longs,
             ..
         } = collect;
         let kinds = kinds.get_mut(..len).ok_or(Error::InvalidArgument)?;
@@ -451,6 +458,7 @@ impl<'a, K: Key> Family<'a, K> {
         self.dict = kinds.get(..d).ok_or(Error::InvalidArgument)?;
         shape.cells = cells;
         shape.spills = spills;
+        shape.longs = longs;
         shape.dict = d;
         shape.code_bytes = FamilyShape::code_bytes_for(d);
         shape.spill_index = spill_index_for(spills, skip, bits);
@@ -463,7 +471,10 @@ impl<'a, K: Key> Family<'a, K> {
     /// entry before already ends with is left out. An interval that is an aligned block
     /// inside one chunk, followed by a boundary with no finer ones in its cell, becomes one
     /// **piece** entry that also says the mask after it (most prefixes are such blocks, so
-    /// they cost one entry rather than two).
+    /// they cost one entry rather than two). A spilled cell gives its boundaries as spill
+    /// keys, long where a short key cannot say them; its start, and the start of the lead
+    /// block after a long key's, become short keys only where the last short key before
+    /// them answers differently (see the image format).
     fn emit<D: Digit>(&self, shape: FamilyShape, base: K, sink: &mut impl Sink<K>) {
         let bits = K::BITS;
         let chunk_shift = bits - shape.skip - shape.cell_index;
@@ -485,6 +496,16 @@ impl<'a, K: Key> Family<'a, K> {
             )
         };
         let (keys, tags) = (self.keys, self.tags);
+        // A spill key is long when its short form does not give it back; a lead block is
+        // the addresses sharing a short key.
+        let is_long = |k: K| K::from_short(k.short(shape.skip), shape.skip, base) != k;
+        let block_bits = bits.saturating_sub(shape.skip + 64);
+        let block_ones = K::ZERO
+            .not()
+            .checked_shl(block_bits)
+            .map_or(K::ZERO.not(), |m| m.not());
+        // The tag of the last short spill key.
+        let mut last_short: Option<u32> = None;
         // What the entry before ends with: its outer mask, or None after a spill.
         let mut prev: Option<Option<u32>> = None;
         let mut entry = |sink: &mut dyn Sink<K>, k: K, kind: Kind| {
@@ -528,10 +549,39 @@ impl<'a, K: Key> Family<'a, K> {
             }
             if j > inside {
                 entry(sink, cell, Kind::Spill);
-                sink.spill(cell, at_start);
+                // The cell's start needs a key unless the last short key already says so.
+                if last_short != Some(at_start) {
+                    sink.spill(cell, at_start, false);
+                    last_short = Some(at_start);
+                }
+                // The start of the lead block after the last long key, and the tag after it.
+                let mut after_long: Option<K> = None;
+                let mut tag = at_start;
                 for k in inside..j {
-                    if let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) {
-                        sink.spill(key, t);
+                    let (Some(&key), Some(&t)) = (keys.get(k), tags.get(k)) else {
+                        break;
+                    };
+                    if let Some(next) = after_long.filter(|&next| key >= next) {
+                        // Past that block, the last short key must answer again.
+                        if key != next && last_short != Some(tag) {
+                            sink.spill(next, tag, false);
+                            last_short = Some(tag);
+                        }
+                        after_long = None;
+                    }
+                    if is_long(key) {
+                        sink.spill(key, t, true);
+                        after_long = key.and(block_ones.not()).xor(block_ones).plus_one();
+                    } else {
+                        sink.spill(key, t, false);
+                        last_short = Some(t);
+                    }
+                    tag = t;
+                }
+                if let Some(next) = after_long {
+                    if next <= last_in_cell && last_short != Some(tag) {
+                        sink.spill(next, tag, false);
+                        last_short = Some(tag);
                     }
                 }
                 // The cell after this one starts with the last tag, unless it is the next
@@ -619,9 +669,12 @@ impl<'a, K: Key> Family<'a, K> {
         let codes = CodesMut::new(part(layout.codes)?, shape.code_bytes)?;
         let dict: &mut [[u32; 2]] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
         let sizes: &mut [u8] = part(layout.sizes)?;
-        let keys: &mut [K] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
+        let keys: &mut [K::Short] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
         let scodes = CodesMut::new(part(layout.scodes)?, shape.code_bytes)?;
         let sindex: &mut [u32] = cast_mut(part(layout.sindex)?).ok_or(Error::Misaligned)?;
+        let longs: &mut [K] = cast_mut(part(layout.longs)?).ok_or(Error::Misaligned)?;
+        let lcodes = CodesMut::new(part(layout.lcodes)?, shape.code_bytes)?;
+        let lindex: &mut [u32] = cast_mut(part(layout.lindex)?).ok_or(Error::Misaligned)?;
         for ((slot, size), &packed) in dict.iter_mut().zip(sizes.iter_mut()).zip(self.dict) {
             let mask = |code: u64| self.masks.get(code as usize).copied().unwrap_or(0);
             *slot = [mask(packed >> 36), mask((packed >> 8) & 0x0fff_ffff)];
@@ -634,14 +687,22 @@ impl<'a, K: Key> Family<'a, K> {
             codes,
             keys,
             scodes,
+            longs,
+            lcodes,
             cells: 0,
             spills: 0,
+            nlongs: 0,
+            skip: shape.skip,
             chunks: 0,
             overflow: false,
         };
         self.emit::<D>(shape, base, &mut w);
         w.start_chunks_to(w.index.len().saturating_sub(1));
-        if w.overflow || w.cells != shape.cells || w.spills != shape.spills {
+        if w.overflow
+            || w.cells != shape.cells
+            || w.spills != shape.spills
+            || w.nlongs != shape.longs
+        {
             return Err(Error::InvalidArgument);
         }
         let plain = |t: u32| Kind::Tags {
@@ -653,7 +714,9 @@ impl<'a, K: Key> Family<'a, K> {
         let above = self.code(plain(self.tags.last().copied().unwrap_or(0)));
         w.codes.set(shape.cells, below);
         w.codes.set(shape.cells + 1, above);
-        fill_spill_index(sindex, w.keys, base, shape);
+        let short = |s: &K::Short| K::from_short(*s, shape.skip, base);
+        fill_spill_index(sindex, w.keys.iter().map(short), base, shape, false);
+        fill_spill_index(lindex, w.longs.iter().copied(), base, shape, true);
         Ok(())
     }
 }
@@ -662,8 +725,8 @@ impl<'a, K: Key> Family<'a, K> {
 trait Sink<K> {
     /// A chunk entry: its chunk, its digit (as the leading bits of a u64) and its kind.
     fn cell(&mut self, chunk: usize, digit: u64, kind: Kind);
-    /// A spill key and its tag mask.
-    fn spill(&mut self, key: K, tags: u32);
+    /// A spill key, its tag mask and whether it is long.
+    fn spill(&mut self, key: K, tags: u32, long: bool);
 }
 
 /// Counts the entries and collects the pieces' dictionary entries (packed).
@@ -673,6 +736,7 @@ struct Collect<'a> {
     len: usize,
     cells: usize,
     spills: usize,
+    longs: usize,
     overflow: bool,
 }
 
@@ -697,8 +761,12 @@ impl<K> Sink<K> for Collect<'_> {
             }
         }
     }
-    fn spill(&mut self, _: K, _: u32) {
-        self.spills += 1;
+    fn spill(&mut self, _: K, _: u32, long: bool) {
+        if long {
+            self.longs += 1;
+        } else {
+            self.spills += 1;
+        }
     }
 }
 
@@ -728,15 +796,19 @@ impl<'a> CodesMut<'a> {
     }
 }
 
-struct Write<'a, 'f, K, D> {
+struct Write<'a, 'f, K: Key, D> {
     family: &'f Family<'f, K>,
     index: &'a mut [u32],
     digits: &'a mut [D],
     codes: CodesMut<'a>,
-    keys: &'a mut [K],
+    keys: &'a mut [K::Short],
     scodes: CodesMut<'a>,
+    longs: &'a mut [K],
+    lcodes: CodesMut<'a>,
     cells: usize,
     spills: usize,
+    nlongs: usize,
+    skip: u32,
     /// Chunks whose start entry is written.
     chunks: usize,
     overflow: bool,
@@ -769,33 +841,60 @@ impl<K: Key, D: Digit> Sink<K> for Write<'_, '_, K, D> {
         self.overflow |= !self.codes.set(self.cells, code);
         self.cells += 1;
     }
-    fn spill(&mut self, key: K, tags: u32) {
+    fn spill(&mut self, key: K, tags: u32, long: bool) {
         let code = self.family.code(Kind::Tags {
             inner: tags,
             outer: tags,
             sx: 64,
         });
-        match self.keys.get_mut(self.spills) {
-            Some(slot) => *slot = key,
-            None => self.overflow = true,
+        if long {
+            match self.longs.get_mut(self.nlongs) {
+                Some(slot) => *slot = key,
+                None => self.overflow = true,
+            }
+            self.overflow |= !self.lcodes.set(self.nlongs, code);
+            self.nlongs += 1;
+        } else {
+            match self.keys.get_mut(self.spills) {
+                Some(slot) => *slot = key.short(self.skip),
+                None => self.overflow = true,
+            }
+            self.overflow |= !self.scodes.set(self.spills, code);
+            self.spills += 1;
         }
-        self.overflow |= !self.scodes.set(self.spills, code);
-        self.spills += 1;
     }
 }
 
-/// The spill index: entry `c` is the position of the last key at or before chunk `c`'s
-/// first address (0 when none); the extra final entry is the last position.
-fn fill_spill_index<K: Key>(index: &mut [u32], keys: &[K], base: K, shape: FamilyShape) {
+/// A spill index. Short keys (`before` false): entry `c` is the position of the last key
+/// at or before chunk `c`'s first address (0 when none), the extra final entry the last
+/// position. Long keys (`before` true): entry `c` counts the keys before chunk `c`'s first
+/// address, the final entry all of them.
+fn fill_spill_index<K: Key>(
+    index: &mut [u32],
+    keys: impl Iterator<Item = K> + Clone,
+    base: K,
+    shape: FamilyShape,
+    before: bool,
+) {
     let shift = K::BITS - shape.skip - shape.spill_index;
     let chunks = index.len().saturating_sub(1);
+    let len = keys.clone().count();
+    let mut keys = keys.peekable();
+    // Keys consumed so far: short keys stop at the last one at or before a start.
     let mut pos = 0usize;
+    if !before {
+        keys.next();
+    }
     for (c, slot) in index.iter_mut().enumerate() {
         if c == chunks {
-            *slot = keys.len().saturating_sub(1) as u32;
+            *slot = if before { len } else { len.saturating_sub(1) } as u32;
         } else {
             let start = chunk_start(base, c, shift);
-            while keys.get(pos + 1).is_some_and(|&k| k <= start) {
+            while keys
+                .peek()
+                .is_some_and(|&k| if before { k < start } else { k <= start })
+            {
+                keys.next();
                 pos += 1;
             }
             *slot = pos as u32;

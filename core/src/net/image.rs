@@ -6,13 +6,13 @@
 //!
 //! ```text
 //! offset  field
-//!  0      magic u32 = 0x7467_6970          4  version u32 = 2
+//!  0      magic u32 = 0x7467_6970          4  version u32 = 3
 //!  8      total_len u64                    16 checksum u64 (computed with this field = 0)
 //! 24      prefix_count u64 (list entries the table was built from; informational)
 //! 32      v4: cells u32, spills u32, dict u32, shape u32 (skip | cell_index << 8 |
 //!             spill_index << 16 | code_bytes << 24)
 //! 48      v6: the same four fields
-//! 64      v4 base u32, reserved u32 (0), reserved u64 (0)
+//! 64      v4 base u32, v6 longs u32 (long spill keys; IPv4 has none), reserved u64 (0)
 //! 80      v6 base u128
 //! 96      v4 arrays, then v6 arrays, each array padded to 16 bytes:
 //!           index   [u32; 2^cell_index + 1]
@@ -20,9 +20,13 @@
 //!           codes   [C; cells + 2]            (C = u8, u16 or u32: code_bytes)
 //!           dict    [[u32; 2]; dict]          (entry kinds: mask inside, mask after)
 //!           sizes   [u8; dict]                (entry kinds: piece size sx, 64 = plain)
-//!           keys    [K; spills]               (K = u32 or u128: whole addresses)
+//!           keys    [S; spills]               (short spill keys: S = u32 whole IPv4
+//!                                              addresses, u64 IPv6 leads)
 //!           scodes  [C; spills]
 //!           sindex  [u32; 2^spill_index + 1]  (absent when spills = 0)
+//!           longs   [K; longs]                (long spill keys: whole u128 addresses)
+//!           lcodes  [C; longs]
+//!           lindex  [u32; 2^spill_index + 1]  (absent when longs = 0)
 //! ```
 //!
 //! A family's addresses are cut into disjoint intervals, each with one tag mask. Every
@@ -40,13 +44,25 @@
 //! are in the sorted spill `keys`, searched through their own index (`sindex[c]` is the
 //! last key at or before chunk `c`'s first address). `codes[cells]` and `codes[cells + 1]`
 //! are the answers below and above the window.
+//!
+//! Spill keys (format 3) are **short** where they can be: an IPv6 key is stored as its
+//! 64-bit lead ([`Key::lead`], the bits after `skip`) when it has no bits past those; an
+//! IPv4 key is its u32 address. An IPv6 boundary finer than a lead (a /128 host, a /96) is
+//! a **long** key, a whole u128 in `longs`, indexed like the short ones (`lindex[c]` is the
+//! number of long keys before spill chunk `c`'s first address). A prefix finer than a lead
+//! lies inside one lead block and the tag outside it there is the block's own, so an
+//! address takes the last long key at or before it only when that key is in its own lead
+//! block, and otherwise the last short key at or before it. A spilled cell's start is a
+//! short key only when the last short key before it has a different answer (the first
+//! spilled cell's always is): most spilled cells sit in space no prefix covers, where the
+//! key before already says so.
 
 use crate::Error;
 
 /// The magic number at offset 0 (`"pigt"` in little-endian memory).
 pub const MAGIC: u32 = 0x7467_6970;
 /// The image format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The header length in bytes.
 pub const HEADER_LEN: usize = 96;
 /// The alignment, in bytes, that build storage and loaded images need.
@@ -64,12 +80,15 @@ pub(crate) mod field {
     pub const V4: usize = 32;
     pub const V6: usize = 48;
     pub const V4_BASE: usize = 64;
-    pub const RESERVED: usize = 68;
+    pub const V6_LONGS: usize = 68;
+    pub const RESERVED: usize = 72;
     pub const V6_BASE: usize = 80;
 }
 
 /// A key type of a family table: `u32` for IPv4, `u128` for IPv6.
 pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
+    /// A short spill key: the whole address (`u32`) or its lead (`u64`).
+    type Short: Pod + Ord + Default + core::fmt::Debug;
     const BITS: u32;
     const ZERO: Self;
     fn checked_shl(self, n: u32) -> Option<Self>;
@@ -87,11 +106,17 @@ pub(crate) trait Key: Pod + Ord + Default + core::fmt::Debug {
     fn lead(self, skip: u32) -> u64;
     /// The inverse of [`Key::lead`] for a key whose leading `skip` bits are zero.
     fn from_lead(lead: u64, skip: u32) -> Self;
+    /// The short spill key of this address (exact only when [`Key::from_short`] gives the
+    /// address back).
+    fn short(self, skip: u32) -> Self::Short;
+    /// The address of a short spill key in the window of `base` (leading `skip` bits).
+    fn from_short(s: Self::Short, skip: u32, base: Self) -> Self;
 }
 
 macro_rules! impl_key {
-    ($t:ty) => {
+    ($t:ty, $s:ty) => {
         impl Key for $t {
+            type Short = $s;
             const BITS: u32 = <$t>::BITS;
             const ZERO: Self = 0;
             #[inline(always)]
@@ -161,11 +186,27 @@ macro_rules! impl_key {
                 let wide = (u128::from(lead) << 64).checked_shr(skip).unwrap_or(0);
                 (wide >> (128 - <$t>::BITS)) as $t
             }
+            #[inline(always)]
+            fn short(self, skip: u32) -> $s {
+                if <$t>::BITS > 64 {
+                    self.lead(skip) as $s
+                } else {
+                    self as $s
+                }
+            }
+            #[inline(always)]
+            fn from_short(s: $s, skip: u32, base: Self) -> Self {
+                if <$t>::BITS > 64 {
+                    Self::from_lead(s as u64, skip) ^ base
+                } else {
+                    s as $t
+                }
+            }
         }
     };
 }
-impl_key!(u32);
-impl_key!(u128);
+impl_key!(u32, u32);
+impl_key!(u128, u64);
 
 /// A digit type: the key bits a chunk stores per entry (`u16` for IPv4, `u32` for IPv6).
 pub(crate) trait Digit: Pod + Ord + Default + core::fmt::Debug {
@@ -288,8 +329,10 @@ pub(crate) const fn pad16(n: usize) -> Option<usize> {
 pub(crate) struct FamilyShape {
     /// Entries of the chunked array (digits and codes).
     pub cells: usize,
-    /// Spill keys.
+    /// Short spill keys.
     pub spills: usize,
+    /// Long spill keys (whole addresses finer than a short key; IPv6 only).
+    pub longs: usize,
     /// Distinct tag masks.
     pub dict: usize,
     /// The leading bits every boundary shares with the base.
@@ -318,6 +361,15 @@ impl FamilyShape {
             cell_index: (w[3] >> 8) & 0xff,
             spill_index: (w[3] >> 16) & 0xff,
             code_bytes: w[3] >> 24,
+            longs: 0,
+        }
+    }
+
+    /// [`FamilyShape::from_words`] with the long key count (the header keeps it apart).
+    pub fn with_longs(self, longs: u32) -> FamilyShape {
+        FamilyShape {
+            longs: longs as usize,
+            ..self
         }
     }
 
@@ -351,6 +403,8 @@ impl FamilyShape {
             && self.skip + self.spill_index <= bits
             && self.code_bytes == Self::code_bytes_for(self.dict)
             && (self.spills > 0 || self.spill_index == 0)
+            && (self.spills > 0 || self.longs == 0)
+            && (bits > 64 || self.longs == 0)
             && self.cells >= 1
             && self.dict >= 1
     }
@@ -367,6 +421,9 @@ pub(crate) struct FamilyLayout {
     pub keys: (usize, usize),
     pub scodes: (usize, usize),
     pub sindex: (usize, usize),
+    pub longs: (usize, usize),
+    pub lcodes: (usize, usize),
+    pub lindex: (usize, usize),
     pub end: usize,
 }
 
@@ -377,6 +434,7 @@ impl FamilyLayout {
         if !s.fits(K::BITS)
             || s.cells > u32::MAX as usize - 2
             || s.spills > u32::MAX as usize
+            || s.longs > u32::MAX as usize
             || s.dict > u32::MAX as usize - 1
         {
             return None;
@@ -395,15 +453,20 @@ impl FamilyLayout {
         let codes = span(digits.1, s.cells + 2, cb)?;
         let dict = span(codes.1, s.dict, 8)?;
         let sizes = span(dict.1, s.dict, 1)?;
-        let keys = span(sizes.1, s.spills, core::mem::size_of::<K>())?;
+        let keys = span(sizes.1, s.spills, core::mem::size_of::<K::Short>())?;
         let scodes = span(keys.1, s.spills, cb)?;
-        let sindex_len = if s.spills > 0 {
-            (1usize << s.spill_index) + 1
-        } else {
-            0
+        let index_len = |n: usize| {
+            if n > 0 {
+                (1usize << s.spill_index) + 1
+            } else {
+                0
+            }
         };
-        let sindex = span(scodes.1, sindex_len, 4)?;
-        let end = pad16(sindex.1)?;
+        let sindex = span(scodes.1, index_len(s.spills), 4)?;
+        let longs = span(sindex.1, s.longs, core::mem::size_of::<K>())?;
+        let lcodes = span(longs.1, s.longs, cb)?;
+        let lindex = span(lcodes.1, index_len(s.longs), 4)?;
+        let end = pad16(lindex.1)?;
         Some(FamilyLayout {
             index,
             digits,
@@ -413,12 +476,15 @@ impl FamilyLayout {
             keys,
             scodes,
             sindex,
+            longs,
+            lcodes,
+            lindex,
             end,
         })
     }
 
     /// The padding gaps between arrays (and after the last), which must be zero.
-    pub fn gaps(&self, start: usize) -> [(usize, usize); 9] {
+    pub fn gaps(&self, start: usize) -> [(usize, usize); 12] {
         [
             (start, self.index.0),
             (self.index.1, self.digits.0),
@@ -428,7 +494,10 @@ impl FamilyLayout {
             (self.sizes.1, self.keys.0),
             (self.keys.1, self.scodes.0),
             (self.scodes.1, self.sindex.0),
-            (self.sindex.1, self.end),
+            (self.sindex.1, self.longs.0),
+            (self.longs.1, self.lcodes.0),
+            (self.lcodes.1, self.lindex.0),
+            (self.lindex.1, self.end),
         ]
     }
 }
@@ -591,6 +660,7 @@ mod tests {
             cell_index,
             spill_index,
             code_bytes: FamilyShape::code_bytes_for(dict),
+            longs: 0,
         };
         let l = Layout::new(shape(3, 0, 2, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
         assert_eq!(l.v4.index, (96, 108));
@@ -602,9 +672,32 @@ mod tests {
         assert_eq!(l.v4.sindex, (240, 240));
         assert_eq!(l.v6.index.0, 240);
         assert_eq!(l.v6.codes.1 - l.v6.codes.0, 2 * 7);
-        assert_eq!(l.v6.keys.1 - l.v6.keys.0, 32);
+        // IPv6 short keys are 8-byte leads; no long keys, no long index.
+        assert_eq!(l.v6.keys.1 - l.v6.keys.0, 16);
         assert_eq!(l.v6.sindex.1 - l.v6.sindex.0, 12);
+        assert_eq!(l.v6.lindex.0, l.v6.lindex.1);
         assert_eq!(l.total % 16, 0);
+        // Long keys are whole u128s with their own codes and index.
+        let l = Layout::new(
+            shape(3, 0, 2, 5, 1, 0),
+            shape(5, 2, 300, 3, 2, 1).with_longs(3),
+        )
+        .unwrap();
+        assert_eq!(l.v6.longs.0 % 16, 0);
+        assert_eq!(l.v6.longs.1 - l.v6.longs.0, 48);
+        assert_eq!(l.v6.lcodes.1 - l.v6.lcodes.0, 6);
+        assert_eq!(l.v6.lindex.1 - l.v6.lindex.0, 12);
+        // IPv4 has no long keys, and long keys need short ones.
+        assert!(Layout::new(
+            shape(3, 2, 2, 5, 1, 1).with_longs(1),
+            shape(1, 0, 1, 0, 0, 0)
+        )
+        .is_none());
+        assert!(Layout::new(
+            shape(3, 0, 2, 5, 1, 0),
+            shape(5, 0, 300, 3, 2, 0).with_longs(1)
+        )
+        .is_none());
         // Out-of-range shapes have no layout.
         assert!(Layout::new(shape(3, 0, 2, 33, 0, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
         assert!(Layout::new(shape(0, 0, 1, 0, 1, 0), shape(1, 0, 1, 0, 0, 0)).is_none());

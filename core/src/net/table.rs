@@ -123,9 +123,12 @@ pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
     codes: Codes<'a>,
     dict: &'a [[u32; 2]],
     sizes: &'a [u8],
-    keys: &'a [K],
+    keys: &'a [K::Short],
     scodes: Codes<'a>,
     sindex: &'a [u32],
+    longs: &'a [K],
+    lcodes: Codes<'a>,
+    lindex: &'a [u32],
     base: K,
     /// The leading `skip` bits set: keys whose masked bits differ from `base` are outside the
     /// window.
@@ -156,6 +159,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             keys: cast(part(l.keys)?)?,
             scodes: Codes::view(part(l.scodes)?, s.code_bytes)?,
             sindex: cast(part(l.sindex)?)?,
+            longs: cast(part(l.longs)?)?,
+            lcodes: Codes::view(part(l.lcodes)?, s.code_bytes)?,
+            lindex: cast(part(l.lindex)?)?,
             base,
             window_mask,
             skip: s.skip,
@@ -254,19 +260,37 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         }
     }
 
-    /// The tag mask of an address in a spilled cell: the last spill key at or before it.
+    /// The tag mask of an address in a spilled cell: the last long spill key at or before
+    /// it when that key is in its lead block, otherwise the last short key at or before it.
     #[inline(never)]
     fn spilled(&self, a: K) -> u32 {
+        let short = a.short(self.skip);
         let chunk = Self::chunk(a.lead(self.skip), self.spill_index);
         let Some(&[lo, hi]) = self.sindex.get(chunk..chunk + 2) else {
             return 0;
         };
         let (lo, hi) = (lo as usize, hi as usize);
         let at = match self.keys.get(lo..hi.saturating_add(1)) {
-            Some(range) => lo + last_at_most(range, a),
+            Some(range) => lo + last_at_most(range, short),
             None => return 0,
         };
-        let code = self.scodes.get(at);
+        let mut code = self.scodes.get(at);
+        // Long keys are few: most chunks have none, and the test below is then one compare.
+        if let Some(&[llo, lhi]) = self.lindex.get(chunk..chunk + 2) {
+            let llo = llo as usize;
+            if let Some(range) = self.longs.get(llo..lhi as usize) {
+                if range.first().is_some_and(|&first| first <= a) {
+                    let j = llo + last_at_most(range, a);
+                    if self
+                        .longs
+                        .get(j)
+                        .is_some_and(|l| l.short(self.skip) == short)
+                    {
+                        code = self.lcodes.get(j);
+                    }
+                }
+            }
+        }
         self.dict.get(code as usize).map_or(0, |e| e[0])
     }
 
@@ -496,35 +520,70 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             return corrupt;
         }
         // Spills: present exactly when some cell spills; ascending keys inside the window,
-        // codes naming masks, the index as the chunk entries describe.
-        if spilled == self.keys.is_empty() || self.scodes.len() != self.keys.len() {
+        // codes naming masks, the indexes as the keys describe. A short key is exact (its
+        // address gives it back); a long key is one no short key can say.
+        if spilled == self.keys.is_empty()
+            || self.scodes.len() != self.keys.len()
+            || self.lcodes.len() != self.longs.len()
+        {
             return corrupt;
         }
+        let in_window = |k: K| k.xor(self.base).and(self.window_mask) == K::ZERO;
+        let short = |s: &K::Short| K::from_short(*s, self.skip, self.base);
         if !self.keys.windows(2).all(|w| matches!(w, [a, b] if a < b))
             || self
                 .keys
                 .iter()
-                .any(|k| k.xor(self.base).and(self.window_mask) != K::ZERO)
+                .any(|s| !in_window(short(s)) || short(s).short(self.skip) != *s)
             || (0..self.keys.len()).any(|i| !plain(self.scodes.get(i)))
         {
             return corrupt;
         }
-        self.validate_spill_index()?;
-        self.validate_spill_starts()
+        if !self.longs.windows(2).all(|w| matches!(w, [a, b] if a < b))
+            || self.longs.iter().any(|&k| {
+                !in_window(k) || K::from_short(k.short(self.skip), self.skip, self.base) == k
+            })
+            || (0..self.longs.len()).any(|i| !plain(self.lcodes.get(i)))
+        {
+            return corrupt;
+        }
+        self.validate_spill_index(self.keys.iter().map(short), self.sindex, false)?;
+        self.validate_spill_index(self.longs.iter().copied(), self.lindex, true)?;
+        self.validate_first_spill()
     }
 
-    /// `sindex[c]` is the last spill key at or before chunk `c`'s first address (0 when
-    /// none); the final entry is the last position.
-    fn validate_spill_index(&self) -> Result<(), Error> {
-        let chunks = self.sindex.len().saturating_sub(1);
+    /// A spill index (see the image format). Short keys (`before` false): `index[c]` is the
+    /// last key at or before chunk `c`'s first address (0 when none), the final entry the
+    /// last position. Long keys (`before` true): `index[c]` counts the keys before chunk
+    /// `c`'s first address, the final entry all of them.
+    fn validate_spill_index(
+        &self,
+        keys: impl Iterator<Item = K> + Clone,
+        index: &[u32],
+        before: bool,
+    ) -> Result<(), Error> {
+        let chunks = index.len().saturating_sub(1);
         let shift = K::BITS - self.skip - self.spill_index;
+        let len = keys.clone().count();
+        let mut keys = keys.peekable();
         let mut pos = 0usize;
-        for (c, &at) in self.sindex.iter().enumerate() {
+        if !before {
+            keys.next();
+        }
+        for (c, &at) in index.iter().enumerate() {
             let want = if c == chunks {
-                self.keys.len().saturating_sub(1)
+                if before {
+                    len
+                } else {
+                    len.saturating_sub(1)
+                }
             } else {
                 let start = chunk_start(self.base, c, shift);
-                while self.keys.get(pos + 1).is_some_and(|&k| k <= start) {
+                while keys
+                    .peek()
+                    .is_some_and(|&k| if before { k < start } else { k <= start })
+                {
+                    keys.next();
                     pos += 1;
                 }
                 pos
@@ -536,12 +595,12 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         Ok(())
     }
 
-    /// Every spilled cell's first address is a spill key, so a lookup in it finds its own
-    /// cell's entries (one merged pass over the chunks and the keys).
-    fn validate_spill_starts(&self) -> Result<(), Error> {
+    /// The first spilled cell's first address is the first short spill key, so every
+    /// spilled address has a short key at or before it (a later spilled cell's start is a
+    /// key only when the key before it answers differently).
+    fn validate_first_spill(&self) -> Result<(), Error> {
         let spill = self.spill_code();
         let chunk_shift = 64u32.saturating_sub(self.cell_index);
-        let mut k = 0usize;
         for (c, pair) in self.index.windows(2).enumerate() {
             let &[lo, hi] = pair else {
                 return Err(Error::ImageCorrupt);
@@ -554,12 +613,15 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
                 let d = self.digits.get(p).map_or(0, |d| d.to_top());
                 let lead = chunk_top | d.checked_shr(self.cell_index).unwrap_or(0);
                 let start = K::from_lead(lead, self.skip).xor(self.base);
-                while self.keys.get(k).is_some_and(|&key| key < start) {
-                    k += 1;
-                }
-                if self.keys.get(k) != Some(&start) {
-                    return Err(Error::ImageCorrupt);
-                }
+                let first = self
+                    .keys
+                    .first()
+                    .map(|&s| K::from_short(s, self.skip, self.base));
+                return if first == Some(start) {
+                    Ok(())
+                } else {
+                    Err(Error::ImageCorrupt)
+                };
             }
         }
         Ok(())
@@ -581,7 +643,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
 
     /// Chunk entries plus spill keys.
     fn entry_count(&self) -> usize {
-        self.cells + self.keys.len()
+        self.cells + self.keys.len() + self.longs.len()
     }
 }
 
@@ -615,7 +677,8 @@ pub struct IpSetGeometry {
     prefix_count: u64,
     v4: [u32; 4],
     v6: [u32; 4],
-    v4_base: u64,
+    v4_base: u32,
+    v6_longs: u32,
     v6_base: [u64; 2],
 }
 
@@ -626,7 +689,8 @@ impl IpSetGeometry {
             prefix_count: h.prefix_count,
             v4: h.v4.words(),
             v6: h.v6.words(),
-            v4_base: u64::from(h.v4_base),
+            v4_base: h.v4_base,
+            v6_longs: h.v6.longs as u32,
             v6_base: [h.v6_base as u64, (h.v6_base >> 64) as u64],
         }
     }
@@ -636,10 +700,10 @@ impl IpSetGeometry {
             total: usize::try_from(self.total).unwrap_or(0),
             prefix_count: self.prefix_count,
             v4: FamilyShape::from_words(self.v4),
-            v4_base: self.v4_base as u32,
-            v6: FamilyShape::from_words(self.v6),
+            v4_base: self.v4_base,
+            v6: FamilyShape::from_words(self.v6).with_longs(self.v6_longs),
             v6_base: u128::from(self.v6_base[0]) | (u128::from(self.v6_base[1]) << 64),
-            reserved: self.v4_base >> 32,
+            reserved: 0,
         }
     }
 
@@ -674,10 +738,9 @@ fn read_header(image: &[u8]) -> Header {
         prefix_count: read_u64(image, field::PREFIX_COUNT),
         v4: FamilyShape::from_words(words(field::V4)),
         v4_base: read_u32(image, field::V4_BASE),
-        v6: FamilyShape::from_words(words(field::V6)),
+        v6: FamilyShape::from_words(words(field::V6)).with_longs(read_u32(image, field::V6_LONGS)),
         v6_base: read_u128(image, field::V6_BASE),
-        reserved: u64::from(read_u32(image, field::RESERVED))
-            | read_u64(image, field::RESERVED + 4),
+        reserved: read_u64(image, field::RESERVED),
     }
 }
 
@@ -760,6 +823,7 @@ impl<'a> IpSet<'a> {
             v4: [0; 4],
             v6: [0; 4],
             v4_base: 0,
+            v6_longs: 0,
             v6_base: [0; 2],
         },
         v4: FamilyTable {
@@ -771,6 +835,9 @@ impl<'a> IpSet<'a> {
             keys: &[],
             scodes: Codes::One(&[]),
             sindex: &[],
+            longs: &[],
+            lcodes: Codes::One(&[]),
+            lindex: &[],
             base: 0,
             window_mask: 0,
             skip: 0,
@@ -793,6 +860,9 @@ impl<'a> IpSet<'a> {
             keys: &[],
             scodes: Codes::One(&[]),
             sindex: &[],
+            longs: &[],
+            lcodes: Codes::One(&[]),
+            lindex: &[],
             base: 0,
             window_mask: 0,
             skip: 0,

@@ -348,7 +348,8 @@ fn header_fields_are_checked() {
         Error::ImageBadMagic,
     );
     case(&|b| b[4] = 1, Error::ImageUnsupportedVersion);
-    case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 4, Error::ImageUnsupportedVersion);
     let total = |b: &mut [u8], delta: i64| {
         let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
         b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
@@ -376,7 +377,10 @@ fn header_fields_are_checked() {
     case(&|b| b[field::V4 + 15] = 4, Error::ImageCorrupt);
     case(&|b| b[field::V4_BASE] ^= 1, Error::ImageCorrupt);
     case(&|b| b[field::RESERVED] = 1, Error::ImageCorrupt);
-    case(&|b| b[field::RESERVED + 11] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::RESERVED + 7] = 1, Error::ImageCorrupt);
+    // Long keys the arrays do not hold (the sample has none, and no short ones).
+    case(&|b| b[field::V6_LONGS] = 1, Error::ImageCorrupt);
+    case(&|b| b[field::V6_LONGS + 3] = 1, Error::ImageCorrupt);
     // A checksum that does not match.
     let mut a = Aligned::from_bytes(&original);
     a.bytes()[field::CHECKSUM] ^= 1;
@@ -474,27 +478,39 @@ fn structural_edits_are_corrupt() {
     case("padding", &|b| b[l.codes.1] = 1);
 }
 
-/// A table with spilled cells (boundaries finer than a digit resolves): spill keys out of
-/// order, a spilled cell whose start is no spill key, and a bad spill index are refused.
+/// The v6 family's shape (with its long key count) and layout in an image.
+fn v6_shape_layout(bytes: &[u8]) -> (image::FamilyShape, image::FamilyLayout) {
+    let word = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap());
+    let shape = image::FamilyShape::from_words([
+        word(field::V6),
+        word(field::V6 + 4),
+        word(field::V6 + 8),
+        word(field::V6 + 12),
+    ])
+    .with_longs(word(field::V6_LONGS));
+    let start = v4_layout(bytes).end;
+    (
+        shape,
+        image::FamilyLayout::new::<u128, u32>(start, shape).unwrap(),
+    )
+}
+
+/// A table with spilled cells (boundaries finer than a digit resolves), short keys (the /80s)
+/// and long ones (the /128s): keys out of order, a first spilled cell whose start is no key,
+/// a long key a short one could say, bad codes and bad indexes are refused.
 #[test]
 fn spill_edits_are_corrupt() {
-    // 2001:db8::/32 splits into cells by 32-bit digits; /64 and /128 prefixes spill.
+    // 2001:db8::/32 splits into cells by 32-bit digits; /80 and /128 prefixes spill, and
+    // the /128s are finer than a 64-bit lead.
     let text: String = (0..40u32)
         .map(|i| format!("2001:db8:{i:x}::/48 1\n2001:db8:{i:x}:0:1::/80 2\n2001:db8:{i:x}::5 4\n"))
         .collect();
     let mut storage = Aligned::new(required_size(&text).unwrap());
     let len = build(storage.bytes(), &text).unwrap().image().len();
     let original = storage.bytes()[..len].to_vec();
-    let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
-    let shape = image::FamilyShape::from_words([
-        word(field::V6),
-        word(field::V6 + 4),
-        word(field::V6 + 8),
-        word(field::V6 + 12),
-    ]);
+    let (shape, l) = v6_shape_layout(&original);
     assert!(shape.spills >= 4, "{shape:?}");
-    let start = v4_layout(&original).end;
-    let l = image::FamilyLayout::new::<u128, u32>(start, shape).unwrap();
+    assert_eq!(shape.longs, 80, "{shape:?}");
     let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
         let mut a = Aligned::from_bytes(&original);
         let b = &mut a.bytes()[..len];
@@ -502,14 +518,25 @@ fn spill_edits_are_corrupt() {
         reseal(b);
         assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
     };
+    let swap = |b: &mut [u8], at: usize, size: usize| {
+        let tmp = b[at..at + size].to_vec();
+        b.copy_within(at + size..at + 2 * size, at);
+        b[at + size..at + 2 * size].copy_from_slice(&tmp);
+    };
+    // Short keys are 8-byte leads.
     let k = l.keys.0;
-    case("spill keys swapped", &|b| {
-        let tmp: [u8; 16] = b[k..k + 16].try_into().unwrap();
-        b.copy_within(k + 16..k + 32, k);
-        b[k + 16..k + 32].copy_from_slice(&tmp);
-    });
-    // Moving the first key up by one leaves its cell's start without a key.
-    case("spilled cell start", &|b| b[k] ^= 1);
+    assert_eq!(l.keys.1 - k, 8 * shape.spills);
+    case("spill keys swapped", &|b| swap(b, k, 8));
+    // Moving the first key up by one leaves the first spilled cell's start without a key.
+    case("first spilled cell start", &|b| b[k] ^= 1);
+    // Long keys are whole addresses.
+    let g = l.longs.0;
+    assert_eq!(l.longs.1 - g, 16 * shape.longs);
+    case("long keys swapped", &|b| swap(b, g, 16));
+    case("long keys equal", &|b| b.copy_within(g..g + 16, g + 16));
+    // Clearing the low bits of a long key makes one a short key could say.
+    case("long key that is short", &|b| b[g..g + 8].fill(0));
+    case("long key outside the window", &|b| b[g + 15] ^= 0x80);
     // Codes are read as `cb`-byte numbers.
     let cb = shape.code_bytes as usize;
     let read = |b: &[u8], at: usize| {
@@ -529,7 +556,15 @@ fn spill_edits_are_corrupt() {
     case("spill code past the dictionary", &|b| {
         write(b, l.scodes.0, u32::MAX)
     });
+    case("long code naming a spill", &|b| {
+        write(b, l.lcodes.0, shape.dict as u32)
+    });
+    case("long code past the dictionary", &|b| {
+        write(b, l.lcodes.0 + cb, u32::MAX)
+    });
     case("spill index", &|b| b[l.sindex.1 - 4] ^= 1);
+    case("long index end", &|b| b[l.lindex.1 - 4] ^= 1);
+    case("long index start", &|b| b[l.lindex.0] ^= 1);
     // Dropping every spill code from a chunk entry leaves spill keys no cell uses.
     let spill = shape.dict as u32;
     case("spills without a spilled cell", &|b| {
@@ -539,6 +574,189 @@ fn spill_edits_are_corrupt() {
             }
         }
     });
+}
+
+/// A window narrower than 64 bits past its first (skip 65 here): a short key is a lead whose
+/// last bit no address can set, so a short key with it set is refused.
+#[test]
+fn short_keys_of_a_narrow_window_are_exact() {
+    let text = "2001:db8::8000:0:0:0/80 1\n2001:db8::c000:0:0:0/80 2\n\
+                2001:db8::8000:0:0:5 4\n2001:db8::c000:0:0:9 8\n";
+    let mut storage = Aligned::new(required_size(text).unwrap());
+    let len = build(storage.bytes(), text).unwrap().image().len();
+    let original = storage.bytes()[..len].to_vec();
+    let (shape, l) = v6_shape_layout(&original);
+    assert!(
+        shape.skip > 64 && shape.spills >= 2 && shape.longs == 0,
+        "{shape:?}"
+    );
+    let set = IpSet::load(&original).unwrap();
+    for (addr, want) in [
+        ("2001:db8::8000:0:0:4", 1),
+        ("2001:db8::8000:0:0:5", 5),
+        ("2001:db8::8000:0:0:6", 1),
+        ("2001:db8::c000:0:0:9", 10),
+        ("2001:db8::c000:0:0:a", 2),
+        ("2001:db8::c001:0:0:0", 0),
+    ] {
+        assert_eq!(set.lookup_text(addr), Ok(want), "{addr}");
+    }
+    let last = l.keys.1 - 8;
+    assert_eq!(original[last] & 1, 0);
+    let mut a = Aligned::from_bytes(&original);
+    let b = &mut a.bytes()[..len];
+    b[last] |= 1;
+    reseal(b);
+    assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt);
+}
+
+/// Real allowlists hold single hosts: one /128 among many /48s makes a long key, and the
+/// table still answers exactly around it; without it every spill key is a short lead.
+#[test]
+fn one_host_among_many_48s() {
+    let mut list: Vec<ListEntry> = (0..300u128)
+        .map(|i| ListEntry {
+            prefix: IpNumber::V6((0x2001_0db8u128 << 96) | (i * 7919 % 4096) << 80).to_prefix(48),
+            tags: 1,
+        })
+        .chain((0..40u128).map(|i| {
+            ListEntry {
+                // /96s spill (finer than a 32-bit digit of this window) but fit a lead.
+                prefix: IpNumber::V6((0x2001_0db8u128 << 96) | (i * 7919 % 4096) << 80 | i << 32)
+                    .to_prefix(96),
+                tags: 2,
+            }
+        }))
+        .collect();
+    let host = (0x2001_0db8u128 << 96) | (7919 % 4096) << 80 | 0x1234_5678_9abc_def0;
+    let shape = |list: &[ListEntry]| {
+        let mut image = build_entries(list);
+        let bytes = image.bytes().to_vec();
+        (v6_shape_layout(&bytes).0, image)
+    };
+    let (without, _) = shape(&list);
+    assert!(without.spills > 0, "{without:?}");
+    assert_eq!(without.longs, 0, "{without:?}");
+    list.push(ListEntry {
+        prefix: IpNumber::V6(host).to_prefix(128),
+        tags: 4,
+    });
+    let (with, mut image) = shape(&list);
+    assert_eq!(with.longs, 2, "{with:?}");
+    let set = IpSet::load(image.bytes()).unwrap();
+    assert_eq!(set.lookup_v6(host), 5);
+    assert_eq!(set.lookup_v6(host - 1), 1);
+    assert_eq!(set.lookup_v6(host + 1), 1);
+    let mut probes = edges(&list);
+    for d in [2u128, 1 << 20, 1 << 62, 1 << 63, 1 << 64, 3 << 63] {
+        probes.extend([host.wrapping_add(d), host.wrapping_sub(d)].map(IpNumber::V6));
+    }
+    for addr in probes {
+        assert_eq!(set.lookup(addr), oracle(&list, addr), "{addr}");
+    }
+}
+
+/// A prefix finer than a lead that starts where a lead block starts (a /96 at a /64 here):
+/// its start is a short key with its tag, its end a long key, so the block after it needs a
+/// short key saying the tag again, or lookups there would take the /96's.
+#[test]
+fn the_block_after_a_long_key_answers_again() {
+    let text =
+        "2000::/16 8\n3fff::/16 8\n2001:db8:1:2::/96 1\n2001:db8:1:3::/96 2\n2001:db8:1:3::5 4\n";
+    let mut storage = Aligned::new(required_size(text).unwrap());
+    let set = build(storage.bytes(), text).unwrap();
+    let (shape, _) = v6_shape_layout(set.image());
+    assert!(shape.skip < 64 && shape.longs >= 2, "{shape:?}");
+    for (addr, want) in [
+        ("2000::1", 8),
+        ("2001:db8:1:2::", 1),
+        ("2001:db8:1:2::ffff:ffff", 1),
+        ("2001:db8:1:2:0:1::", 0),
+        ("2001:db8:1:2:8000::", 0),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", 0),
+        ("2001:db8:1:3::4", 2),
+        ("2001:db8:1:3::5", 6),
+        ("2001:db8:1:3::6", 2),
+        ("2001:db8:1:3:0:1::", 0),
+        ("2001:db8:1:3:8000::1", 0),
+        ("2001:db8:1:4::", 0),
+        ("2001:db9::", 0),
+        ("3fff::1", 8),
+        ("4000::", 0),
+    ] {
+        assert_eq!(set.lookup_text(addr), Ok(want), "{addr}");
+    }
+}
+
+/// IPv6 entries built for long keys: leads from a few values, low halves from lead-block
+/// starts, small offsets and random bits, lengths around 64 and finer, beside far-apart
+/// entries that keep the window wide.
+fn deep_entry() -> impl Strategy<Value = ListEntry> {
+    let hi = prop_oneof![
+        Just(0x2001_0db8_0000_0001u64),
+        Just(0x2001_0db8_0000_0002u64),
+        Just(0x2001_0db8_0001_0000u64),
+        any::<u64>(),
+    ];
+    let lo = prop_oneof![
+        Just(0u64),
+        Just(1u64 << 63),
+        0u64..64,
+        (0u64..64).prop_map(|v| (1 << 63) | v),
+        any::<u64>(),
+    ];
+    let len = prop_oneof![
+        Just(0u8),
+        16u8..=48,
+        60u8..=70,
+        Just(96u8),
+        100u8..=128,
+        Just(128u8),
+    ];
+    let tags = prop_oneof![1u32..16, Just(0u32)];
+    (hi, lo, len, tags).prop_map(|(hi, lo, len, tags)| {
+        let a = (u128::from(hi) << 64 | u128::from(lo)) & prefix::mask_u128(len);
+        ListEntry {
+            prefix: IpNumber::V6(a).to_prefix(len),
+            tags,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Tables with long spill keys against the oracle: every edge, its lead block's
+    /// neighbours and random addresses near the entries.
+    #[test]
+    fn long_keys_match_the_oracle(
+        list in prop::collection::vec(deep_entry(), 1..60),
+        near in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 0..40),
+    ) {
+        let mut image = build_entries(&list);
+        let set = IpSet::load(image.bytes()).unwrap();
+        let mut probes = edges(&list);
+        for e in &list {
+            if let IpNumber::V6(a) = e.prefix.address() {
+                for d in [1u128 << 63, 1 << 64, (1 << 63) - 1, 1 << 62] {
+                    probes.extend([a.wrapping_add(d), a.wrapping_sub(d)].map(IpNumber::V6));
+                }
+            }
+        }
+        for (i, low) in near {
+            if let IpNumber::V6(a) = list[i.index(list.len())].prefix.address() {
+                probes.push(IpNumber::V6(a >> 64 << 64 | u128::from(low)));
+            }
+        }
+        let a6: Vec<u128> = probes.iter().filter_map(|p| match p { IpNumber::V6(a) => Some(*a), _ => None }).collect();
+        let mut out = vec![0u32; a6.len()];
+        set.lookup_v6_batch(&a6, &mut out);
+        for (&a, &t) in a6.iter().zip(&out) {
+            let want = oracle(&list, IpNumber::V6(a));
+            prop_assert_eq!(set.lookup_v6(a), want, "lookup {:#x}", a);
+            prop_assert_eq!(t, want, "batch {:#x}", a);
+        }
+    }
 }
 
 #[test]
@@ -611,9 +829,15 @@ fn a_large_table_matches_the_oracle_on_samples() {
             prefix: Prefix::new(IpNumber::V4(a4), l4).unwrap(),
             tags: 1 << (next() % 4),
         });
-        let l6 = 16 + (next() % 49) as u8;
+        // Mostly /16 to /64; one in eight a /96 or a /128, finer than a 64-bit lead.
+        let l6 = match next() % 16 {
+            0 => 128,
+            1 => 96,
+            _ => 16 + (next() % 49) as u8,
+        };
         let a6 = ((0x2000u128 | u128::from(next() as u16 & 0x1fff)) << 112
-            | u128::from(next()) << 48)
+            | u128::from(next()) << 48
+            | u128::from(next() as u16))
             & prefix::mask_u128(l6);
         list.push(ListEntry {
             prefix: Prefix::new(IpNumber::V6(a6), l6).unwrap(),
@@ -624,6 +848,8 @@ fn a_large_table_matches_the_oracle_on_samples() {
     let set = IpSet::load(image.bytes()).unwrap();
     let (i4, i6) = set.interval_counts();
     assert!(i4 > 20_000 && i6 > 20_000, "{i4} {i6}");
+    let (shape, _) = v6_shape_layout(set.image());
+    assert!(shape.longs > 1000 && shape.spill_index > 4, "{shape:?}");
     for e in list.iter().step_by(97) {
         for addr in edges(core::slice::from_ref(e)) {
             assert_eq!(set.lookup(addr), oracle(&list, addr), "{addr}");
@@ -804,6 +1030,7 @@ fn views_from_geometry_ignore_a_rewritten_image() {
     bytes[field::TOTAL_LEN..field::TOTAL_LEN + 8].copy_from_slice(&u64::MAX.to_ne_bytes());
     bytes[field::V4..field::V4 + 12].fill(0xff);
     bytes[field::V6..field::V6 + 12].fill(0x7f);
+    bytes[field::V6_LONGS..field::V6_LONGS + 4].fill(0x7f);
     // The view still answers exactly as before: nothing it uses came from the header.
     let view = IpSet::from_geometry(&bytes[..len], &geometry);
     assert_eq!(view.image().len(), len);
