@@ -115,13 +115,7 @@ mod tests {
     /// plain count of the first `n`.
     #[test]
     fn counts_agree_with_a_plain_count() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::net::tests::xorshift(0x9e37_79b9_7f4a_7c15);
         for round in 0..400 {
             let mut w16 = [0u16; 32];
             let mut w32 = [0u32; 16];

@@ -29,6 +29,36 @@ impl Aligned {
     }
 }
 
+/// A small xorshift generator: deterministic test data without a dependency.
+pub(crate) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
+/// A batch answers `probes` as `want` (the single lookups) whole and at every length up to
+/// past one vector, writing nothing past its output.
+fn check_batches<A: Copy>(
+    probes: &[A],
+    want: &[u32],
+    batch: impl Fn(&[A], &mut [u32]),
+    what: &str,
+) {
+    let mut out = vec![0u32; probes.len()];
+    batch(probes, &mut out);
+    assert_eq!(out, want, "{what}");
+    for len in 0..40.min(probes.len()) {
+        let mut out = vec![0x5a5a_5a5a; len + 1];
+        batch(&probes[..len], &mut out[..len]);
+        assert_eq!(&out[..len], &want[..len], "{what}, length {len}");
+        assert_eq!(out[len], 0x5a5a_5a5a);
+    }
+}
+
 /// The oracle: OR of the tags of every entry containing the address, with IPv4-mapped
 /// addresses and prefixes treated as IPv4.
 fn oracle(list: &[ListEntry], addr: IpNumber) -> u32 {
@@ -814,13 +844,7 @@ fn whole_space_and_single_hosts() {
 #[test]
 fn a_large_table_matches_the_oracle_on_samples() {
     // 20,000 pseudo-random prefixes per family (quick enough for CI), checked on samples.
-    let mut x: u64 = 0x1234_5678_9abc_def1;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut next = xorshift(0x1234_5678_9abc_def1);
     let mut list = Vec::new();
     for _ in 0..20_000 {
         let l4 = 16 + (next() % 17) as u8;
@@ -864,13 +888,7 @@ fn a_large_table_matches_the_oracle_on_samples() {
 /// up to past one vector.
 #[test]
 fn gathered_v4_batches_match_single_lookups() {
-    let mut x: u64 = 0x0bad_5eed_1234_5678;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut next = xorshift(0x0bad_5eed_1234_5678);
     // (prefix count, tag choice, address mask, fixed top bits, shortest length)
     type Shape = (usize, fn(u64) -> u32, u32, u32, u8);
     let shapes: [Shape; 5] = [
@@ -906,16 +924,8 @@ fn gathered_v4_batches_match_single_lookups() {
         probes.extend((0..4_000).map(|_| next() as u32));
         probes.extend((0..4_000).map(|_| next() as u32 & mask | top));
         let want: Vec<u32> = probes.iter().map(|&a| set.lookup_v4(a)).collect();
-        let mut out = vec![0u32; probes.len()];
-        set.lookup_v4_batch(&probes, &mut out);
-        assert_eq!(out, want, "{count} prefixes");
-        // Every length up to past one vector, with one slot beyond that must stay as it was.
-        for len in 0..40 {
-            let mut out = vec![0x5a5a_5a5a; len + 1];
-            set.lookup_v4_batch(&probes[..len], &mut out[..len]);
-            assert_eq!(&out[..len], &want[..len], "{count} prefixes, length {len}");
-            assert_eq!(out[len], 0x5a5a_5a5a);
-        }
+        let batch = |a: &[u32], o: &mut [u32]| set.lookup_v4_batch(a, o);
+        check_batches(&probes, &want, batch, &format!("{count} prefixes"));
     }
 }
 
@@ -925,13 +935,7 @@ fn gathered_v4_batches_match_single_lookups() {
 /// the probes, batches of every length up to past one vector.
 #[test]
 fn gathered_v6_batches_match_single_lookups() {
-    let mut x: u64 = 0x5eed_0bad_8765_4321;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut next = xorshift(0x5eed_0bad_8765_4321);
     // (prefix count, tag choice, fixed top bits, their length, shortest length)
     type Shape = (usize, fn(u64) -> u32, u128, u8, u8);
     let shapes: [Shape; 4] = [
@@ -976,15 +980,8 @@ fn gathered_v6_batches_match_single_lookups() {
         probes.extend((0..4_000).map(|_| u128::from(next()) << 64 | u128::from(next())));
         probes.extend((0..4_000).map(|_| random(&mut next)));
         let want: Vec<u32> = probes.iter().map(|&a| set.lookup_v6(a)).collect();
-        let mut out = vec![0u32; probes.len()];
-        set.lookup_v6_batch(&probes, &mut out);
-        assert_eq!(out, want, "{count} prefixes");
-        for len in 0..40 {
-            let mut out = vec![0x5a5a_5a5a; len + 1];
-            set.lookup_v6_batch(&probes[..len], &mut out[..len]);
-            assert_eq!(&out[..len], &want[..len], "{count} prefixes, length {len}");
-            assert_eq!(out[len], 0x5a5a_5a5a);
-        }
+        let batch = |a: &[u128], o: &mut [u32]| set.lookup_v6_batch(a, o);
+        check_batches(&probes, &want, batch, &format!("{count} prefixes"));
     }
 }
 

@@ -386,23 +386,12 @@ mod tests {
         assert_eq!(best, want);
     }
 
-    /// A small xorshift generator: deterministic test data without a dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
-
     /// Ascending steps from `n` random keys (IPv4: below 2^32), with random changes.
-    fn random_steps(rng: &mut Rng, n: usize, v4: bool) -> Vec<Step> {
+    fn random_steps(rng: &mut impl FnMut() -> u64, n: usize, v4: bool) -> Vec<Step> {
         let mut steps: Vec<Step> = (0..n)
             .map(|_| {
-                let k = rng.next();
-                (if v4 { k >> 32 } else { k }, rng.next() as u32)
+                let k = rng();
+                (if v4 { k >> 32 } else { k }, rng() as u32)
             })
             .collect();
         steps.sort();
@@ -415,28 +404,28 @@ mod tests {
     /// nothing past the common length is written.
     #[test]
     fn every_form_matches_the_plain_evaluation_at_every_length() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = crate::net::tests::xorshift(0x9e37_79b9_7f4a_7c15);
         let mapped = |a: u128| ((a >> 32) == 0xffff).then_some(0xdead_0000 | (a as u32 & 0xff));
         for len in 0..140usize {
             for n_steps in [0usize, 1, 4, 16] {
                 let s4 = random_steps(&mut rng, n_steps, true);
                 let s6 = random_steps(&mut rng, n_steps, false);
-                let pick = |rng: &mut Rng, steps: &[Step]| -> u64 {
-                    let r = rng.next();
+                let pick = |rng: &mut dyn FnMut() -> u64, steps: &[Step]| -> u64 {
+                    let r = rng();
                     match (steps.get(r as usize % steps.len().max(1)), r % 4) {
                         (Some(s), 0) => s.0,
                         (Some(s), 1) => s.0.wrapping_sub(1),
                         (Some(s), 2) => s.0.wrapping_add(1),
-                        _ => rng.next(),
+                        _ => rng(),
                     }
                 };
                 let a4: Vec<u32> = (0..len).map(|_| pick(&mut rng, &s4) as u32).collect();
                 let a6: Vec<u128> = (0..len)
                     .map(|i| {
                         if i % 37 == 5 {
-                            0xffff_0000_0000 | u128::from(rng.next() as u32)
+                            0xffff_0000_0000 | u128::from(rng() as u32)
                         } else {
-                            (u128::from(pick(&mut rng, &s6)) << 64) | u128::from(rng.next())
+                            (u128::from(pick(&mut rng, &s6)) << 64) | u128::from(rng())
                         }
                     })
                     .collect();
