@@ -389,10 +389,12 @@ impl<'a, K: Key> Family<'a, K> {
             }
             _ => (0, K::ZERO),
         };
-        // About 8 intervals per chunk (pieces make it fewer entries; one 64-byte window holds
-        // 32 IPv4 or 16 IPv6 digits); wider when that avoids spills and the index stays small
-        // beside the entries.
-        let chunk_log = 3;
+        // About 8 intervals per chunk for IPv6 and 4 for IPv4 (pieces make it fewer entries;
+        // one 64-byte window holds 32 IPv4 or 16 IPv6 digits, and the gathered batch search
+        // takes four steps for up to 15 entries); wider when that avoids spills and the index
+        // stays small beside the entries. The narrower IPv4 chunks cost half a byte per
+        // prefix at 500k prefixes and make batches about 10% faster.
+        let chunk_log = if D::BITS == 16 { 2 } else { 3 };
         let cap = max_cell_index(n, bits).min(bits - skip);
         let mut cell_index = log2(n).saturating_sub(chunk_log).min(cap);
         let depth = self

@@ -1,12 +1,12 @@
 //! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
-//! go through the chunk index, a five-step search of their digit window, the code, its entry
+//! go through the chunk index, a four-step search of their digit window, the code, its entry
 //! kind and the piece check together, so the cache misses of many lookups overlap and no
 //! lookup branches on the data. A family's front end works out each address's window side,
 //! chunk and digit (IPv6 in 64-bit halves, then narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes the
-//! vector path does not cover — chunks of more than 31 entries, spilled cells, anything out of
+//! vector path does not cover — chunks of more than 15 entries, spilled cells, anything out of
 //! range, IPv4-mapped IPv6 addresses — are answered by the scalar lookup, which is also the
 //! oracle the tests compare with.
 
@@ -30,8 +30,8 @@ const LANES: usize = 16;
 /// Vectors in flight per pass.
 const VECTORS: usize = 4;
 
-/// Chunks of up to this many entries are searched in the vector (a five-step search).
-const MAX_ENTRIES: u32 = 31;
+/// Chunks of up to this many entries are searched in the vector (a four-step search).
+const MAX_ENTRIES: u32 = 15;
 
 /// `v` broadcast to every lane.
 #[target_feature(enable = "avx512f")]
@@ -221,8 +221,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 & _mm512_mask_cmple_epu32_mask(indexed, w.count, splat(MAX_ENTRIES));
         }
         // How many of the chunk's digits are <= the address's (they ascend), and the last
-        // such digit: five halving steps, each one gather per vector.
-        for step in [16u32, 8, 4, 2, 1] {
+        // such digit: four halving steps, each one gather per vector.
+        for step in [8u32, 4, 2, 1] {
             for (w, v) in walks.iter_mut().zip(pass) {
                 let candidate = _mm512_add_epi32(w.found, splat(step));
                 let fits = _mm512_mask_cmple_epu32_mask(w.searched, candidate, w.count);
