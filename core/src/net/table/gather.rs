@@ -72,6 +72,13 @@ struct Vector {
     digit: __m512i,
 }
 
+/// The lanes of a vector a pass leaves to scalar code: spilled cells, and the others.
+#[derive(Clone, Copy)]
+struct Rest {
+    slow: __mmask16,
+    spill: __mmask16,
+}
+
 /// A vector with no live lane.
 const EMPTY: Vector = Vector {
     live: 0,
@@ -160,8 +167,9 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             && self.dict.len() < limit / 8
     }
 
-    /// Answer one pass's live lanes into `out[at..]`, except the lanes returned per vector
-    /// (uncovered, spilled or special), which the caller answers with the scalar lookup.
+    /// Answer one pass's live lanes into `out[at..]`, except the lanes returned per vector:
+    /// spilled cells, which the caller answers with the spill search, and the rest
+    /// (uncovered or special), which it answers with the scalar lookup.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, [`FamilyTable::gather_fits`] must hold, and the live
@@ -173,7 +181,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         pass: &[Vector; VECTORS],
         out: &mut [u32],
         at: usize,
-    ) -> [__mmask16; VECTORS] {
+    ) -> [Rest; VECTORS] {
         let (code_bytes, code_mask) = match self.codes {
             Codes::One(_) => (1, 0xff),
             Codes::Two(_) => (2, 0xffff),
@@ -193,6 +201,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         let words = |bytes: &[u8]| (bytes.len() & !3) as u32;
         let digit_limit = splat(words(self.padded.digits) / digit_bytes);
         let code_limit = splat(words(self.padded.codes) / code_bytes);
+        let dict_len = splat(self.dict.len() as u32);
         let kinds = splat((self.dict.len() as u32).min(words(self.padded.sizes)));
         let dict = self.dict.as_ptr().cast::<u32>();
         let mut walks = [Walk {
@@ -259,10 +268,12 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 )
             };
         }
-        let mut slow = [0 as __mmask16; VECTORS];
-        for (u, ((s, w), v)) in slow.iter_mut().zip(&walks).zip(pass).enumerate() {
-            // Codes naming no mask (spills) go to the scalar lookup.
+        let mut rest = [Rest { slow: 0, spill: 0 }; VECTORS];
+        for (u, ((r, w), v)) in rest.iter_mut().zip(&walks).zip(pass).enumerate() {
+            // The spill code (and any code past the dictionary) sends the lookup to the
+            // spill keys, as in the scalar lookup.
             let known = w.placed & _mm512_cmplt_epu32_mask(w.code, kinds);
+            r.spill = w.placed & _mm512_cmpge_epu32_mask(w.code, dict_len);
             // SAFETY: lanes of `known` read `dict[code]` (8 bytes, both halves) and
             // `sizes[code]` with `code < dict.len()` and inside the padded sizes view.
             let ((inner, outer), size) = unsafe {
@@ -285,27 +296,34 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                     tags,
                 )
             };
-            *s = v.live & !known;
+            r.slow = v.live & !known & !r.spill;
         }
-        slow
+        rest
     }
 
-    /// Answer the `slow` lanes of a pass with `scalar`.
+    /// Answer the lanes a pass left: spilled cells with [`FamilyTable::spilled`], the
+    /// others with `scalar`.
     #[inline(always)]
-    fn answer_slow<A: Copy>(
-        slow: [__mmask16; VECTORS],
-        addrs: &[A],
+    fn answer_rest(
+        &self,
+        rest: [Rest; VECTORS],
+        addrs: &[K],
         out: &mut [u32],
         at: usize,
-        scalar: impl Fn(A) -> u32,
+        scalar: impl Fn(K) -> u32,
     ) {
-        for (u, &slow) in slow.iter().enumerate() {
-            let mut slow = slow;
-            while slow != 0 {
-                let i = at + u * LANES + slow.trailing_zeros() as usize;
-                slow &= slow - 1;
+        for (u, r) in rest.iter().enumerate() {
+            let mut left = r.slow | r.spill;
+            while left != 0 {
+                let lane = left.trailing_zeros();
+                left &= left - 1;
+                let i = at + u * LANES + lane as usize;
                 if let (Some(o), Some(&a)) = (out.get_mut(i), addrs.get(i)) {
-                    *o = scalar(a);
+                    *o = if r.spill & (1 << lane) != 0 {
+                        self.spilled(a)
+                    } else {
+                        scalar(a)
+                    };
                 }
             }
         }
@@ -354,8 +372,8 @@ impl FamilyTable<'_, u32, u16> {
                 };
             }
             // SAFETY: the caller's promises, and live lanes are below `n`.
-            let slow = unsafe { self.answer_pass(&pass, out, at) };
-            Self::answer_slow(slow, addrs, out, at, |a| self.lookup(a));
+            let rest = unsafe { self.answer_pass(&pass, out, at) };
+            self.answer_rest(rest, addrs, out, at, |a| self.lookup(a));
             at += VECTORS * LANES;
         }
     }
@@ -469,8 +487,8 @@ impl FamilyTable<'_, u128, u32> {
                 };
             }
             // SAFETY: the caller's promises, and live lanes are below `n`.
-            let slow = unsafe { self.answer_pass(&pass, out, at) };
-            Self::answer_slow(slow, addrs, out, at, |a| {
+            let rest = unsafe { self.answer_pass(&pass, out, at) };
+            self.answer_rest(rest, addrs, out, at, |a| {
                 mapped(a).unwrap_or_else(|| self.lookup(a))
             });
             at += VECTORS * LANES;
