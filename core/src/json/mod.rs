@@ -23,6 +23,8 @@
 //! assert_eq!(root.get("exp").unwrap().as_time(json::Round::Down), Ok(1));
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod flat;
 mod number;
 mod string;
 mod unique;
