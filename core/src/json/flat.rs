@@ -69,9 +69,18 @@ pub(super) fn parse_object<'a>(
     let (count, start, end) = unsafe { walk(avx2, input, max_depth, limit, &mut members) }?;
     let root = Value::new(text.get(start..end)?);
     for m in members.get(..count)? {
-        let name = text.get(m.name_start as usize..m.name_end as usize);
-        let value = text.get(m.value_start as usize..m.value_end as usize);
+        let name = input.get(m.name_start as usize..m.name_end as usize);
+        let value = input.get(m.value_start as usize..m.value_end as usize);
         if let (Some(name), Some(value)) = (name, value) {
+            // SAFETY: `input` is UTF-8 (`text`), and every recorded span begins and ends next
+            // to an ASCII byte (after or at a quote, at a value's first byte, after its last,
+            // all ASCII in a valid document), which is always a character boundary.
+            let (name, value) = unsafe {
+                (
+                    core::str::from_utf8_unchecked(name),
+                    core::str::from_utf8_unchecked(value),
+                )
+            };
             visit(JsonStr::new(name), Value::new(value));
         }
     }
@@ -243,7 +252,7 @@ mod tests {
         let root = general_unique_object(doc, depth, max, |n, v| {
             seen.push((n.raw().into(), v.raw().into()))
         });
-        (root.map(|r| r.raw().into()), seen)
+        (root.map(|(r, _)| r.raw().into()), seen)
     }
 
     /// The fast path agrees with the general one: when it answers, the general path accepts

@@ -34,6 +34,7 @@ mod value;
 pub use number::Round;
 pub(crate) use string::hex_value;
 pub use string::{JsonStr, Unescaped};
+pub(crate) use unique::parse_unique_object_plain;
 pub use unique::{
     check_unique_names, parse_unique_object, visit_unique_members, ObjectError, MAX_UNIQUE_MEMBERS,
 };
