@@ -240,23 +240,25 @@ pub fn parse_unique_object<'a>(
     max_members: usize,
     visit: impl FnMut(JsonStr<'a>, Value<'a>),
 ) -> Result<Value<'a>, ObjectError> {
-    parse_unique_object_plain(input, max_depth, max_members, visit).map(|(root, _)| root)
+    parse_unique_object_plain(input, max_depth, max_members, visit).map(|(root, _, _)| root)
 }
 
-/// [`parse_unique_object`], and with the root whether the document is known to hold no
-/// backslash (so no string in it has an escape, and every name and value the caller was
-/// handed is its own decoded text: `raw()` compares as `eq_str`). `false` says nothing.
+/// [`parse_unique_object`], and with the root the whole document as text and whether it is
+/// known to hold no backslash (so no string in it has an escape, and every name and value the
+/// caller was handed is its own decoded text: `raw()` compares as `eq_str`). `false` says
+/// nothing.
 pub(crate) fn parse_unique_object_plain<'a>(
     input: &'a [u8],
     max_depth: u32,
     max_members: usize,
     mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
-) -> Result<(Value<'a>, bool), ObjectError> {
+) -> Result<(Value<'a>, &'a str, bool), ObjectError> {
     // Plain, valid, unique objects (nearly every JWT header and claim set) in one pass.
     #[cfg(target_arch = "x86_64")]
-    if let Some(root) = super::flat::parse_object(input, max_depth, max_members, &mut visit) {
+    if let Some((root, text)) = super::flat::parse_object(input, max_depth, max_members, &mut visit)
+    {
         // The fast path only reads documents without a backslash.
-        return Ok((root, true));
+        return Ok((root, text, true));
     }
     general_unique_object(input, max_depth, max_members, visit)
 }
@@ -268,7 +270,7 @@ pub(super) fn general_unique_object<'a>(
     max_depth: u32,
     max_members: usize,
     mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
-) -> Result<(Value<'a>, bool), ObjectError> {
+) -> Result<(Value<'a>, &'a str, bool), ObjectError> {
     let mut table = [EMPTY_ENTRY; SMALL_TABLE];
     let mut count = 0usize;
     let mut spans_fit = true;
@@ -319,7 +321,7 @@ pub(super) fn general_unique_object<'a>(
         sort_check_visit(text, used, &mut cmp_names, &mut visit)
     };
     if verdict {
-        Ok((root, escape_free))
+        Ok((root, text, escape_free))
     } else {
         Err(ObjectError::DuplicateName)
     }

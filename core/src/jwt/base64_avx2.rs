@@ -33,22 +33,28 @@ const BLOCK_OUT: usize = 24;
 #[target_feature(enable = "avx2")]
 fn decode_avx2(segment: &[u8], out: &mut [u8]) -> Option<usize> {
     let mut invalid = 0u32;
-    let mut done = 0usize;
-    for block in segment.chunks_exact(BLOCK_IN) {
-        let Some(dst) = out
-            .get_mut(done / BLOCK_IN * BLOCK_OUT..)
-            .and_then(|rest| rest.get_mut(..BLOCK_IN))
-        else {
-            break;
+    // Block i reads characters 32i..32i+32 and stores bytes 24i..24i+32: `blocks` is the
+    // number of blocks for which both lie inside `segment` and `out`.
+    let room = out
+        .len()
+        .checked_sub(BLOCK_IN)
+        .map_or(0, |r| r / BLOCK_OUT + 1);
+    let blocks = (segment.len() / BLOCK_IN).min(room);
+    let (src, dst) = (segment.as_ptr(), out.as_mut_ptr());
+    for i in 0..blocks {
+        // SAFETY: `i < blocks`, so 32i + 32 <= segment.len() and 24i + 32 <= out.len(): the
+        // 32 bytes read and the 32 written lie inside their slices; neither access needs
+        // alignment.
+        let bytes = unsafe {
+            let v = _mm256_loadu_si256(src.add(i * BLOCK_IN).cast());
+            let (bytes, bad) = decode_vector(v);
+            invalid |= bad;
+            bytes
         };
-        // SAFETY: `block` is 32 readable bytes; the load has no alignment requirement.
-        let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
-        let (bytes, bad) = decode_vector(v);
-        invalid |= bad;
-        // SAFETY: `dst` is 32 writable bytes; the store has no alignment requirement.
-        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), bytes) };
-        done += BLOCK_IN;
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_si256(dst.add(i * BLOCK_OUT).cast(), bytes) };
     }
+    let mut done = blocks * BLOCK_IN;
     // The whole groups of four left (too little room to store a block in place, or fewer
     // than 32 characters): whole blocks through a buffer, then the last 32 characters that
     // end with the last whole group (they overlap what is decoded, which is decoded again to

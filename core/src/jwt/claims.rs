@@ -31,7 +31,7 @@ impl<'s> Claims<'s> {
     /// `iat > now + leeway`); `sub` and `jti` must be strings when present.
     pub(super) fn check(payload: &'s [u8], policy: &Policy<'_>, now: u64) -> Result<Self, Error> {
         let mut found = RegisteredClaims::default();
-        let (root, plain) = json::parse_unique_object_plain(
+        let (root, _, plain) = json::parse_unique_object_plain(
             payload,
             policy.max_depth,
             json::MAX_UNIQUE_MEMBERS,

@@ -24,6 +24,8 @@ pub(super) struct Header<'s> {
     pub kid: Option<JsonStr<'s>>,
     /// The header holds no escape, so `kid` is its own decoded text.
     pub plain: bool,
+    /// The whole header JSON (validated, so UTF-8).
+    pub text: &'s str,
 }
 
 /// Checks the decoded header JSON against the rules and the policy, in this order: strict
@@ -34,7 +36,7 @@ pub(super) struct Header<'s> {
 /// ([`Error::WrongType`]).
 pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<'s>, Error> {
     let (mut alg, mut crit, mut typ, mut kid) = (None, false, None, None);
-    let (_, plain) = json::parse_unique_object_plain(
+    let (_, text, plain) = json::parse_unique_object_plain(
         header,
         policy.max_depth,
         MAX_HEADER_MEMBERS,
@@ -73,7 +75,7 @@ pub(super) fn check<'s>(header: &'s [u8], policy: &Policy<'_>) -> Result<Header<
             return Err(Error::WrongType);
         }
     }
-    Ok(Header { kid, plain })
+    Ok(Header { kid, plain, text })
 }
 
 /// Whether a header's `typ` names the media type `expected`, as RFC 7515 §4.1.9 says to read

@@ -172,9 +172,8 @@ pub fn verify_signature<'s, 'k, const N: usize>(
     verify_pkcs1_sha256(key.public_key(), segments.signing_input, signature)
         .map_err(|_| Error::BadSignature)?;
 
-    let header = core::str::from_utf8(header_json).map_err(|_| Error::Malformed)?;
     Ok(Verified {
-        header,
+        header: header.text,
         payload,
         key,
     })
