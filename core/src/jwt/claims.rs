@@ -182,11 +182,14 @@ impl<'s> RegisteredClaims<'s> {
                 _ => return,
             },
             // Escaped names are rare: compare them decoded. A letter can only be escaped as
-            // `\uXXXX`, so an escaped registered name is at least 8 bytes.
-            _ if raw.len() >= 8 => match escaped_registered(name) {
-                Some(index) => index,
-                None => return,
-            },
+            // `\uXXXX`, so an escaped registered name is 8 to 18 bytes, and one of its first
+            // three bytes starts an escape.
+            [a, b, c, ..] if raw.len() >= 8 && raw.len() <= 18 && [a, b, c].contains(&&b'\\') => {
+                match escaped_registered(name) {
+                    Some(index) => index,
+                    None => return,
+                }
+            }
             _ => return,
         };
         let slot = match index {
