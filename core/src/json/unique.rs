@@ -251,8 +251,10 @@ pub(crate) fn parse_unique_object_plain<'a>(
     input: &'a [u8],
     max_depth: u32,
     max_members: usize,
-    mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+    visit: impl FnMut(JsonStr<'a>, Value<'a>),
 ) -> Result<(Value<'a>, &'a str, bool), ObjectError> {
+    #[cfg(target_arch = "x86_64")]
+    let mut visit = visit;
     // Plain, valid, unique objects (nearly every JWT header and claim set) in one pass.
     #[cfg(target_arch = "x86_64")]
     if let Some((root, text)) = super::flat::parse_object(input, max_depth, max_members, &mut visit)
