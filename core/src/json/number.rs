@@ -83,7 +83,7 @@ pub(super) fn to_time(raw: &[u8], round: Round) -> Option<u64> {
 /// The length of the JSON number (RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]?
 /// [0-9]+)?`) at the front of `bytes`, the longest such prefix; `Err` with the offset where the
 /// grammar failed when there is none. What follows the number is the caller's to check.
-#[inline]
+#[inline(always)]
 pub(super) fn number_len(bytes: &[u8]) -> Result<usize, usize> {
     let digits = |at: usize| digit_run(bytes.get(at..).unwrap_or_default());
     let mut pos = usize::from(bytes.first() == Some(&b'-'));
