@@ -22,8 +22,8 @@ impl Avx2 {
 /// Bytes per vector.
 const LANES: usize = 32;
 
-/// The first position of `needle` in `bytes`, 32 bytes per step (a text shorter than that, or
-/// its last partial block, byte by byte).
+/// The first position of `needle` in `bytes`, 32 bytes per step (the last partial block as the
+/// text's last 32 bytes; only a text shorter than 32 byte by byte).
 pub(crate) fn find_byte(_: Avx2, bytes: &[u8], needle: u8) -> Option<usize> {
     // SAFETY: an `Avx2` exists only once `cpuid`/`xgetbv` reported AVX2 with OS support.
     unsafe { find_byte_avx2(bytes, needle) }
@@ -65,8 +65,24 @@ fn find_byte_avx2(bytes: &[u8], needle: u8) -> Option<usize> {
         }
         start += LANES;
     }
-    let at = blocks.remainder().iter().position(|&b| b == needle)?;
-    Some(start + at)
+    if blocks.remainder().is_empty() {
+        return None;
+    }
+    match bytes.last_chunk::<LANES>() {
+        // The last partial block as the text's last 32 bytes, which begin before `start`:
+        // the bits of the bytes already searched are dropped.
+        Some(last) => {
+            // SAFETY: `last` is 32 readable bytes; the load has no alignment requirement.
+            let v = unsafe { _mm256_loadu_si256(last.as_ptr().cast()) };
+            let hits = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, wanted)) as u32;
+            let hits = hits >> (start - (bytes.len() - LANES));
+            (hits != 0).then(|| start + hits.trailing_zeros() as usize)
+        }
+        None => {
+            let at = blocks.remainder().iter().position(|&b| b == needle)?;
+            Some(start + at)
+        }
+    }
 }
 
 /// What one pass over a text found ([`classify`]).

@@ -23,6 +23,8 @@
 //! assert_eq!(root.get("exp").unwrap().as_time(json::Round::Down), Ok(1));
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod flat;
 mod number;
 mod string;
 mod unique;
@@ -32,6 +34,7 @@ mod value;
 pub use number::Round;
 pub(crate) use string::hex_value;
 pub use string::{JsonStr, Unescaped};
+pub(crate) use unique::parse_unique_object_plain;
 pub use unique::{
     check_unique_names, parse_unique_object, visit_unique_members, ObjectError, MAX_UNIQUE_MEMBERS,
 };

@@ -80,6 +80,40 @@ pub(super) fn to_time(raw: &[u8], round: Round) -> Option<u64> {
     (value <= MAX_TIME).then_some(value)
 }
 
+/// The length of the JSON number (RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]?
+/// [0-9]+)?`) at the front of `bytes`, the longest such prefix; `Err` with the offset where the
+/// grammar failed when there is none. What follows the number is the caller's to check.
+#[inline(always)]
+pub(super) fn number_len(bytes: &[u8]) -> Result<usize, usize> {
+    let digits = |at: usize| digit_run(bytes.get(at..).unwrap_or_default());
+    let mut pos = usize::from(bytes.first() == Some(&b'-'));
+    match bytes.get(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => pos += digits(pos),
+        _ => return Err(pos),
+    }
+    if bytes.get(pos) == Some(&b'.') {
+        pos += 1;
+        let run = digits(pos);
+        if run == 0 {
+            return Err(pos);
+        }
+        pos += run;
+    }
+    if let Some(b'e' | b'E') = bytes.get(pos) {
+        pos += 1;
+        if let Some(b'+' | b'-') = bytes.get(pos) {
+            pos += 1;
+        }
+        let run = digits(pos);
+        if run == 0 {
+            return Err(pos);
+        }
+        pos += run;
+    }
+    Ok(pos)
+}
+
 /// How many ASCII digits `bytes` starts with: eight bytes per step (each byte XOR `0`
 /// is 0 to 9 exactly for a digit, and adding 0x76 to its low seven bits sets its high bit
 /// exactly when they are 10 or more; no carry crosses a byte), then byte by byte.

@@ -238,8 +238,41 @@ pub fn parse_unique_object<'a>(
     input: &'a [u8],
     max_depth: u32,
     max_members: usize,
-    mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+    visit: impl FnMut(JsonStr<'a>, Value<'a>),
 ) -> Result<Value<'a>, ObjectError> {
+    parse_unique_object_plain(input, max_depth, max_members, visit).map(|(root, _, _)| root)
+}
+
+/// [`parse_unique_object`], and with the root the whole document as text and whether it is
+/// known to hold no backslash (so no string in it has an escape, and every name and value the
+/// caller was handed is its own decoded text: `raw()` compares as `eq_str`). `false` says
+/// nothing.
+pub(crate) fn parse_unique_object_plain<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    max_members: usize,
+    visit: impl FnMut(JsonStr<'a>, Value<'a>),
+) -> Result<(Value<'a>, &'a str, bool), ObjectError> {
+    #[cfg(target_arch = "x86_64")]
+    let mut visit = visit;
+    // Plain, valid, unique objects (nearly every JWT header and claim set) in one pass.
+    #[cfg(target_arch = "x86_64")]
+    if let Some((root, text)) = super::flat::parse_object(input, max_depth, max_members, &mut visit)
+    {
+        // The fast path only reads documents without a backslash.
+        return Ok((root, text, true));
+    }
+    general_unique_object(input, max_depth, max_members, visit)
+}
+
+/// [`parse_unique_object`] without the fast path of `flat.rs` (its answer for every document,
+/// and the oracle the tests compare the fast path with).
+pub(super) fn general_unique_object<'a>(
+    input: &'a [u8],
+    max_depth: u32,
+    max_members: usize,
+    mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+) -> Result<(Value<'a>, &'a str, bool), ObjectError> {
     let mut table = [EMPTY_ENTRY; SMALL_TABLE];
     let mut count = 0usize;
     let mut spans_fit = true;
@@ -290,7 +323,7 @@ pub fn parse_unique_object<'a>(
         sort_check_visit(text, used, &mut cmp_names, &mut visit)
     };
     if verdict {
-        Ok(root)
+        Ok((root, text, escape_free))
     } else {
         Err(ObjectError::DuplicateName)
     }
@@ -328,7 +361,7 @@ fn name_hash(name: JsonStr<'_>) -> u64 {
 
 /// [`name_hash`] of a name without escapes, given its bytes.
 #[inline]
-fn plain_hash(bytes: &[u8]) -> u64 {
+pub(super) fn plain_hash(bytes: &[u8]) -> u64 {
     match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
         (Some(first), Some(last)) => mix(
             bytes.len(),

@@ -16,9 +16,9 @@ use crate::avx2::Avx2;
 /// Decodes every whole group of four characters of `segment` into `out` (which holds at least
 /// the decoded length): 32-character blocks in place while `out` has 32 bytes of room at the
 /// block's place (each step stores 32 bytes, the last 8 of which the next step or the caller
-/// overwrites), the rest through a padded block. Returns how many characters were decoded (a
-/// multiple of 4; 3/4 of it is the bytes written), or `None` when one of them is outside the
-/// base64url alphabet. The last 2 or 3 characters, if any, are the caller's.
+/// overwrites), the rest through a buffer (see the body). Returns how many characters were
+/// decoded (a multiple of 4; 3/4 of it is the bytes written), or `None` when one of them is
+/// outside the base64url alphabet. The last 2 or 3 characters, if any, are the caller's.
 pub(super) fn decode_blocks(_: Avx2, segment: &[u8], out: &mut [u8]) -> Option<usize> {
     // SAFETY: an `Avx2` exists only once `cpuid`/`xgetbv` reported AVX2 with OS support.
     unsafe { decode_avx2(segment, out) }
@@ -33,43 +33,58 @@ const BLOCK_OUT: usize = 24;
 #[target_feature(enable = "avx2")]
 fn decode_avx2(segment: &[u8], out: &mut [u8]) -> Option<usize> {
     let mut invalid = 0u32;
-    let mut done = 0usize;
-    for block in segment.chunks_exact(BLOCK_IN) {
-        let Some(dst) = out
-            .get_mut(done / BLOCK_IN * BLOCK_OUT..)
-            .and_then(|rest| rest.get_mut(..BLOCK_IN))
-        else {
-            break;
+    // Block i reads characters 32i..32i+32 and stores bytes 24i..24i+32: `blocks` is the
+    // number of blocks for which both lie inside `segment` and `out`.
+    let room = out
+        .len()
+        .checked_sub(BLOCK_IN)
+        .map_or(0, |r| r / BLOCK_OUT + 1);
+    let blocks = (segment.len() / BLOCK_IN).min(room);
+    let (src, dst) = (segment.as_ptr(), out.as_mut_ptr());
+    for i in 0..blocks {
+        // SAFETY: `i < blocks`, so 32i + 32 <= segment.len() and 24i + 32 <= out.len(): the
+        // 32 bytes read and the 32 written lie inside their slices; neither access needs
+        // alignment.
+        let bytes = unsafe {
+            let v = _mm256_loadu_si256(src.add(i * BLOCK_IN).cast());
+            let (bytes, bad) = decode_vector(v);
+            invalid |= bad;
+            bytes
+        };
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_si256(dst.add(i * BLOCK_OUT).cast(), bytes) };
+    }
+    let mut done = blocks * BLOCK_IN;
+    // The whole groups of four left (too little room to store a block in place, or fewer
+    // than 32 characters): whole blocks through a buffer, then the last 32 characters that
+    // end with the last whole group (they overlap what is decoded, which is decoded again to
+    // the same bytes); only a segment shorter than 32 through a block padded with `A`.
+    let whole_end = segment.len() / 4 * 4;
+    while done < whole_end {
+        let (at, block) = match segment.get(done..whole_end)?.first_chunk::<BLOCK_IN>() {
+            Some(block) => (done, *block),
+            None => match segment.get(..whole_end)?.last_chunk::<BLOCK_IN>() {
+                Some(block) => (whole_end - BLOCK_IN, *block),
+                None => {
+                    let mut block = [b'A'; BLOCK_IN];
+                    let rest = segment.get(done..whole_end)?;
+                    block.get_mut(..rest.len())?.copy_from_slice(rest);
+                    (done, block)
+                }
+            },
         };
         // SAFETY: `block` is 32 readable bytes; the load has no alignment requirement.
         let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
         let (bytes, bad) = decode_vector(v);
-        invalid |= bad;
-        // SAFETY: `dst` is 32 writable bytes; the store has no alignment requirement.
-        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), bytes) };
-        done += BLOCK_IN;
-    }
-    // The whole groups of four left (too few for a block, or too little room to store one):
-    // through the same code in a block padded with `A` (value 0), copied out exactly.
-    let rest = segment.get(done..).unwrap_or_default();
-    let whole = rest.get(..rest.len() / 4 * 4).unwrap_or_default();
-    for chunk in whole.chunks(BLOCK_IN) {
-        let mut block = [b'A'; BLOCK_IN];
-        for (slot, &c) in block.iter_mut().zip(chunk) {
-            *slot = c;
-        }
-        // SAFETY: `block` is 32 readable bytes; the load has no alignment requirement.
-        let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
-        let (bytes, bad) = decode_vector(v);
-        invalid |= bad;
+        let len = (whole_end - at).min(BLOCK_IN);
+        invalid |= bad & (u32::MAX >> (BLOCK_IN - len));
         let mut decoded = [0u8; BLOCK_IN];
         // SAFETY: `decoded` is 32 writable bytes; the store has no alignment requirement.
         unsafe { _mm256_storeu_si256(decoded.as_mut_ptr().cast(), bytes) };
-        let at = done / 4 * 3;
-        let len = chunk.len() / 4 * 3;
-        let dst = out.get_mut(at..at + len)?;
-        dst.copy_from_slice(decoded.get(..len)?);
-        done += chunk.len();
+        let out_len = len / 4 * 3;
+        let dst = out.get_mut(at / 4 * 3..)?.get_mut(..out_len)?;
+        dst.copy_from_slice(decoded.get(..out_len)?);
+        done = at + len;
     }
     (invalid == 0).then_some(done)
 }

@@ -31,20 +31,28 @@ impl<'s> Claims<'s> {
     /// `iat > now + leeway`); `sub` and `jti` must be strings when present.
     pub(super) fn check(payload: &'s [u8], policy: &Policy<'_>, now: u64) -> Result<Self, Error> {
         let mut found = RegisteredClaims::default();
-        let root = json::parse_unique_object(
+        let (root, _, plain) = json::parse_unique_object_plain(
             payload,
             policy.max_depth,
             json::MAX_UNIQUE_MEMBERS,
             |name, value| found.record(name, value),
         )
         .map_err(|_| Error::Malformed)?;
+        // In a document without escapes a string is its own decoded text.
+        let equal = |value: JsonStr<'_>, expected: &str| {
+            if plain {
+                value.raw() == expected
+            } else {
+                value.eq_str(expected)
+            }
+        };
         let issuer = found.iss.ok_or(Error::MissingClaim)?;
         let issuer = issuer.as_str().ok_or(Error::InvalidClaim)?;
-        if !issuer.eq_str(policy.issuer) {
+        if !equal(issuer, policy.issuer) {
             return Err(Error::WrongIssuer);
         }
         let (audience, audience_index) =
-            match_audience(found.aud.ok_or(Error::MissingClaim)?, policy)?;
+            match_audience(found.aud.ok_or(Error::MissingClaim)?, policy, equal)?;
 
         let time = |value: Option<Value<'s>>, round| value.map(|v| v.as_time(round)).transpose();
         let expires_at = time(found.exp, Round::Down)?;
@@ -160,19 +168,24 @@ struct RegisteredClaims<'s> {
 impl<'s> RegisteredClaims<'s> {
     fn record(&mut self, name: JsonStr<'s>, value: Value<'s>) {
         let raw = name.raw().as_bytes();
-        // Every registered name is three plain bytes: most names are dismissed by length.
+        // Every registered name is three plain bytes: most names are dismissed by length, the
+        // rest by one integer comparison each.
         let index = match raw {
-            b"iss" => 0,
-            b"aud" => 1,
-            b"exp" => 2,
-            b"nbf" => 3,
-            b"iat" => 4,
-            b"sub" => 5,
-            b"jti" => 6,
+            [a, b, c] => match u32::from_le_bytes([*a, *b, *c, 0]) {
+                ISS => 0,
+                AUD => 1,
+                EXP => 2,
+                NBF => 3,
+                IAT => 4,
+                SUB => 5,
+                JTI => 6,
+                _ => return,
+            },
             // Escaped names are rare: compare them decoded. A letter can only be escaped as
-            // `\uXXXX`, so an escaped registered name is at least 8 bytes.
-            _ if raw.len() >= 8 && raw.contains(&b'\\') => {
-                match REGISTERED.iter().position(|n| name.eq_str(n)) {
+            // `\uXXXX`, so an escaped registered name is 8 to 18 bytes, and one of its first
+            // three bytes starts an escape.
+            [a, b, c, ..] if raw.len() >= 8 && raw.len() <= 18 && [a, b, c].contains(&&b'\\') => {
+                match escaped_registered(name) {
                     Some(index) => index,
                     None => return,
                 }
@@ -192,16 +205,44 @@ impl<'s> RegisteredClaims<'s> {
     }
 }
 
+/// The slot of a name of at least 8 bytes that is a registered name escaped (rare: kept out of
+/// line so that recording plain names stays a small function).
+#[cold]
+#[inline(never)]
+fn escaped_registered(name: JsonStr<'_>) -> Option<usize> {
+    if !name.raw().as_bytes().contains(&b'\\') {
+        return None;
+    }
+    REGISTERED.iter().position(|n| name.eq_str(n))
+}
+
+/// A three-byte name as the integer [`RegisteredClaims::record`] compares.
+const fn word(name: &[u8; 3]) -> u32 {
+    u32::from_le_bytes([name[0], name[1], name[2], 0])
+}
+const ISS: u32 = word(b"iss");
+const AUD: u32 = word(b"aud");
+const EXP: u32 = word(b"exp");
+const NBF: u32 = word(b"nbf");
+const IAT: u32 = word(b"iat");
+const SUB: u32 = word(b"sub");
+const JTI: u32 = word(b"jti");
+
 /// The registered claims [`RegisteredClaims`] records, in its slot order.
 const REGISTERED: [&str; 7] = ["iss", "aud", "exp", "nbf", "iat", "sub", "jti"];
 
 /// The first audience of the token (document order) equal to one of the policy's.
-fn match_audience<'s>(aud: Value<'s>, policy: &Policy<'_>) -> Result<(JsonStr<'s>, usize), Error> {
+/// `equal` compares a token string with an expected one (decoded).
+fn match_audience<'s>(
+    aud: Value<'s>,
+    policy: &Policy<'_>,
+    equal: impl Fn(JsonStr<'_>, &str) -> bool,
+) -> Result<(JsonStr<'s>, usize), Error> {
     let find = |value: JsonStr<'s>| {
         policy
             .audiences
             .iter()
-            .position(|expected| value.eq_str(expected))
+            .position(|expected| equal(value, expected))
             .map(|index| (value, index))
     };
     match aud.kind() {

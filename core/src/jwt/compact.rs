@@ -143,6 +143,8 @@ fn decode_with<'b>(segment: &[u8], buf: &'b mut [u8], simd: bool) -> Result<&'b 
     let _ = simd;
     // `done` is a multiple of 4 characters, so the rest keeps the segment's length rules.
     match (segment.get(done..), out.get_mut(done / 4 * 3..)) {
+        // After the vector loop only the last 2 or 3 characters are left, if any.
+        (Some(rest), Some(rest_out)) if rest.len() < 4 => decode_tail(rest, rest_out)?,
         (Some(rest), Some(rest_out)) => decode_portable(rest, rest_out)?,
         _ => return Err(Error::Malformed), // impossible: `done` lies inside both
     }
@@ -184,23 +186,29 @@ fn decode_portable(segment: &[u8], out: &mut [u8]) -> Result<(), Error> {
             (*x, *y, *z) = (hi, mid, lo);
         }
     }
-    // The last 2 or 3 characters carry 1 or 2 bytes; the bits left over must be zero.
-    let trailing_bits_clear = match (quads.remainder(), triples.into_remainder()) {
-        ([], []) => true,
+    if seen & 0x80 != 0 {
+        return Err(Error::Malformed);
+    }
+    decode_tail(quads.remainder(), triples.into_remainder())
+}
+
+/// The end of a segment: `rest` (0, 2 or 3 characters) into `out` (0, 1 or 2 bytes); the
+/// bits left over must be zero.
+fn decode_tail(rest: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    let (seen, trailing_bits_clear) = match (rest, out) {
+        ([], []) => (0, true),
         ([a, b], [x]) => {
             let (a, b) = (sextet(*a), sextet(*b));
-            seen |= a | b;
             *x = a << 2 | b >> 4;
-            b & 0x0F == 0
+            (a | b, b & 0x0F == 0)
         }
         ([a, b, c], [x, y]) => {
             let (a, b, c) = (sextet(*a), sextet(*b), sextet(*c));
-            seen |= a | b | c;
             *x = a << 2 | b >> 4;
             *y = b << 4 | c >> 2;
-            c & 0x03 == 0
+            (a | b | c, c & 0x03 == 0)
         }
-        _ => false, // impossible: a length of 4k + 1 was rejected above
+        _ => (0, false), // impossible: a length of 4k + 1 was rejected above
     };
     if seen & 0x80 != 0 || !trailing_bits_clear {
         return Err(Error::Malformed);

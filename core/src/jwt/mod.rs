@@ -148,7 +148,11 @@ pub fn verify_signature<'s, 'k, const N: usize>(
         .ok_or(Error::BufferTooSmall)?;
     let header_json = compact::decode(segments.header, header_buf)?;
     let header = header::check(header_json, policy)?;
-    let key = keys.select(header.kid)?;
+    let key = match header.kid {
+        // A kid without escapes is compared as it stands (what `select` does after decoding).
+        Some(kid) if header.plain => keys.find(kid.raw()).ok_or(Error::UnknownKid)?,
+        kid => keys.select(kid)?,
+    };
 
     // Decoding is not believing: the payload is only checked as base64url here (so every
     // encoding error is `malformed`), and read as JSON after the signature verified.
@@ -168,9 +172,8 @@ pub fn verify_signature<'s, 'k, const N: usize>(
     verify_pkcs1_sha256(key.public_key(), segments.signing_input, signature)
         .map_err(|_| Error::BadSignature)?;
 
-    let header = core::str::from_utf8(header_json).map_err(|_| Error::Malformed)?;
     Ok(Verified {
-        header,
+        header: header.text,
         payload,
         key,
     })
