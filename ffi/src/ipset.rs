@@ -294,10 +294,11 @@ pub unsafe extern "C" fn tollgate_ipset_lookup(
 
 /// Look up many addresses of one family: `addrs` holds `count` addresses of `addr_len` bytes
 /// (4 or 16) each, in network order, back to back; `out_tags[i]` receives the tag mask of the
-/// i-th. Errors: `null_pointer`, `misaligned` (`out_tags` not 4-byte aligned, `set` not
-/// 8-byte aligned), `invalid_argument` (other lengths, size overflow, `out_tags` overlapping
-/// `addrs`), `image_corrupt` (a handle no build or load filled). `out_tags` is written only
-/// on success.
+/// i-th. Much faster than one `tollgate_ipset_lookup` per address: the lookups of a call
+/// overlap (AVX-512 gathers where the CPU has them). Errors: `null_pointer`, `misaligned`
+/// (`out_tags` not 4-byte aligned, `set` not 8-byte aligned), `invalid_argument` (other
+/// lengths, size overflow, `out_tags` overlapping `addrs`), `image_corrupt` (a handle no
+/// build or load filled). `out_tags` is written only on success.
 ///
 /// # Safety
 /// `set` is a live set; `addrs` points to `count * addr_len` readable bytes and `out_tags` to
@@ -345,10 +346,48 @@ pub unsafe extern "C" fn tollgate_ipset_lookup_many(
         Ok((s, input, out))
     })();
     status(r, |(s, input, out)| {
-        for (o, a) in out.iter_mut().zip(input.chunks_exact(addr_len)) {
-            *o = s.lookup_bytes(a);
+        if addr_len == 4 {
+            lookup_chunks(
+                input,
+                out,
+                |b: [u8; 4]| u32::from_be_bytes(b),
+                |a, o| s.lookup_v4_batch(a, o),
+            );
+        } else {
+            lookup_chunks(
+                input,
+                out,
+                |b: [u8; 16]| u128::from_be_bytes(b),
+                |a, o| s.lookup_v6_batch(a, o),
+            );
         }
     })
+}
+
+/// Addresses converted to native integers per call of the core's batch lookup (a stack
+/// buffer: 2 KiB for IPv6).
+const BATCH: usize = 128;
+
+/// Answer `input` (addresses of `N` bytes in network order, back to back) into `out` through
+/// `batch`, [`BATCH`] addresses at a time: the core's batch lookups overlap many lookups
+/// (and use AVX-512 where the CPU has it), which one call per address cannot.
+fn lookup_chunks<const N: usize, A: Copy + Default>(
+    input: &[u8],
+    out: &mut [u32],
+    native: impl Fn([u8; N]) -> A,
+    batch: impl Fn(&[A], &mut [u32]),
+) {
+    let mut addrs = [A::default(); BATCH];
+    for (o, bytes) in out.chunks_mut(BATCH).zip(input.chunks(N * BATCH)) {
+        for (a, b) in addrs.iter_mut().zip(bytes.chunks_exact(N)) {
+            if let Ok(b) = <[u8; N]>::try_from(b) {
+                *a = native(b);
+            }
+        }
+        if let Some(a) = addrs.get(..o.len()) {
+            batch(a, o);
+        }
+    }
 }
 
 /// Parse an address strictly (IPv4 dotted decimal without leading zeros; IPv6 RFC 4291 text

@@ -236,6 +236,86 @@ static void test_rewritten_after_load(void) {
   munmap(region, span + 2 * page);
 }
 
+/* A deterministic generator (xorshift), so every run checks the same addresses. */
+static uint64_t next_random(uint64_t *x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+/* Many at once equals one at a time on a table past the tiny size in both families (the
+ * core's batch lookups: gathered AVX-512 passes where the CPU has them), with IPv4-mapped
+ * addresses among the IPv6 ones and counts that are not a multiple of the batch chunk. */
+static void test_many_equals_one_at_a_time(void) {
+  enum { PREFIXES = 400, ADDRS = 1000 };
+  static char list[PREFIXES * 64];
+  size_t at = 0;
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int i = 0; i < PREFIXES; i++) {
+    uint64_t r = next_random(&x);
+    unsigned len4 = 12 + (unsigned)(r % 21), len6 = 40 + (unsigned)((r >> 8) % 89);
+    uint32_t a4 = (0x0a000000u | ((uint32_t)(r >> 16) & 0x00ffffffu)) & (0xffffffffu << (32 - len4));
+    uint64_t hi = 0x20010db800000000u | (next_random(&x) >> 32), lo = next_random(&x);
+    if (len6 <= 64) {
+      hi &= len6 == 64 ? ~0ull : ~(~0ull >> len6);
+      lo = 0;
+    } else if (len6 < 128) {
+      lo &= ~(~0ull >> (len6 - 64));
+    }
+    at += (size_t)snprintf(list + at, sizeof list - at,
+                           "%u.%u.%u.%u/%u %u\n%x:%x:%x:%x:%x:%x:%x:%x/%u %u\n", a4 >> 24,
+                           (a4 >> 16) & 255, (a4 >> 8) & 255, a4 & 255, len4, 1u << (i % 7),
+                           (unsigned)(hi >> 48), (unsigned)(hi >> 32) & 0xffff,
+                           (unsigned)(hi >> 16) & 0xffff, (unsigned)hi & 0xffff,
+                           (unsigned)(lo >> 48), (unsigned)(lo >> 32) & 0xffff,
+                           (unsigned)(lo >> 16) & 0xffff, (unsigned)lo & 0xffff, len6, 1u << (i % 5));
+  }
+  size_t size = 0;
+  CHECK(tollgate_ipset_required_size(list, at, &size) == TOLLGATE_STATUS_OK);
+  void *storage = alloc_aligned(size);
+  tollgate_ipset set;
+  CHECK(tollgate_ipset_build(storage, size, list, at, &set) == TOLLGATE_STATUS_OK);
+  static uint8_t v4[ADDRS * 4], v6[ADDRS * 16];
+  static uint32_t out[ADDRS];
+  for (size_t i = 0; i < ADDRS; i++) {
+    uint64_t r = next_random(&x);
+    /* Half the IPv4 addresses inside 10/8 (where the prefixes are), half anywhere. */
+    uint32_t a = i % 2 ? (uint32_t)r : (0x0a000000u | ((uint32_t)r & 0x00ffffffu));
+    for (int b = 0; b < 4; b++) v4[i * 4 + b] = (uint8_t)(a >> (24 - 8 * b));
+    uint8_t *p = v6 + i * 16;
+    for (int b = 0; b < 16; b++) p[b] = (uint8_t)(next_random(&x) >> 56);
+    if (i % 2 == 0) { /* inside 2001:db8::/32 */
+      p[0] = 0x20, p[1] = 0x01, p[2] = 0x0d, p[3] = 0xb8;
+    }
+    if (i % 9 == 4) { /* IPv4-mapped: ::ffff:10.x.y.z */
+      memset(p, 0, 10);
+      p[10] = p[11] = 0xff;
+      memcpy(p + 12, v4 + i * 4, 4);
+    }
+  }
+  const size_t counts[] = {ADDRS, 1, 127, 128, 129, 300};
+  for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+    size_t n = counts[c];
+    memset(out, 0xa5, sizeof out);
+    CHECK(tollgate_ipset_lookup_many(&set, v4, 4, n, out) == TOLLGATE_STATUS_OK);
+    for (size_t i = 0; i < n; i++) CHECK(out[i] == tollgate_ipset_lookup(&set, v4 + i * 4, 4));
+    if (n < ADDRS) CHECK(out[n] == 0xa5a5a5a5u);
+    memset(out, 0xa5, sizeof out);
+    CHECK(tollgate_ipset_lookup_many(&set, v6, 16, n, out) == TOLLGATE_STATUS_OK);
+    for (size_t i = 0; i < n; i++) CHECK(out[i] == tollgate_ipset_lookup(&set, v6 + i * 16, 16));
+    if (n < ADDRS) CHECK(out[n] == 0xa5a5a5a5u);
+  }
+  /* Some addresses matched, in both families (the check above is not vacuous). */
+  size_t hits4 = 0, hits6 = 0;
+  for (size_t i = 0; i < ADDRS; i++) {
+    hits4 += tollgate_ipset_lookup(&set, v4 + i * 4, 4) != 0;
+    hits6 += tollgate_ipset_lookup(&set, v6 + i * 16, 16) != 0;
+  }
+  CHECK(hits4 > ADDRS / 10 && hits6 > ADDRS / 50);
+  free(storage);
+}
+
 static void test_list_errors(void) {
   static const char bad[] = "10.0.0.0/8\n# ok\n10.1.2.3/8\n";
   size_t size = 12345;
@@ -297,6 +377,7 @@ static void test_acs(void) {
 int main(void) {
   test_build_and_lookup();
   test_rewritten_after_load();
+  test_many_equals_one_at_a_time();
   test_list_errors();
   test_acs();
   if (failures == 0) printf("test_ipset: ok\n");
