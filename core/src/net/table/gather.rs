@@ -5,10 +5,10 @@
 //! chunk and digit (IPv6 in 64-bit halves, then narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
-//! image rewritten after validation gives wrong answers, never a read outside it). Lanes the
-//! vector path does not cover — chunks of more than 15 entries, spilled cells, anything out of
-//! range, IPv4-mapped IPv6 addresses — are answered by the scalar lookup, which is also the
-//! oracle the tests compare with.
+//! image rewritten after validation gives wrong answers, never a read outside it). Lanes on
+//! spilled cells go on to the spill search; lanes the vector path does not cover — chunks of
+//! more than 15 entries, anything out of range, IPv4-mapped IPv6 addresses — are answered by
+//! the scalar lookup, which is also the oracle the tests compare with.
 
 use super::super::image::{Digit, Key};
 use super::{Codes, FamilyTable};
