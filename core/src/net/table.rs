@@ -3,8 +3,8 @@
 
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::image::{
-    cast, check_checksum, check_envelope, chunk_start, field, pad16, read_u128, read_u32, read_u64,
-    Digit, FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
+    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Digit,
+    FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
 };
 use super::scan::prefetch;
 use super::tiny::{Step, TinyAddr};
@@ -170,9 +170,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             cells: s.cells,
             #[cfg(target_arch = "x86_64")]
             padded: gather::Padded {
-                digits: image.get(l.digits.0..pad16(l.digits.1)?)?,
-                codes: image.get(l.codes.0..pad16(l.codes.1)?)?,
-                sizes: image.get(l.sizes.0..pad16(l.sizes.1)?)?,
+                digits: image.get(l.digits.0..super::image::pad16(l.digits.1)?)?,
+                codes: image.get(l.codes.0..super::image::pad16(l.codes.1)?)?,
+                sizes: image.get(l.sizes.0..super::image::pad16(l.sizes.1)?)?,
             },
         })
     }
