@@ -143,6 +143,38 @@ pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
     padded: gather::Padded<'a>,
 }
 
+impl<K: Key, D: Digit> FamilyTable<'static, K, D> {
+    /// A family that matches nothing: one chunk of one entry, every code naming the empty
+    /// mask, over `digits` (a zero window: `D::WINDOW + 1` of them).
+    const fn empty(digits: &'static [D]) -> Self {
+        FamilyTable {
+            index: &[0, 1],
+            digits,
+            codes: Codes::One(&[0, 0, 0]),
+            dict: &[[0, 0]],
+            sizes: &[64],
+            keys: &[],
+            scodes: Codes::One(&[]),
+            sindex: &[],
+            longs: &[],
+            lcodes: Codes::One(&[]),
+            lindex: &[],
+            base: K::ZERO,
+            window_mask: K::ZERO,
+            skip: 0,
+            cell_index: 0,
+            spill_index: 0,
+            cells: 1,
+            #[cfg(target_arch = "x86_64")]
+            padded: gather::Padded {
+                digits: &[],
+                codes: &[],
+                sizes: &[],
+            },
+        }
+    }
+}
+
 impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     fn view(image: &'a [u8], l: &FamilyLayout, s: FamilyShape, base: K) -> Option<Self> {
         let part = |span: (usize, usize)| image.get(span.0..span.1);
@@ -826,56 +858,8 @@ impl<'a> IpSet<'a> {
             v6_longs: 0,
             v6_base: [0; 2],
         },
-        v4: FamilyTable {
-            index: &[0, 1],
-            digits: &[0; 33],
-            codes: Codes::One(&[0, 0, 0]),
-            dict: &[[0, 0]],
-            sizes: &[64],
-            keys: &[],
-            scodes: Codes::One(&[]),
-            sindex: &[],
-            longs: &[],
-            lcodes: Codes::One(&[]),
-            lindex: &[],
-            base: 0,
-            window_mask: 0,
-            skip: 0,
-            cell_index: 0,
-            spill_index: 0,
-            cells: 1,
-            #[cfg(target_arch = "x86_64")]
-            padded: gather::Padded {
-                digits: &[],
-                codes: &[],
-                sizes: &[],
-            },
-        },
-        v6: FamilyTable {
-            index: &[0, 1],
-            digits: &[0; 17],
-            codes: Codes::One(&[0, 0, 0]),
-            dict: &[[0, 0]],
-            sizes: &[64],
-            keys: &[],
-            scodes: Codes::One(&[]),
-            sindex: &[],
-            longs: &[],
-            lcodes: Codes::One(&[]),
-            lindex: &[],
-            base: 0,
-            window_mask: 0,
-            skip: 0,
-            cell_index: 0,
-            spill_index: 0,
-            cells: 1,
-            #[cfg(target_arch = "x86_64")]
-            padded: gather::Padded {
-                digits: &[],
-                codes: &[],
-                sizes: &[],
-            },
-        },
+        v4: FamilyTable::empty(&[0; 33]),
+        v6: FamilyTable::empty(&[0; 17]),
     };
 
     fn view(image: &'a [u8], header: &Header, layout: &Layout) -> Option<IpSet<'a>> {
