@@ -13,7 +13,7 @@
 //!   this machine, so a quiet result for tollgate means something.
 //!
 //! Ignored by default (it measures time, which is slow and noise-sensitive); CI runs it
-//! briefly: `TOLLGATE_DUDECT_SAMPLES=40000 cargo test -p tollgate-tests --test apikey_timing
+//! briefly: `TOLLGATE_DUDECT_SAMPLES=60000 cargo test -p tollgate-tests --test apikey_timing
 //! -- --ignored --nocapture` (the default is 200,000 measurements per pair).
 
 mod dudect;

@@ -35,6 +35,25 @@ pub fn digest(message: &[u8]) -> [u8; 32] {
     hasher.finish()
 }
 
+/// The SHA-256 digest of `message`, in a time that depends on how many 64-byte blocks the
+/// padded message fills but not on where in its last block it ends: the bytes after the
+/// whole blocks are copied and padded by masking over the full block. For secrets whose
+/// length must not show (accepted API keys, see `apikey::compare`).
+pub fn digest_hiding_length(message: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    let (blocks, rest) = message.as_chunks::<BLOCK>();
+    compress_blocks(&mut hasher.state, blocks);
+    hasher.total = message.len() as u64;
+    // `black_box` keeps the length opaque, so no loop below is split at it.
+    let len = core::hint::black_box(rest.len());
+    for (i, dst) in hasher.pending.iter_mut().enumerate() {
+        let src = rest.get(i.min(len.saturating_sub(1))).copied().unwrap_or(0);
+        *dst = select(i < len, src, 0);
+    }
+    hasher.pending_len = len;
+    hasher.finish_padded::<true>()
+}
+
 /// An incremental SHA-256 computation: [`update`](Self::update) any number of times, then
 /// [`finish`](Self::finish). Works on the stack; no data-dependent branches or table indexes.
 #[derive(Clone)]
@@ -92,7 +111,13 @@ impl Sha256 {
     }
 
     /// The digest of everything passed to [`update`](Self::update).
-    pub fn finish(mut self) -> [u8; 32] {
+    pub fn finish(self) -> [u8; 32] {
+        self.finish_padded::<false>()
+    }
+
+    /// [`finish`](Self::finish); with `HIDE_LENGTH` the padding is built by masking over
+    /// the whole block, so only the number of blocks depends on the pending length.
+    fn finish_padded<const HIDE_LENGTH: bool>(mut self) -> [u8; 32] {
         // Padding: the pending bytes, 0x80, zeros, and the message length in bits
         // (big-endian u64) at the end of the last block; 56 pending bytes or more leave no
         // room for it, so a second block.
@@ -101,9 +126,16 @@ impl Sha256 {
         let tail_blocks = if rest.len() < BLOCK - 8 { 1 } else { 2 };
         let bit_len = self.total.wrapping_mul(8).to_be_bytes();
         let tail_bytes = tail.as_flattened_mut();
-        let padding = rest.iter().copied().chain(core::iter::once(0x80));
-        for (dst, src) in tail_bytes.iter_mut().zip(padding) {
-            *dst = src;
+        if HIDE_LENGTH {
+            let len = core::hint::black_box(rest.len());
+            for (i, (dst, &src)) in tail_bytes.iter_mut().zip(&self.pending).enumerate() {
+                *dst = select(i < len, src, select(i == len, 0x80, 0));
+            }
+        } else {
+            let padding = rest.iter().copied().chain(core::iter::once(0x80));
+            for (dst, src) in tail_bytes.iter_mut().zip(padding) {
+                *dst = src;
+            }
         }
         let length_at = tail_blocks * BLOCK - 8;
         for (dst, src) in tail_bytes.iter_mut().skip(length_at).zip(bit_len) {
@@ -116,6 +148,13 @@ impl Sha256 {
         }
         out
     }
+}
+
+/// `a` when `take`, else `b`, by masking (no branch on `take`).
+#[inline(always)]
+fn select(take: bool, a: u8, b: u8) -> u8 {
+    let mask = u8::from(take).wrapping_neg();
+    (a & mask) | (b & !mask)
 }
 
 /// Compresses `blocks` into `state`: with the SHA extensions when the CPU has them.
@@ -175,7 +214,7 @@ fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{digest, Sha256};
+    use super::{digest, digest_hiding_length, Sha256};
     use proptest::prelude::*;
     use std::vec::Vec;
 
@@ -216,6 +255,11 @@ mod tests {
             let message = &data[..len];
             let oracle = ring::digest::digest(&ring::digest::SHA256, message);
             assert_eq!(&digest(message)[..], oracle.as_ref(), "length {len}");
+            assert_eq!(
+                &digest_hiding_length(message)[..],
+                oracle.as_ref(),
+                "hiding length {len}"
+            );
         }
     }
 
