@@ -306,6 +306,14 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             Some(range) => lo + last_at_most(range, short),
             None => return 0,
         };
+        self.spill_answer(a, short, chunk, at)
+    }
+
+    /// The end of [`FamilyTable::spilled`] once the short key at or before `a` (at `at`, in
+    /// spill chunk `chunk`) is found: its code, or a long key's in `a`'s own lead block, as
+    /// a tag mask.
+    #[inline(always)]
+    fn spill_answer(&self, a: K, short: K::Short, chunk: usize, at: usize) -> u32 {
         let mut code = self.scodes.get(at);
         // Long keys are few: most chunks have none, and the test below is then one compare.
         if let Some(&[llo, lhi]) = self.lindex.get(chunk..chunk + 2) {

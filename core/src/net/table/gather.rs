@@ -301,15 +301,14 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         rest
     }
 
-    /// Answer the lanes a pass left: spilled cells with [`FamilyTable::spilled`], the
-    /// others with `scalar`.
+    /// Answer the lanes a pass left: spilled cells with `spilled`, the others with `scalar`.
     #[inline(always)]
     fn answer_rest(
-        &self,
         rest: [Rest; VECTORS],
         addrs: &[K],
         out: &mut [u32],
         at: usize,
+        mut spilled: impl FnMut(usize, K, &mut [u32]),
         scalar: impl Fn(K) -> u32,
     ) {
         for (u, r) in rest.iter().enumerate() {
@@ -318,12 +317,11 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 let lane = left.trailing_zeros();
                 left &= left - 1;
                 let i = at + u * LANES + lane as usize;
-                if let (Some(o), Some(&a)) = (out.get_mut(i), addrs.get(i)) {
-                    *o = if r.spill & (1 << lane) != 0 {
-                        self.spilled(a)
-                    } else {
-                        scalar(a)
-                    };
+                let Some(&a) = addrs.get(i) else { continue };
+                if r.spill & (1 << lane) != 0 {
+                    spilled(i, a, out);
+                } else if let Some(o) = out.get_mut(i) {
+                    *o = scalar(a);
                 }
             }
         }
@@ -373,7 +371,12 @@ impl FamilyTable<'_, u32, u16> {
             }
             // SAFETY: the caller's promises, and live lanes are below `n`.
             let rest = unsafe { self.answer_pass(&pass, out, at) };
-            self.answer_rest(rest, addrs, out, at, |a| self.lookup(a));
+            let spilled = |i: usize, a: u32, out: &mut [u32]| {
+                if let Some(o) = out.get_mut(i) {
+                    *o = self.spilled(a);
+                }
+            };
+            Self::answer_rest(rest, addrs, out, at, spilled, |a| self.lookup(a));
             at += VECTORS * LANES;
         }
     }
@@ -413,6 +416,11 @@ impl FamilyTable<'_, u128, u32> {
         // Little-endian u128s: the low half of address i is qword 2i, the high half 2i + 1.
         let lows = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
         let highs = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+        let mut queue = SpillQueue {
+            at: [0; SPILL_LANES],
+            addrs: [0; SPILL_LANES],
+            len: 0,
+        };
         let mut at = 0usize;
         while at < n {
             let mut pass = [EMPTY; VECTORS];
@@ -488,10 +496,142 @@ impl FamilyTable<'_, u128, u32> {
             }
             // SAFETY: the caller's promises, and live lanes are below `n`.
             let rest = unsafe { self.answer_pass(&pass, out, at) };
-            self.answer_rest(rest, addrs, out, at, |a| {
+            let spilled = |i: usize, a: u128, out: &mut [u32]| {
+                if let (Some(p), Some(q)) =
+                    (queue.at.get_mut(queue.len), queue.addrs.get_mut(queue.len))
+                {
+                    (*p, *q) = (i, a);
+                    queue.len += 1;
+                }
+                if queue.len == SPILL_LANES {
+                    // SAFETY: the caller's promise (AVX-512F).
+                    unsafe { self.spill_search(&mut queue, out) };
+                }
+            };
+            Self::answer_rest(rest, addrs, out, at, spilled, |a| {
                 mapped(a).unwrap_or_else(|| self.lookup(a))
             });
             at += VECTORS * LANES;
+        }
+        // SAFETY: the caller's promise (AVX-512F).
+        unsafe { self.spill_search(&mut queue, out) };
+    }
+}
+
+/// IPv6 lookups that landed on spilled cells, searched [`SPILL_LANES`] at a time.
+struct SpillQueue {
+    /// Positions in the batch, and the addresses.
+    at: [usize; SPILL_LANES],
+    addrs: [u128; SPILL_LANES],
+    len: usize,
+}
+
+/// Spilled lookups per vector search (64-bit lanes).
+const SPILL_LANES: usize = 8;
+
+impl FamilyTable<'_, u128, u32> {
+    /// The queued lookups' answers (as [`FamilyTable::spilled`]): the spill index slots and
+    /// the search of the short keys in vectors of 8, the rest per lookup; empties the queue.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F (and the OS save its state).
+    #[target_feature(enable = "avx512f")]
+    unsafe fn spill_search(&self, queue: &mut SpillQueue, out: &mut [u32]) {
+        let n = queue.len.min(SPILL_LANES);
+        queue.len = 0;
+        if n == 0 {
+            return;
+        }
+        let live = lanes_left(n, SPILL_LANES) as __mmask8;
+        let mut highs = [0u64; SPILL_LANES];
+        let mut lows = [0u64; SPILL_LANES];
+        for ((h, l), &a) in highs
+            .iter_mut()
+            .zip(lows.iter_mut())
+            .zip(&queue.addrs)
+            .take(n)
+        {
+            (*h, *l) = ((a >> 64) as u64, a as u64);
+        }
+        // SAFETY: two arrays of 8 u64 are 64 readable bytes each.
+        let (high, low) = unsafe {
+            (
+                _mm512_loadu_epi64(highs.as_ptr().cast()),
+                _mm512_loadu_epi64(lows.as_ptr().cast()),
+            )
+        };
+        let q = |v: u64| _mm512_set1_epi64(v as i64);
+        // The short key (the 64 bits after `skip`), as the front end works out the lead.
+        let skip = self.skip;
+        let short = _mm512_or_si512(
+            _mm512_or_si512(
+                _mm512_sllv_epi64(high, q(u64::from(skip))),
+                _mm512_srlv_epi64(low, q(u64::from(64u32.wrapping_sub(skip)))),
+            ),
+            _mm512_sllv_epi64(low, q(u64::from(skip.wrapping_sub(64)))),
+        );
+        let chunk = _mm512_srlv_epi64(short, q(u64::from(64u32.wrapping_sub(self.spill_index))));
+        let one = q(1);
+        let indexed = _mm512_mask_cmplt_epu64_mask(
+            live,
+            _mm512_add_epi64(chunk, one),
+            q(self.sindex.len() as u64),
+        );
+        // SAFETY: lanes of `indexed` read `sindex[chunk]` and `sindex[chunk + 1]`, both below
+        // `sindex.len()`; other lanes are not read.
+        let pair = unsafe {
+            _mm512_mask_i64gather_epi64::<4>(
+                _mm512_setzero_si512(),
+                indexed,
+                chunk,
+                self.sindex.as_ptr().cast(),
+            )
+        };
+        let lo = _mm512_and_si512(pair, q(u64::from(u32::MAX)));
+        let end = _mm512_add_epi64(_mm512_srli_epi64::<32>(pair), one);
+        let found = _mm512_mask_cmple_epu64_mask(indexed, lo, end)
+            & _mm512_mask_cmple_epu64_mask(indexed, end, q(self.keys.len() as u64));
+        // The last short key <= each lookup's in `keys[lo..end]` (the range's first is, by the
+        // index's definition): `last_at_most`'s halving steps, every lane together.
+        let mut base = lo;
+        let mut len = _mm512_sub_epi64(end, lo);
+        for _ in 0..64 {
+            let more = _mm512_mask_cmpgt_epu64_mask(found, len, one);
+            if more == 0 {
+                break;
+            }
+            let half = _mm512_srli_epi64::<1>(len);
+            let probe = _mm512_add_epi64(base, half);
+            // SAFETY: lanes of `more` read `keys[probe]` with `probe < end <= keys.len()`.
+            let key = unsafe {
+                _mm512_mask_i64gather_epi64::<8>(
+                    _mm512_setzero_si512(),
+                    more,
+                    probe,
+                    self.keys.as_ptr().cast(),
+                )
+            };
+            let below = _mm512_mask_cmple_epu64_mask(more, key, short);
+            base = _mm512_mask_add_epi64(base, below, base, half);
+            len = _mm512_mask_sub_epi64(len, more, len, half);
+        }
+        let mut lanes = [[0u64; SPILL_LANES]; 3];
+        // SAFETY: three arrays of 8 u64 are 64 writable bytes each.
+        unsafe {
+            _mm512_storeu_epi64(lanes[0].as_mut_ptr().cast(), base);
+            _mm512_storeu_epi64(lanes[1].as_mut_ptr().cast(), short);
+            _mm512_storeu_epi64(lanes[2].as_mut_ptr().cast(), chunk);
+        }
+        for (lane, (&i, &a)) in queue.at.iter().zip(&queue.addrs).enumerate().take(n) {
+            let tags = match (lanes[0].get(lane), lanes[1].get(lane), lanes[2].get(lane)) {
+                (Some(&at), Some(&s), Some(&c)) if found & (1 << lane) != 0 => {
+                    self.spill_answer(a, s, c as usize, at as usize)
+                }
+                _ => 0,
+            };
+            if let Some(o) = out.get_mut(i) {
+                *o = tags;
+            }
         }
     }
 }
