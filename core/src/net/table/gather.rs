@@ -109,6 +109,42 @@ struct Walk {
     placed: __mmask16,
 }
 
+/// The shift counts that make an IPv6 address's lead (the 64 bits after `skip`) from its
+/// halves in 64-bit lanes: counts of 64 or more (and the wrapped "negative" ones) give 0, so
+/// one formula serves every `skip`.
+#[derive(Clone, Copy)]
+struct LeadShifts {
+    high_left: __m512i,
+    low_right: __m512i,
+    low_left: __m512i,
+}
+
+impl LeadShifts {
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn new(skip: u32) -> Self {
+        let q = |v: u32| _mm512_set1_epi64(i64::from(v));
+        LeadShifts {
+            high_left: q(skip),
+            low_right: q(64u32.wrapping_sub(skip)),
+            low_left: q(skip.wrapping_sub(64)),
+        }
+    }
+
+    /// The leads of the addresses whose halves are `high` and `low`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn lead(&self, high: __m512i, low: __m512i) -> __m512i {
+        _mm512_or_si512(
+            _mm512_or_si512(
+                _mm512_sllv_epi64(high, self.high_left),
+                _mm512_srlv_epi64(low, self.low_right),
+            ),
+            _mm512_sllv_epi64(low, self.low_left),
+        )
+    }
+}
+
 /// The lane mask for `left` (any number) addresses, at most `lanes` (<= 16).
 #[inline(always)]
 fn lanes_left(left: usize, lanes: usize) -> u32 {
@@ -404,12 +440,7 @@ impl FamilyTable<'_, u128, u32> {
             q((self.window_mask >> 64) as u64),
             q(self.window_mask as u64),
         );
-        // The 64 bits after `skip` from the halves: shift counts of 64 or more (and the
-        // wrapped "negative" ones) give 0, so one formula serves every `skip`.
-        let skip = self.skip;
-        let hi_left = q(u64::from(skip));
-        let lo_right = q(u64::from(64u32.wrapping_sub(skip)));
-        let lo_left = q(u64::from(skip.wrapping_sub(64)));
+        let lead_of = LeadShifts::new(self.skip);
         let chunk_shift = q(u64::from(64u32.wrapping_sub(self.cell_index)));
         let cell = q(u64::from(self.cell_index));
         let ffff = q(0xffff);
@@ -456,13 +487,7 @@ impl FamilyTable<'_, u128, u32> {
                     // `::ffff:a.b.c.d`: the high half zero, the low half's top 32 bits 0xffff.
                     let special = _mm512_mask_cmpeq_epi64_mask(live, high, zero)
                         & _mm512_cmpeq_epi64_mask(_mm512_srli_epi64::<32>(low), ffff);
-                    let lead = _mm512_or_si512(
-                        _mm512_or_si512(
-                            _mm512_sllv_epi64(high, hi_left),
-                            _mm512_srlv_epi64(low, lo_right),
-                        ),
-                        _mm512_sllv_epi64(low, lo_left),
-                    );
+                    let lead = lead_of.lead(high, low);
                     *half = Vector {
                         live: live.into(),
                         special: special.into(),
@@ -561,15 +586,8 @@ impl FamilyTable<'_, u128, u32> {
             )
         };
         let q = |v: u64| _mm512_set1_epi64(v as i64);
-        // The short key (the 64 bits after `skip`), as the front end works out the lead.
-        let skip = self.skip;
-        let short = _mm512_or_si512(
-            _mm512_or_si512(
-                _mm512_sllv_epi64(high, q(u64::from(skip))),
-                _mm512_srlv_epi64(low, q(u64::from(64u32.wrapping_sub(skip)))),
-            ),
-            _mm512_sllv_epi64(low, q(u64::from(skip.wrapping_sub(64)))),
-        );
+        // The short key: the lead, as the front end works it out.
+        let short = LeadShifts::new(self.skip).lead(high, low);
         let chunk = _mm512_srlv_epi64(short, q(u64::from(64u32.wrapping_sub(self.spill_index))));
         let one = q(1);
         let indexed = _mm512_mask_cmplt_epu64_mask(
