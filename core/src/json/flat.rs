@@ -72,6 +72,13 @@ pub(super) fn parse_object<'a>(
         let name = input.get(m.name_start as usize..m.name_end as usize);
         let value = input.get(m.value_start as usize..m.value_end as usize);
         if let (Some(name), Some(value)) = (name, value) {
+            // The argument below, checked wherever debug assertions are on (tests, fuzzing).
+            debug_assert!(
+                [m.name_start, m.name_end, m.value_start, m.value_end]
+                    .iter()
+                    .all(|&at| text.is_char_boundary(at as usize)),
+                "a member span splits a character"
+            );
             // SAFETY: `input` is UTF-8 (`text`), and every recorded span begins and ends next
             // to an ASCII byte (after or at a quote, at a value's first byte, after its last,
             // all ASCII in a valid document), which is always a character boundary.
