@@ -30,8 +30,11 @@ const LANES: usize = 16;
 /// Vectors in flight per pass.
 const VECTORS: usize = 4;
 
-/// Chunks of up to this many entries are searched in the vector (a four-step search).
+/// Chunks of up to this many entries are searched in the vector: a four-step halving search
+/// of 32-bit digits, or a three-step search of 16-bit digits read in pairs (which covers one
+/// entry less).
 const MAX_ENTRIES: u32 = 15;
+const MAX_PAIRED: u32 = 14;
 
 /// `v` broadcast to every lane.
 #[target_feature(enable = "avx512f")]
@@ -41,20 +44,18 @@ fn splat(v: u32) -> __m512i {
 }
 
 /// The element of `width_mask`'s width at byte offset `off` of `bytes`, in the lanes of `k`
-/// (0 elsewhere): read as the aligned 4-byte word that holds it.
+/// (0 elsewhere): read as the (unaligned) 4 bytes from its start, the ones past it masked off.
 ///
 /// # Safety
-/// For every lane in `k`, `off & !3` plus 4 must be at most `bytes.len()`.
+/// For every lane in `k`, `off + 4` must be at most `bytes.len()`.
 #[target_feature(enable = "avx512f")]
 #[inline]
 unsafe fn gather_small(k: __mmask16, off: __m512i, bytes: &[u8], width_mask: u32) -> __m512i {
-    let word = _mm512_and_si512(off, splat(!3));
-    let shift = _mm512_slli_epi32::<3>(_mm512_and_si512(off, splat(3)));
     // SAFETY: the caller keeps every lane of `k` inside `bytes`; other lanes are not read.
     let w = unsafe {
-        _mm512_mask_i32gather_epi32::<1>(_mm512_setzero_si512(), k, word, bytes.as_ptr().cast())
+        _mm512_mask_i32gather_epi32::<1>(_mm512_setzero_si512(), k, off, bytes.as_ptr().cast())
     };
-    _mm512_and_si512(_mm512_srlv_epi32(w, shift), splat(width_mask))
+    _mm512_and_si512(w, splat(width_mask))
 }
 
 /// One vector of addresses as a family's front end works them out.
@@ -203,6 +204,52 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             && self.dict.len() < limit / 8
     }
 
+    /// The search of 16-bit digits (chunks of at most [`MAX_PAIRED`] entries), the vectors
+    /// of a pass step by step together: how many of a searched lane's digits are `<=` its
+    /// own (the count), and the last of them.
+    ///
+    /// A 4-byte read at digit `i` gives digits `i` and `i + 1`, which tell whether the count
+    /// is at most `i`, exactly `i + 1`, or at least `i + 2`. Read at `L + 6`, `L + 2`, `L`
+    /// from the lowest count `L` still possible, that leaves 7, 3 and then 1 of the 15
+    /// counts from 0 to 14: three gathers instead of four halving steps. Digits past the
+    /// chunk's count read as larger than any address's. A count only grows by what is read,
+    /// so a lane whose count is already known reads on without changing it.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F, and the searched lanes' chunks must end at `hi <=`
+    /// the number of 16-bit elements that start a 4-byte read inside the padded digits.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn count_paired(&self, walks: &mut [Walk; VECTORS], pass: &[Vector; VECTORS]) {
+        let low = splat(0xffff);
+        let one = splat(1);
+        for first in [6u32, 2, 0] {
+            for (w, v) in walks.iter_mut().zip(pass) {
+                let i = _mm512_add_epi32(w.found, splat(first));
+                let next = _mm512_add_epi32(i, one);
+                let read = _mm512_mask_cmplt_epu32_mask(w.searched, i, w.count);
+                // SAFETY: lanes of `read` read digit `lo + i < hi` and the 2 bytes after it,
+                // inside the padded view (the caller's promise); other lanes are not read.
+                let pair = unsafe {
+                    _mm512_mask_i32gather_epi32::<2>(
+                        ZERO,
+                        read,
+                        _mm512_add_epi32(w.lo, i),
+                        self.padded.digits.as_ptr().cast(),
+                    )
+                };
+                let (d0, d1) = (_mm512_and_si512(pair, low), _mm512_srli_epi32::<16>(pair));
+                let first_below = _mm512_mask_cmple_epu32_mask(read, d0, v.digit);
+                let both_below = _mm512_mask_cmplt_epu32_mask(first_below, next, w.count)
+                    & _mm512_cmple_epu32_mask(d1, v.digit);
+                w.found = _mm512_mask_mov_epi32(w.found, first_below, next);
+                w.found = _mm512_mask_add_epi32(w.found, both_below, w.found, one);
+                w.top = _mm512_mask_mov_epi32(w.top, first_below, d0);
+                w.top = _mm512_mask_mov_epi32(w.top, both_below, d1);
+            }
+        }
+    }
+
     /// Answer one pass's live lanes into `out[at..]`, except the lanes returned per vector:
     /// spilled cells, which the caller answers with the spill search, and the rest
     /// (uncovered or special), which it answers with the scalar lookup.
@@ -225,6 +272,10 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         };
         let digit_bytes = core::mem::size_of::<D>() as u32;
         let digit_mask = u32::MAX >> (32 - D::BITS);
+        // Element positions to byte offsets: shifts (a multiply would add its latency to
+        // every dependent gather).
+        let digit_shift = _mm_cvtsi32_si128(digit_bytes.trailing_zeros() as i32);
+        let code_shift = _mm_cvtsi32_si128(code_bytes.trailing_zeros() as i32);
         // The piece check of the scalar lookup, on digits: inside when
         // (digit - entry's digit) < 2^(sx - (64 - D::BITS)).
         let piece_base = splat(64 - D::BITS);
@@ -233,13 +284,22 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         let index_len = splat(self.index.len() as u32);
         let cells = splat(self.cells as u32);
         let ends = splat(self.cells as u32 + 2);
-        // Elements whose aligned 4-byte word lies inside each padded view.
-        let words = |bytes: &[u8]| (bytes.len() & !3) as u32;
-        let digit_limit = splat(words(self.padded.digits) / digit_bytes);
-        let code_limit = splat(words(self.padded.codes) / code_bytes);
+        // How many elements of `width` bytes start a 4-byte read inside each padded view.
+        let readable = |bytes: &[u8], width: u32| match bytes.len().checked_sub(4) {
+            Some(last) => last as u32 / width + 1,
+            None => 0,
+        };
+        let digit_limit = readable(self.padded.digits, digit_bytes);
+        let hi_limit = splat(digit_limit.min(self.cells as u32));
+        let code_limit = splat(readable(self.padded.codes, code_bytes));
         let dict_len = splat(self.dict.len() as u32);
-        let kinds = splat((self.dict.len() as u32).min(words(self.padded.sizes)));
+        let kinds = splat((self.dict.len() as u32).min(readable(self.padded.sizes, 1)));
         let dict = self.dict.as_ptr().cast::<u32>();
+        let max_entries = if D::BITS == 16 {
+            MAX_PAIRED
+        } else {
+            MAX_ENTRIES
+        };
         let mut walks = [Walk {
             lo: zero,
             count: zero,
@@ -259,28 +319,34 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 unsafe { gather_pairs::<4>(indexed, v.chunk, self.index.as_ptr().cast()) };
             w.lo = lo;
             w.count = _mm512_sub_epi32(hi, lo);
-            // The chunk's entries lie inside the digits and number at most MAX_ENTRIES.
-            w.searched = _mm512_mask_cmple_epu32_mask(indexed, lo, hi)
-                & _mm512_mask_cmple_epu32_mask(indexed, hi, cells)
-                & _mm512_mask_cmple_epu32_mask(indexed, hi, digit_limit)
-                & _mm512_mask_cmple_epu32_mask(indexed, w.count, splat(MAX_ENTRIES));
+            // The chunk's entries lie inside the digits (and the cells) and number at most
+            // `max_entries` (`lo > hi` wraps the count far past it).
+            w.searched = _mm512_mask_cmple_epu32_mask(indexed, hi, hi_limit)
+                & _mm512_mask_cmple_epu32_mask(indexed, w.count, splat(max_entries));
         }
         // How many of the chunk's digits are <= the address's (they ascend), and the last
-        // such digit: four halving steps, each one gather per vector.
-        for step in [8u32, 4, 2, 1] {
-            for (w, v) in walks.iter_mut().zip(pass) {
-                let candidate = _mm512_add_epi32(w.found, splat(step));
-                let fits = _mm512_mask_cmple_epu32_mask(w.searched, candidate, w.count);
-                let at_byte = _mm512_mullo_epi32(
-                    _mm512_sub_epi32(_mm512_add_epi32(w.lo, candidate), splat(1)),
-                    splat(digit_bytes),
-                );
-                // SAFETY: lanes of `fits` read digit `lo + candidate - 1 < hi`, whose word
-                // lies inside the padded view (`hi <= digit_limit`).
-                let d = unsafe { gather_small(fits, at_byte, self.padded.digits, digit_mask) };
-                let below = _mm512_mask_cmple_epu32_mask(fits, d, v.digit);
-                w.found = _mm512_mask_mov_epi32(w.found, below, candidate);
-                w.top = _mm512_mask_mov_epi32(w.top, below, d);
+        // such digit.
+        if D::BITS == 16 {
+            // SAFETY: searched lanes end at `hi <= digit_limit`, the elements (of 2 bytes)
+            // that start a 4-byte read inside the padded digits.
+            unsafe { self.count_paired(&mut walks, pass) };
+        } else {
+            // Four halving steps, each one gather per vector.
+            for step in [8u32, 4, 2, 1] {
+                for (w, v) in walks.iter_mut().zip(pass) {
+                    let candidate = _mm512_add_epi32(w.found, splat(step));
+                    let fits = _mm512_mask_cmple_epu32_mask(w.searched, candidate, w.count);
+                    let at_byte = _mm512_sll_epi32(
+                        _mm512_sub_epi32(_mm512_add_epi32(w.lo, candidate), splat(1)),
+                        digit_shift,
+                    );
+                    // SAFETY: lanes of `fits` read digit `lo + candidate - 1 < hi`, whose 4 bytes
+                    // lie inside the padded view (`hi <= digit_limit`).
+                    let d = unsafe { gather_small(fits, at_byte, self.padded.digits, digit_mask) };
+                    let below = _mm512_mask_cmple_epu32_mask(fits, d, v.digit);
+                    w.found = _mm512_mask_mov_epi32(w.found, below, candidate);
+                    w.top = _mm512_mask_mov_epi32(w.top, below, d);
+                }
             }
         }
         for (w, v) in walks.iter_mut().zip(pass) {
@@ -293,12 +359,12 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             w.placed = (w.searched | outside)
                 & _mm512_cmplt_epu32_mask(p, ends)
                 & _mm512_cmplt_epu32_mask(p, code_limit);
-            // SAFETY: lanes of `placed` read code `p < code_limit`, whose word lies inside the
-            // padded view.
+            // SAFETY: lanes of `placed` read code `p < code_limit`, whose 4 bytes lie inside
+            // the padded view.
             w.code = unsafe {
                 gather_small(
                     w.placed,
-                    _mm512_mullo_epi32(p, splat(code_bytes)),
+                    _mm512_sll_epi32(p, code_shift),
                     self.padded.codes,
                     code_mask,
                 )
