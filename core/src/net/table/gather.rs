@@ -281,9 +281,9 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         let piece_base = splat(64 - D::BITS);
         let zero = _mm512_setzero_si512();
         let ones = splat(u32::MAX);
-        let index_len = splat(self.index.len() as u32);
+        // Chunks below this have both their index slots.
+        let last_slot = splat((self.index.len() as u32).saturating_sub(1));
         let cells = splat(self.cells as u32);
-        let ends = splat(self.cells as u32 + 2);
         // How many elements of `width` bytes start a 4-byte read inside each padded view.
         let readable = |bytes: &[u8], width: u32| match bytes.len().checked_sub(4) {
             Some(last) => last as u32 / width + 1,
@@ -310,9 +310,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             placed: 0,
         }; VECTORS];
         for (w, v) in walks.iter_mut().zip(pass) {
-            let next = _mm512_add_epi32(v.chunk, splat(1));
             let indexed =
-                v.live & !v.outside & !v.special & _mm512_cmplt_epu32_mask(next, index_len);
+                v.live & !v.outside & !v.special & _mm512_cmplt_epu32_mask(v.chunk, last_slot);
             // SAFETY: lanes of `indexed` read `index[chunk]` and `index[chunk + 1]`, both
             // below `index.len()`.
             let (lo, hi) =
@@ -356,9 +355,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             let p = _mm512_sub_epi32(_mm512_add_epi32(w.lo, w.found), splat(1));
             let p = _mm512_mask_mov_epi32(p, outside, cells);
             let p = _mm512_mask_mov_epi32(p, outside & v.above, _mm512_add_epi32(cells, splat(1)));
-            w.placed = (w.searched | outside)
-                & _mm512_cmplt_epu32_mask(p, ends)
-                & _mm512_cmplt_epu32_mask(p, code_limit);
+            // (`p < cells + 2` holds already: searched chunks end at `hi <= cells`.)
+            w.placed = (w.searched | outside) & _mm512_cmplt_epu32_mask(p, code_limit);
             // SAFETY: lanes of `placed` read code `p < code_limit`, whose 4 bytes lie inside
             // the padded view.
             w.code = unsafe {
@@ -385,8 +383,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 )
             };
             let hit = _mm512_mask_cmpneq_epi32_mask(w.searched, w.found, zero);
-            let offset = _mm512_sub_epi32(v.digit, w.top);
-            let offset = _mm512_mask_mov_epi32(ones, hit, offset);
+            let offset = _mm512_mask_sub_epi32(ones, hit, v.digit, w.top);
             let beyond = _mm512_srlv_epi32(offset, _mm512_sub_epi32(size, piece_base));
             let within = _mm512_mask_cmpeq_epi32_mask(known, beyond, zero);
             let tags = _mm512_mask_blend_epi32(within, outer, inner);
