@@ -392,7 +392,7 @@ impl<'a, K: Key> Family<'a, K> {
         };
         // About 8 intervals per chunk for IPv6 and 4 for IPv4 (pieces make it fewer entries;
         // one 64-byte window holds 32 IPv4 or 16 IPv6 digits, and the gathered batch search
-        // takes four steps for up to 15 entries); wider when that avoids spills and the index
+        // takes three steps for up to 14 IPv4 entries, four for up to 15 IPv6 ones); wider when that avoids spills and the index
         // stays small beside the entries. The narrower IPv4 chunks cost half a byte per
         // prefix at 500k prefixes and make batches about 10% faster.
         let chunk_log = if D::BITS == 16 { 2 } else { 3 };
