@@ -1,15 +1,16 @@
 //! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
 //! go through the chunk index, the search of their digit window (three steps reading IPv4
 //! digits in pairs, four halving steps for IPv6), the code, its entry kind and the piece
-//! check together, so the cache misses of many lookups overlap and no
-//! lookup branches on the data. A family's front end works out each address's window side,
-//! chunk and digit (IPv6 in 64-bit halves, then narrowed); the rest is common.
+//! check together, so the cache misses of many lookups overlap and no lookup branches on the
+//! data. A family's front end works out each address's window side, chunk and digit (IPv6 in
+//! 64-bit halves, then narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes on
 //! spilled cells go on to the spill search; lanes the vector path does not cover — chunks of
-//! more than 14 (IPv4) or 15 (IPv6) entries, anything out of range, IPv4-mapped IPv6 addresses — are answered by
-//! the scalar lookup, which is also the oracle the tests compare with.
+//! more than 14 (IPv4) or 15 (IPv6) entries, anything out of range, IPv4-mapped IPv6
+//! addresses — are answered by the scalar lookup, which is also the oracle the tests compare
+//! with.
 
 use super::super::image::{Digit, Key};
 use super::{Codes, FamilyTable};
