@@ -47,11 +47,7 @@ fn run(group: &str, mut participants: Vec<Participant<'_>>) {
     }
     let stats: Vec<[f64; 3]> = samples
         .iter_mut()
-        .map(|s| {
-            s.sort_by(f64::total_cmp);
-            let q = |q: f64| s[((s.len() - 1) as f64 * q) as usize];
-            [q(0.0), q(0.1), q(0.5)]
-        })
+        .map(|s| tollgate_bench::min_p10_median(s))
         .collect();
     println!("{group}: µs per batch of 1,024 ({ROUNDS} alternating rounds of {PER_ROUND})");
     println!("{:<20}{:>9}{:>9}{:>9}", "", "min", "p10", "median");
@@ -77,97 +73,76 @@ fn run(group: &str, mut participants: Vec<Participant<'_>>) {
     );
 }
 
-/// Every peer must agree with tollgate on whether each address matches.
-fn agree<A: Copy + std::fmt::Debug>(
+/// One group: every peer must agree with tollgate on whether each address matches, then the
+/// rounds. Lookups are generic closures, not `dyn`, so no side pays an indirect call per
+/// lookup (one per batch, as in every round).
+fn family<A, Batch, Int, Trie, Pop>(
     group: &str,
     addrs: &[A],
-    ours: &[u32],
-    peers: [&dyn Fn(A) -> Option<u32>; 3],
-) {
-    for (&a, &tags) in addrs.iter().zip(ours) {
+    ours: Batch,
+    (ip_network_table, prefix_trie, poptrie): (Int, Trie, Pop),
+) where
+    A: Copy + std::fmt::Debug,
+    Batch: Fn(&[A], &mut [u32]),
+    Int: Fn(A) -> Option<u32>,
+    Trie: Fn(A) -> Option<u32>,
+    Pop: Fn(A) -> Option<u32>,
+{
+    let mut out = vec![0u32; addrs.len()];
+    ours(addrs, &mut out);
+    for (&a, &tags) in addrs.iter().zip(&out) {
+        let peers = [ip_network_table(a), prefix_trie(a), poptrie(a)];
         for p in peers {
-            assert_eq!(tags != 0, p(a).is_some(), "{group}: {a:?}");
+            assert_eq!(tags != 0, p.is_some(), "{group}: {a:?}");
         }
     }
-}
-
-fn v4(group: &str, tables: &Tables, addrs: &[u32]) {
-    let set = tables.tollgate();
-    let mut out = vec![0u32; addrs.len()];
-    set.lookup_v4_batch(addrs, &mut out);
-    agree(
-        group,
-        addrs,
-        &out,
-        [
-            &|a| tables.ip_network_table_v4(a),
-            &|a| tables.prefix_trie_v4(a),
-            &|a| tables.poptrie_v4(a),
-        ],
-    );
     run(
         group,
         vec![
             (
                 "tollgate",
                 Box::new(|| {
-                    set.lookup_v4_batch(black_box(addrs), &mut out);
+                    ours(black_box(addrs), &mut out);
                     out.iter().fold(0u32, |acc, &t| acc.wrapping_add(t))
                 }),
             ),
             (
                 "ip_network_table",
-                Box::new(|| peer(addrs, |a| tables.ip_network_table_v4(a))),
+                Box::new(|| peer(addrs, &ip_network_table)),
             ),
-            (
-                "prefix_trie",
-                Box::new(|| peer(addrs, |a| tables.prefix_trie_v4(a))),
-            ),
-            (
-                "poptrie",
-                Box::new(|| peer(addrs, |a| tables.poptrie_v4(a))),
-            ),
+            ("prefix_trie", Box::new(|| peer(addrs, &prefix_trie))),
+            ("poptrie", Box::new(|| peer(addrs, &poptrie))),
         ],
+    );
+}
+
+fn v4(group: &str, tables: &Tables, addrs: &[u32]) {
+    let set = tables.tollgate();
+    let peers = (
+        |a| tables.ip_network_table_v4(a),
+        |a| tables.prefix_trie_v4(a),
+        |a| tables.poptrie_v4(a),
+    );
+    family(
+        group,
+        addrs,
+        |a: &[u32], out: &mut [u32]| set.lookup_v4_batch(a, out),
+        peers,
     );
 }
 
 fn v6(group: &str, tables: &Tables, addrs: &[u128]) {
     let set = tables.tollgate();
-    let mut out = vec![0u32; addrs.len()];
-    set.lookup_v6_batch(addrs, &mut out);
-    agree(
+    let peers = (
+        |a| tables.ip_network_table_v6(a),
+        |a| tables.prefix_trie_v6(a),
+        |a| tables.poptrie_v6(a),
+    );
+    family(
         group,
         addrs,
-        &out,
-        [
-            &|a| tables.ip_network_table_v6(a),
-            &|a| tables.prefix_trie_v6(a),
-            &|a| tables.poptrie_v6(a),
-        ],
-    );
-    run(
-        group,
-        vec![
-            (
-                "tollgate",
-                Box::new(|| {
-                    set.lookup_v6_batch(black_box(addrs), &mut out);
-                    out.iter().fold(0u32, |acc, &t| acc.wrapping_add(t))
-                }),
-            ),
-            (
-                "ip_network_table",
-                Box::new(|| peer(addrs, |a| tables.ip_network_table_v6(a))),
-            ),
-            (
-                "prefix_trie",
-                Box::new(|| peer(addrs, |a| tables.prefix_trie_v6(a))),
-            ),
-            (
-                "poptrie",
-                Box::new(|| peer(addrs, |a| tables.poptrie_v6(a))),
-            ),
-        ],
+        |a: &[u128], out: &mut [u32]| set.lookup_v6_batch(a, out),
+        peers,
     );
 }
 

@@ -34,11 +34,7 @@ fn main() {
     }
     let stats: Vec<[f64; 3]> = samples
         .iter_mut()
-        .map(|s| {
-            s.sort_by(f64::total_cmp);
-            let q = |q: f64| s[((s.len() - 1) as f64 * q) as usize];
-            [q(0.0), q(0.1), q(0.5)]
-        })
+        .map(|s| tollgate_bench::min_p10_median(s))
         .collect();
     println!(
         "jwt_verify_2048 A/B, {ROUNDS} alternating rounds of {PER_ROUND}, µs per verification"
