@@ -273,10 +273,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             Codes::Four(_) => (4, u32::MAX),
         };
         let digit_bytes = core::mem::size_of::<D>() as u32;
-        let digit_mask = u32::MAX >> (32 - D::BITS);
-        // Element positions to byte offsets: shifts (a multiply would add its latency to
-        // every dependent gather).
-        let digit_shift = _mm_cvtsi32_si128(digit_bytes.trailing_zeros() as i32);
+        // Code positions to byte offsets: a shift (a multiply would add its latency to the
+        // dependent gathers).
         let code_shift = _mm_cvtsi32_si128(code_bytes.trailing_zeros() as i32);
         // The piece check of the scalar lookup, on digits: inside when
         // (digit - entry's digit) < 2^(sx - (64 - D::BITS)).
@@ -332,18 +330,22 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             // that start a 4-byte read inside the padded digits.
             unsafe { self.count_paired(&mut walks, pass) };
         } else {
-            // Four halving steps, each one gather per vector.
+            // Four halving steps over the 32-bit digits, each one gather per vector.
             for step in [8u32, 4, 2, 1] {
                 for (w, v) in walks.iter_mut().zip(pass) {
                     let candidate = _mm512_add_epi32(w.found, splat(step));
                     let fits = _mm512_mask_cmple_epu32_mask(w.searched, candidate, w.count);
-                    let at_byte = _mm512_sll_epi32(
-                        _mm512_sub_epi32(_mm512_add_epi32(w.lo, candidate), splat(1)),
-                        digit_shift,
-                    );
+                    let at = _mm512_sub_epi32(_mm512_add_epi32(w.lo, candidate), splat(1));
                     // SAFETY: lanes of `fits` read digit `lo + candidate - 1 < hi`, whose 4 bytes
                     // lie inside the padded view (`hi <= digit_limit`).
-                    let d = unsafe { gather_small(fits, at_byte, self.padded.digits, digit_mask) };
+                    let d = unsafe {
+                        _mm512_mask_i32gather_epi32::<4>(
+                            ZERO,
+                            fits,
+                            at,
+                            self.padded.digits.as_ptr().cast(),
+                        )
+                    };
                     let below = _mm512_mask_cmple_epu32_mask(fits, d, v.digit);
                     w.found = _mm512_mask_mov_epi32(w.found, below, candidate);
                     w.top = _mm512_mask_mov_epi32(w.top, below, d);
