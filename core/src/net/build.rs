@@ -9,7 +9,7 @@
 use super::addr::IpNumber;
 use super::image::{
     cast_mut, checksum, chunk_start, field, write_bytes, Digit, FamilyLayout, FamilyShape, Key,
-    Layout, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC, MAX_INDEX_BITS,
+    Layout, Packed16, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC, MAX_INDEX_BITS,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
@@ -254,12 +254,12 @@ fn build_counted<'s>(
 
     let mut f4 = Family::<u32>::new(r4, k4, t4, d4)?;
     let mut f6 = Family::<u128>::new(r6, k6, t6, d6)?;
-    let s4 = f4.shape::<u16>(p4)?;
+    let s4 = f4.shape::<Packed16>(p4)?;
     let s6 = f6.shape::<u32>(p6)?;
     let layout = Layout::new(s4.0, s6.0).ok_or(Error::TooManyPrefixes)?;
     let image = area.get_mut(..layout.total).ok_or(Error::BufferTooSmall)?;
     image.fill(0);
-    f4.write::<u16>(image, &layout.v4, s4)?;
+    f4.write::<Packed16>(image, &layout.v4, s4)?;
     f6.write::<u32>(image, &layout.v6, s6)?;
 
     let header = image;
@@ -391,10 +391,11 @@ impl<'a, K: Key> Family<'a, K> {
             _ => (0, K::ZERO),
         };
         // About 8 intervals per chunk for IPv6 and 4 for IPv4 (pieces make it fewer entries;
-        // one 64-byte window holds 32 IPv4 or 16 IPv6 digits, and the gathered batch search
-        // takes three steps for up to 14 IPv4 entries, four for up to 15 IPv6 ones); wider when that avoids spills and the index
-        // stays small beside the entries. The narrower IPv4 chunks cost half a byte per
-        // prefix at 500k prefixes and make batches about 10% faster.
+        // one 64-byte window holds 16 entries of either, and the gathered batch search takes
+        // three steps for up to 14 IPv4 entries, four for up to 15 IPv6 ones); wider when
+        // that avoids spills and the index stays small beside the entries. The narrower IPv4
+        // chunks cost half a byte per prefix at 500k prefixes and make batches about 10%
+        // faster; narrower still (2 per chunk) costs another byte and is slower.
         let chunk_log = if D::BITS == 16 { 2 } else { 3 };
         let cap = max_cell_index(n, bits).min(bits - skip);
         let mut cell_index = log2(n).saturating_sub(chunk_log).min(cap);
@@ -669,7 +670,11 @@ impl<'a, K: Key> Family<'a, K> {
         };
         let index: &mut [u32] = cast_mut(part(layout.index)?).ok_or(Error::Misaligned)?;
         let digits: &mut [D] = cast_mut(part(layout.digits)?).ok_or(Error::Misaligned)?;
-        let codes = CodesMut::new(part(layout.codes)?, shape.code_bytes)?;
+        let codes = if shape.codes_in_digits::<D>() {
+            CodesMut::InDigits
+        } else {
+            CodesMut::new(part(layout.codes)?, shape.code_bytes)?
+        };
         let dict: &mut [[u32; 2]] = cast_mut(part(layout.dict)?).ok_or(Error::Misaligned)?;
         let sizes: &mut [u8] = part(layout.sizes)?;
         let keys: &mut [K::Short] = cast_mut(part(layout.keys)?).ok_or(Error::Misaligned)?;
@@ -715,8 +720,8 @@ impl<'a, K: Key> Family<'a, K> {
         };
         let below = self.code(plain(self.tags.first().copied().unwrap_or(0)));
         let above = self.code(plain(self.tags.last().copied().unwrap_or(0)));
-        w.codes.set(shape.cells, below);
-        w.codes.set(shape.cells + 1, above);
+        w.set_code(shape.cells, below);
+        w.set_code(shape.cells + 1, above);
         let short = |s: &K::Short| K::from_short(*s, shape.skip, base);
         fill_spill_index(sindex, w.keys.iter().map(short), base, shape, false);
         fill_spill_index(lindex, w.longs.iter().copied(), base, shape, true);
@@ -773,11 +778,12 @@ impl<K> Sink<K> for Collect<'_> {
     }
 }
 
-/// Codes being written, one, two or four bytes each.
+/// Codes being written, one, two or four bytes each, or into the digit entries.
 enum CodesMut<'a> {
     One(&'a mut [u8]),
     Two(&'a mut [u16]),
     Four(&'a mut [u32]),
+    InDigits,
 }
 
 impl<'a> CodesMut<'a> {
@@ -795,6 +801,8 @@ impl<'a> CodesMut<'a> {
             CodesMut::One(c) => c.get_mut(i).map(|s| *s = v as u8).is_some(),
             CodesMut::Two(c) => c.get_mut(i).map(|s| *s = v as u16).is_some(),
             CodesMut::Four(c) => c.get_mut(i).map(|s| *s = v).is_some(),
+            // Written with the entry (see `Write::set_code`).
+            CodesMut::InDigits => true,
         }
     }
 }
@@ -818,6 +826,22 @@ struct Write<'a, 'f, K: Key, D> {
 }
 
 impl<K: Key, D: Digit> Write<'_, '_, K, D> {
+    /// Entry `i`'s digit (the leading bits of `top`) and code.
+    fn set_entry(&mut self, i: usize, top: u64, code: u32) {
+        let in_digits = matches!(self.codes, CodesMut::InDigits);
+        match self.digits.get_mut(i) {
+            Some(slot) => *slot = D::entry(top, if in_digits { code } else { 0 }),
+            None => self.overflow = true,
+        }
+        self.overflow |= !self.codes.set(i, code);
+    }
+
+    /// The code at `i` past the entries (the below and above answers; their digit entries
+    /// are padding, zero but for codes held there).
+    fn set_code(&mut self, i: usize, code: u32) {
+        self.set_entry(i, 0, code);
+    }
+
     /// Every chunk before `chunk` (not yet started) starts at the current entry.
     fn start_chunks_to(&mut self, chunk: usize) {
         while self.chunks <= chunk {
@@ -837,11 +861,7 @@ impl<K: Key, D: Digit> Sink<K> for Write<'_, '_, K, D> {
     fn cell(&mut self, chunk: usize, digit: u64, kind: Kind) {
         let code = self.family.code(kind);
         self.start_chunks_to(chunk);
-        match self.digits.get_mut(self.cells) {
-            Some(slot) => *slot = D::from_top(digit),
-            None => self.overflow = true,
-        }
-        self.overflow |= !self.codes.set(self.cells, code);
+        self.set_entry(self.cells, digit, code);
         self.cells += 1;
     }
     fn spill(&mut self, key: K, tags: u32, long: bool) {

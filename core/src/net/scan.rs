@@ -3,19 +3,6 @@
 //! with. Counting instead of searching keeps the lookup free of a chain of dependent loads,
 //! so many lookups of a batch overlap in the CPU.
 
-/// How many of the first `n` (at most 32) of 32 sorted 16-bit digits are `<= d`.
-#[inline(always)]
-pub(crate) fn count_u16(window: &[u16; 32], d: u16, n: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        count_u16_sse2(window, d, n)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        count_scalar(window, d, n)
-    }
-}
-
 /// How many of the first `n` (at most 16) of 16 sorted 32-bit digits are `<= d`.
 #[inline(always)]
 pub(crate) fn count_u32(window: &[u32; 16], d: u32, n: usize) -> usize {
@@ -36,35 +23,9 @@ fn count_scalar<T: Copy + Ord>(window: &[T], d: T, n: usize) -> usize {
     window.iter().take(n).map(|&x| usize::from(x <= d)).sum()
 }
 
-/// SSE2 (part of every x86_64 CPU): compare the 32 digits with `d` (unsigned, by flipping
-/// the sign bits), make a 32-bit mask of the lanes above `d`, and count the leading lanes not
-/// above it (the digits are sorted, so those come first), stopping at `n`.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn count_u16_sse2(window: &[u16; 32], d: u16, n: usize) -> usize {
-    use core::arch::x86_64::{
-        __m128i, _mm_cmpgt_epi16, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi16,
-        _mm_set1_epi16, _mm_xor_si128,
-    };
-    let p = window.as_ptr().cast::<__m128i>();
-    // SAFETY: `window` is 64 readable bytes and `loadu` has no alignment requirement; SSE2
-    // is part of the x86_64 baseline, so every intrinsic here is available.
-    let above = unsafe {
-        let flip = _mm_set1_epi16(i16::MIN);
-        let dv = _mm_set1_epi16((d ^ 0x8000) as i16);
-        let gt = |v: __m128i| _mm_cmpgt_epi16(_mm_xor_si128(v, flip), dv);
-        let a0 = gt(_mm_loadu_si128(p));
-        let a1 = gt(_mm_loadu_si128(p.add(1)));
-        let a2 = gt(_mm_loadu_si128(p.add(2)));
-        let a3 = gt(_mm_loadu_si128(p.add(3)));
-        let lo = _mm_movemask_epi8(_mm_packs_epi16(a0, a1)) as u32;
-        let hi = _mm_movemask_epi8(_mm_packs_epi16(a2, a3)) as u32;
-        u64::from(lo | hi << 16)
-    };
-    (above | 1u64 << (n & 63)).trailing_zeros() as usize
-}
-
-/// As [`count_u16_sse2`], for 16 digits of 32 bits.
+/// SSE2 (part of every x86_64 CPU): compare the 16 digits with `d` (unsigned, by flipping
+/// the sign bits), make a mask of the lanes above `d`, and count the leading lanes not above
+/// it (the digits are sorted, so those come first), stopping at `n`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn count_u32_sse2(window: &[u32; 16], d: u32, n: usize) -> usize {
@@ -117,15 +78,7 @@ mod tests {
     fn counts_agree_with_a_plain_count() {
         let mut next = crate::net::tests::xorshift(0x9e37_79b9_7f4a_7c15);
         for round in 0..400 {
-            let mut w16 = [0u16; 32];
             let mut w32 = [0u32; 16];
-            for v in w16.iter_mut() {
-                *v = match round % 3 {
-                    0 => next() as u16,
-                    1 => (next() % 40) as u16,
-                    _ => 0x7ff0 + (next() % 32) as u16,
-                };
-            }
             for v in w32.iter_mut() {
                 *v = match round % 3 {
                     0 => next() as u32,
@@ -133,19 +86,7 @@ mod tests {
                     _ => 0x7fff_fff0 + (next() % 32) as u32,
                 };
             }
-            w16.sort_unstable();
             w32.sort_unstable();
-            let probes16 = w16
-                .iter()
-                .flat_map(|&k| [k, k.wrapping_sub(1), k.wrapping_add(1)])
-                .chain([0, u16::MAX, 0x8000, 0x7fff]);
-            for d in probes16 {
-                for n in 0..=32 {
-                    let want = w16[..n].iter().filter(|&&k| k <= d).count();
-                    assert_eq!(count_u16(&w16, d, n), want, "{w16:x?} {d:#x} {n}");
-                    assert_eq!(count_scalar(&w16, d, n), want);
-                }
-            }
             let probes32 = w32
                 .iter()
                 .flat_map(|&k| [k, k.wrapping_sub(1), k.wrapping_add(1)])

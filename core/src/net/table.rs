@@ -4,7 +4,7 @@
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::image::{
     cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Digit,
-    FamilyLayout, FamilyShape, Key, Layout, HEADER_LEN,
+    FamilyLayout, FamilyShape, Key, Layout, Packed16, HEADER_LEN,
 };
 use super::scan::prefetch;
 use super::tiny::{Step, TinyAddr};
@@ -40,12 +40,14 @@ fn last_at_most<T: Copy + Ord>(range: &[T], a: T) -> usize {
     base
 }
 
-/// A family's codes: one, two or four bytes each (the image says which).
+/// A family's codes: one, two or four bytes each (the image says which), or the low halves
+/// of IPv4 digit entries.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Codes<'a> {
     One(&'a [u8]),
     Two(&'a [u16]),
     Four(&'a [u32]),
+    InDigits(&'a [u32]),
 }
 
 impl<'a> Codes<'a> {
@@ -65,6 +67,7 @@ impl<'a> Codes<'a> {
             Codes::One(c) => c.get(i).map(|&v| u32::from(v)),
             Codes::Two(c) => c.get(i).map(|&v| u32::from(v)),
             Codes::Four(c) => c.get(i).copied(),
+            Codes::InDigits(c) => c.get(i).map(|&v| v & 0xffff),
         };
         v.unwrap_or(u32::MAX)
     }
@@ -73,7 +76,7 @@ impl<'a> Codes<'a> {
         match self {
             Codes::One(c) => c.len(),
             Codes::Two(c) => c.len(),
-            Codes::Four(c) => c.len(),
+            Codes::Four(c) | Codes::InDigits(c) => c.len(),
         }
     }
 
@@ -83,7 +86,7 @@ impl<'a> Codes<'a> {
         match self {
             Codes::One(c) => c.as_ptr().wrapping_add(i),
             Codes::Two(c) => c.as_ptr().wrapping_add(i).cast(),
-            Codes::Four(c) => c.as_ptr().wrapping_add(i).cast(),
+            Codes::Four(c) | Codes::InDigits(c) => c.as_ptr().wrapping_add(i).cast(),
         }
     }
 }
@@ -112,6 +115,17 @@ impl CodeSlice for &[u32] {
     #[inline(always)]
     fn at(self, i: usize) -> u32 {
         self.get(i).copied().unwrap_or(u32::MAX)
+    }
+}
+
+/// Codes held in the low halves of IPv4 digit entries.
+#[derive(Clone, Copy)]
+struct EntryCodes<'a>(&'a [u32]);
+
+impl CodeSlice for EntryCodes<'_> {
+    #[inline(always)]
+    fn at(self, i: usize) -> u32 {
+        self.0.get(i).map_or(u32::MAX, |&v| v & 0xffff)
     }
 }
 
@@ -182,10 +196,17 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             .not()
             .checked_shl(K::BITS.saturating_sub(s.skip))
             .unwrap_or(K::ZERO);
+        let in_digits = s.codes_in_digits::<D>();
+        let codes = if in_digits {
+            Codes::InDigits(cast(part(l.digits)?)?)
+        } else {
+            Codes::view(part(l.codes)?, s.code_bytes)?
+        };
+        let padded_digits = image.get(l.digits.0..super::image::pad16(l.digits.1)?)?;
         Some(FamilyTable {
             index: cast(part(l.index)?)?,
             digits: cast(part(l.digits)?)?,
-            codes: Codes::view(part(l.codes)?, s.code_bytes)?,
+            codes,
             dict: cast(part(l.dict)?)?,
             sizes: part(l.sizes)?,
             keys: cast(part(l.keys)?)?,
@@ -202,8 +223,12 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             cells: s.cells,
             #[cfg(target_arch = "x86_64")]
             padded: gather::Padded {
-                digits: image.get(l.digits.0..super::image::pad16(l.digits.1)?)?,
-                codes: image.get(l.codes.0..super::image::pad16(l.codes.1)?)?,
+                digits: padded_digits,
+                codes: if in_digits {
+                    padded_digits
+                } else {
+                    image.get(l.codes.0..super::image::pad16(l.codes.1)?)?
+                },
                 sizes: image.get(l.sizes.0..super::image::pad16(l.sizes.1)?)?,
             },
         })
@@ -269,6 +294,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             Codes::One(c) => self.lookup_with(a, c),
             Codes::Two(c) => self.lookup_with(a, c),
             Codes::Four(c) => self.lookup_with(a, c),
+            Codes::InDigits(c) => self.lookup_with(a, EntryCodes(c)),
         }
     }
 
@@ -353,6 +379,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             Codes::One(c) => self.batch_with(addrs, out, mapped, c),
             Codes::Two(c) => self.batch_with(addrs, out, mapped, c),
             Codes::Four(c) => self.batch_with(addrs, out, mapped, c),
+            Codes::InDigits(c) => self.batch_with(addrs, out, mapped, EntryCodes(c)),
         }
     }
 
@@ -559,6 +586,20 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         {
             return corrupt;
         }
+        // Code bits in digit entries only where codes live there: in the entries and the
+        // below and above slots after them.
+        let codes_end = match self.codes {
+            Codes::InDigits(_) => self.cells + 2,
+            _ => 0,
+        };
+        if self
+            .digits
+            .iter()
+            .enumerate()
+            .any(|(p, d)| p >= codes_end && d.code() != 0)
+        {
+            return corrupt;
+        }
         // Spills: present exactly when some cell spills; ascending keys inside the window,
         // codes naming masks, the indexes as the keys describe. A short key is exact (its
         // address gives it back); a long key is one no short key can say.
@@ -698,7 +739,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
 pub struct IpSet<'a> {
     image: &'a [u8],
     geometry: IpSetGeometry,
-    v4: FamilyTable<'a, u32, u16>,
+    v4: FamilyTable<'a, u32, Packed16>,
     v6: FamilyTable<'a, u128, u32>,
 }
 
@@ -866,7 +907,7 @@ impl<'a> IpSet<'a> {
             v6_longs: 0,
             v6_base: [0; 2],
         },
-        v4: FamilyTable::empty(&[0; 33]),
+        v4: FamilyTable::empty(&[Packed16(0); 17]),
         v6: FamilyTable::empty(&[0; 17]),
     };
 

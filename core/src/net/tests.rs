@@ -379,7 +379,9 @@ fn header_fields_are_checked() {
     );
     case(&|b| b[4] = 1, Error::ImageUnsupportedVersion);
     case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
-    case(&|b| b[4] = 4, Error::ImageUnsupportedVersion);
+    // Format 3 kept IPv4 codes in their own array.
+    case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 5, Error::ImageUnsupportedVersion);
     let total = |b: &mut [u8], delta: i64| {
         let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
         b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
@@ -436,7 +438,7 @@ fn v4_layout(bytes: &[u8]) -> image::FamilyLayout {
         word(field::V4 + 8),
         word(field::V4 + 12),
     ]);
-    image::FamilyLayout::new::<u32, u16>(HEADER_LEN, shape).unwrap()
+    image::FamilyLayout::new::<u32, image::Packed16>(HEADER_LEN, shape).unwrap()
 }
 
 /// Flip one structural detail of the first family and reseal: every one is refused.
@@ -449,8 +451,11 @@ fn structural_edits_are_corrupt() {
     let original = image.bytes()[..len].to_vec();
     let l = v4_layout(&original);
     let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
-    let cb = (word(field::V4 + 12) >> 24) as usize;
-    let cells = (l.codes.1 - l.codes.0) / cb - 2;
+    // IPv4 codes of up to two bytes are the low halves of the 4-byte digit entries (native
+    // byte order), the digits the high halves; no codes array.
+    assert!((word(field::V4 + 12) >> 24) <= 2);
+    assert_eq!(l.codes.0, l.codes.1);
+    let cells = word(field::V4) as usize;
     assert!(cells >= 3, "{cells}");
     let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
         let mut a = Aligned::from_bytes(&original);
@@ -459,26 +464,30 @@ fn structural_edits_are_corrupt() {
         reseal(b);
         assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
     };
-    let (d, c) = (l.digits.0, l.codes.0);
-    let read = |b: &[u8], i: usize| {
-        b[c + cb * i..c + cb * i + cb]
-            .iter()
-            .rev()
-            .fold(0u32, |v, &x| v << 8 | u32::from(x))
+    let d = l.digits.0;
+    let entry =
+        |b: &[u8], i: usize| u32::from_ne_bytes(b[d + 4 * i..d + 4 * i + 4].try_into().unwrap());
+    let set_entry = |b: &mut [u8], i: usize, v: u32| {
+        b[d + 4 * i..d + 4 * i + 4].copy_from_slice(&v.to_ne_bytes())
     };
-    let code = |i: usize| read(&original, i);
+    let code = |i: usize| entry(&original, i) & 0xffff;
     let set_code = |b: &mut [u8], i: usize, v: u32| {
-        for (k, x) in b[c + cb * i..c + cb * i + cb].iter_mut().enumerate() {
-            *x = (v >> (8 * k)) as u8;
-        }
+        let e = entry(b, i);
+        set_entry(b, i, (e & !0xffff) | (v & 0xffff));
+    };
+    let set_digit = |b: &mut [u8], i: usize, v: u32| {
+        let e = entry(b, i);
+        set_entry(b, i, (e & 0xffff) | v << 16);
     };
     case("digits swapped", &|b| {
-        let tmp: [u8; 2] = b[d + 2..d + 4].try_into().unwrap();
-        b.copy_within(d + 4..d + 6, d + 2);
-        b[d + 4..d + 6].copy_from_slice(&tmp);
+        let (d1, d2) = (entry(b, 1) >> 16, entry(b, 2) >> 16);
+        set_digit(b, 1, d2);
+        set_digit(b, 2, d1);
     });
-    case("first digit not 0", &|b| b[d + 1] = 1);
-    case("window padding", &|b| b[d + 2 * cells] = 1);
+    case("first digit not 0", &|b| set_digit(b, 0, 1));
+    case("digit in the below slot", &|b| set_digit(b, cells, 1));
+    case("window padding", &|b| set_digit(b, cells + 2, 1));
+    case("code in the window padding", &|b| set_code(b, cells + 2, 1));
     case("code past the dictionary", &|b| set_code(b, 0, u32::MAX));
     case("equal neighbouring codes", &|b| set_code(b, 1, code(0)));
     case("below code", &|b| set_code(b, cells, u32::MAX));
@@ -505,7 +514,8 @@ fn structural_edits_are_corrupt() {
     case("piece without a size", &|b| b[z + piece] = 64);
     case("piece finer than a digit", &|b| b[z + piece] = 10);
     case("piece reaching past the next entry", &|b| b[z + piece] += 8);
-    case("padding", &|b| b[l.codes.1] = 1);
+    assert!(l.sizes.1 < l.keys.0, "{l:?}");
+    case("padding", &|b| b[l.sizes.1] = 1);
 }
 
 /// The v6 family's shape (with its long key count) and layout in an image.
@@ -875,6 +885,35 @@ fn a_large_table_matches_the_oracle_on_samples() {
     let (shape, _) = v6_shape_layout(set.image());
     assert!(shape.longs > 1000 && shape.spill_index > 4, "{shape:?}");
     for e in list.iter().step_by(97) {
+        for addr in edges(core::slice::from_ref(e)) {
+            assert_eq!(set.lookup(addr), oracle(&list, addr), "{addr}");
+        }
+    }
+}
+
+/// An IPv4 table with more distinct masks than two-byte codes name keeps its four-byte codes
+/// in their own array (the digit entries' code halves stay zero) and still matches the
+/// oracle.
+#[test]
+fn four_byte_v4_codes_match_the_oracle() {
+    let mut next = xorshift(0x7a11_c0de_4b1d_0001);
+    let list: Vec<ListEntry> = (0..70_000)
+        .map(|_| {
+            let len = 12 + (next() % 21) as u8;
+            ListEntry {
+                prefix: Prefix::new(IpNumber::V4(next() as u32 & prefix::mask_u32(len)), len)
+                    .unwrap(),
+                tags: next() as u32 | 1,
+            }
+        })
+        .collect();
+    let mut image = build_entries(&list);
+    let set = IpSet::load(image.bytes()).unwrap();
+    let word = |at: usize| u32::from_ne_bytes(set.image()[at..at + 4].try_into().unwrap());
+    assert_eq!(word(field::V4 + 12) >> 24, 4);
+    let l = v4_layout(set.image());
+    assert_eq!(l.codes.1 - l.codes.0, 4 * (word(field::V4) as usize + 2));
+    for e in list.iter().step_by(500) {
         for addr in edges(core::slice::from_ref(e)) {
             assert_eq!(set.lookup(addr), oracle(&list, addr), "{addr}");
         }

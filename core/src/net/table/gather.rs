@@ -12,13 +12,13 @@
 //! addresses — are answered by the scalar lookup, which is also the oracle the tests compare
 //! with.
 
-use super::super::image::{Digit, Key};
+use super::super::image::{Digit, Key, Packed16};
 use super::{Codes, FamilyTable};
 use core::arch::x86_64::*;
 
-/// Byte views of the arrays read by width smaller than four bytes, each extended over its
-/// padding to 16 bytes (see the image layout), so the aligned 4-byte word holding any element
-/// lies inside the view.
+/// Byte views of the arrays the gathers read (IPv4 codes held in the digit entries: the
+/// digits' view), each extended over its padding to 16 bytes (see the image layout): a read
+/// is allowed when all its bytes lie inside the view.
 #[derive(Clone, Copy, Debug, Default)]
 pub(in crate::net) struct Padded<'a> {
     pub(in crate::net) digits: &'a [u8],
@@ -33,7 +33,7 @@ const LANES: usize = 16;
 const VECTORS: usize = 4;
 
 /// Chunks of up to this many entries are searched in the vector: a four-step halving search
-/// of 32-bit digits, or a three-step search of 16-bit digits read in pairs (which covers one
+/// of 32-bit digits, or a three-step search of IPv4 entries read in pairs (which covers one
 /// entry less).
 const MAX_ENTRIES: u32 = 15;
 const MAX_PAIRED: u32 = 14;
@@ -206,49 +206,48 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             && self.dict.len() < limit / 8
     }
 
-    /// The search of 16-bit digits (chunks of at most [`MAX_PAIRED`] entries), the vectors
-    /// of a pass step by step together: how many of a searched lane's digits are `<=` its
-    /// own (the count), and the last of them.
+    /// The search of IPv4 entries (16-bit digits above their codes; chunks of at most
+    /// [`MAX_PAIRED`] entries), the vectors of a pass step by step together: how many of a
+    /// searched lane's digits are `<=` its own (the count), and the last of them.
     ///
-    /// A 4-byte read at digit `i` gives digits `i` and `i + 1`, which tell whether the count
-    /// is at most `i`, exactly `i + 1`, or at least `i + 2`. Read at `L + 6`, `L + 2`, `L`
-    /// from the lowest count `L` still possible, that leaves 7, 3 and then 1 of the 15
-    /// counts from 0 to 14: three gathers instead of four halving steps. Digits past the
-    /// chunk's count read as larger than any address's. A count only grows by what is read,
-    /// so a lane whose count is already known reads on without changing it.
+    /// An 8-byte read at entry `i` gives entries `i` and `i + 1`, which tell whether the
+    /// count is at most `i`, exactly `i + 1`, or at least `i + 2`. Read at `L + 6`, `L + 2`,
+    /// `L` from the lowest count `L` still possible, that leaves 7, 3 and then 1 of the 15
+    /// counts from 0 to 14: three dependent reads instead of four halving steps. Entries
+    /// past the chunk's count read as larger than any address's. A count only grows by what
+    /// is read, so a lane whose count is already known reads on without changing it.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, and the searched lanes' chunks must end at `hi <=`
-    /// the number of 16-bit elements that start a 4-byte read inside the padded digits.
+    /// the number of entries that start an 8-byte read inside the padded digits.
     #[target_feature(enable = "avx512f")]
     #[inline]
     unsafe fn count_paired(&self, walks: &mut [Walk; VECTORS], pass: &[Vector; VECTORS]) {
-        let low = splat(0xffff);
         let one = splat(1);
+        // An entry is `<=` the key exactly when its digit is `<=` the address's.
+        let keys = pass.map(|v| _mm512_or_si512(_mm512_slli_epi32::<16>(v.digit), splat(0xffff)));
         for first in [6u32, 2, 0] {
-            for (w, v) in walks.iter_mut().zip(pass) {
+            for (w, key) in walks.iter_mut().zip(&keys) {
                 let i = _mm512_add_epi32(w.found, splat(first));
                 let next = _mm512_add_epi32(i, one);
                 let read = _mm512_mask_cmplt_epu32_mask(w.searched, i, w.count);
-                // SAFETY: lanes of `read` read digit `lo + i < hi` and the 2 bytes after it,
+                // SAFETY: lanes of `read` read entry `lo + i < hi` and the one after it,
                 // inside the padded view (the caller's promise); other lanes are not read.
-                let pair = unsafe {
-                    _mm512_mask_i32gather_epi32::<2>(
-                        ZERO,
-                        read,
-                        _mm512_add_epi32(w.lo, i),
-                        self.padded.digits.as_ptr().cast(),
-                    )
+                let (e0, e1) = unsafe {
+                    gather_pairs::<4>(read, _mm512_add_epi32(w.lo, i), self.padded.digits.as_ptr())
                 };
-                let (d0, d1) = (_mm512_and_si512(pair, low), _mm512_srli_epi32::<16>(pair));
-                let first_below = _mm512_mask_cmple_epu32_mask(read, d0, v.digit);
+                let first_below = _mm512_mask_cmple_epu32_mask(read, e0, *key);
                 let both_below = _mm512_mask_cmplt_epu32_mask(first_below, next, w.count)
-                    & _mm512_cmple_epu32_mask(d1, v.digit);
+                    & _mm512_cmple_epu32_mask(e1, *key);
                 w.found = _mm512_mask_mov_epi32(w.found, first_below, next);
                 w.found = _mm512_mask_add_epi32(w.found, both_below, w.found, one);
-                w.top = _mm512_mask_mov_epi32(w.top, first_below, d0);
-                w.top = _mm512_mask_mov_epi32(w.top, both_below, d1);
+                w.top = _mm512_mask_mov_epi32(w.top, first_below, e0);
+                w.top = _mm512_mask_mov_epi32(w.top, both_below, e1);
             }
+        }
+        for w in walks.iter_mut() {
+            // The digit of the last entry read as `<=`.
+            w.top = _mm512_srli_epi32::<16>(w.top);
         }
     }
 
@@ -271,8 +270,9 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             Codes::One(_) => (1, 0xff),
             Codes::Two(_) => (2, 0xffff),
             Codes::Four(_) => (4, u32::MAX),
+            // The low halves of the digit entries (the padded codes view is the digits').
+            Codes::InDigits(_) => (4, 0xffff),
         };
-        let digit_bytes = core::mem::size_of::<D>() as u32;
         // Code positions to byte offsets: a shift (a multiply would add its latency to the
         // dependent gathers).
         let code_shift = _mm_cvtsi32_si128(code_bytes.trailing_zeros() as i32);
@@ -284,12 +284,17 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         // Chunks below this have both their index slots.
         let last_slot = splat((self.index.len() as u32).saturating_sub(1));
         let cells = splat(self.cells as u32);
-        // How many elements of `width` bytes start a 4-byte read inside each padded view.
-        let readable = |bytes: &[u8], width: u32| match bytes.len().checked_sub(4) {
-            Some(last) => last as u32 / width + 1,
-            None => 0,
-        };
-        let digit_limit = readable(self.padded.digits, digit_bytes);
+        // How many elements of `width` bytes start a read of `read` bytes inside a padded
+        // view.
+        let readable_by =
+            |bytes: &[u8], width: u32, read: usize| match bytes.len().checked_sub(read) {
+                Some(last) => last as u32 / width + 1,
+                None => 0,
+            };
+        let readable = |bytes: &[u8], width: u32| readable_by(bytes, width, 4);
+        // The IPv4 search reads entries in pairs (8 bytes), the IPv6 one digit by digit.
+        let digit_read = if D::BITS == 16 { 8 } else { 4 };
+        let digit_limit = readable_by(self.padded.digits, 4, digit_read);
         let hi_limit = splat(digit_limit.min(self.cells as u32));
         let code_limit = splat(readable(self.padded.codes, code_bytes));
         let dict_len = splat(self.dict.len() as u32);
@@ -326,8 +331,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         // How many of the chunk's digits are <= the address's (they ascend), and the last
         // such digit.
         if D::BITS == 16 {
-            // SAFETY: searched lanes end at `hi <= digit_limit`, the elements (of 2 bytes)
-            // that start a 4-byte read inside the padded digits.
+            // SAFETY: searched lanes end at `hi <= digit_limit`, the entries that start an
+            // 8-byte read inside the padded digits.
             unsafe { self.count_paired(&mut walks, pass) };
         } else {
             // Four halving steps over the 32-bit digits, each one gather per vector.
@@ -362,7 +367,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             // (`p < cells + 2` holds already: searched chunks end at `hi <= cells`.)
             w.placed = (w.searched | outside) & _mm512_cmplt_epu32_mask(p, code_limit);
             // SAFETY: lanes of `placed` read code `p < code_limit`, whose 4 bytes lie inside
-            // the padded view.
+            // the padded view (for IPv4 codes in the entries, the entries').
             w.code = unsafe {
                 gather_small(
                     w.placed,
@@ -431,7 +436,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
     }
 }
 
-impl FamilyTable<'_, u32, u16> {
+impl FamilyTable<'_, u32, Packed16> {
     /// `out[i]` = the tag mask of `addrs[i]`, for the common length (see the file comment).
     ///
     /// # Safety
