@@ -720,8 +720,9 @@ impl<'a, K: Key> Family<'a, K> {
         };
         let below = self.code(plain(self.tags.first().copied().unwrap_or(0)));
         let above = self.code(plain(self.tags.last().copied().unwrap_or(0)));
-        w.set_code(shape.cells, below);
-        w.set_code(shape.cells + 1, above);
+        // Past the entries; their digit entries are padding, zero but for codes held there.
+        w.set_entry(shape.cells, 0, below);
+        w.set_entry(shape.cells + 1, 0, above);
         let short = |s: &K::Short| K::from_short(*s, shape.skip, base);
         fill_spill_index(sindex, w.keys.iter().map(short), base, shape, false);
         fill_spill_index(lindex, w.longs.iter().copied(), base, shape, true);
@@ -801,7 +802,7 @@ impl<'a> CodesMut<'a> {
             CodesMut::One(c) => c.get_mut(i).map(|s| *s = v as u8).is_some(),
             CodesMut::Two(c) => c.get_mut(i).map(|s| *s = v as u16).is_some(),
             CodesMut::Four(c) => c.get_mut(i).map(|s| *s = v).is_some(),
-            // Written with the entry (see `Write::set_code`).
+            // Written with the entry (see `Write::set_entry`).
             CodesMut::InDigits => true,
         }
     }
@@ -834,12 +835,6 @@ impl<K: Key, D: Digit> Write<'_, '_, K, D> {
             None => self.overflow = true,
         }
         self.overflow |= !self.codes.set(i, code);
-    }
-
-    /// The code at `i` past the entries (the below and above answers; their digit entries
-    /// are padding, zero but for codes held there).
-    fn set_code(&mut self, i: usize, code: u32) {
-        self.set_entry(i, 0, code);
     }
 
     /// Every chunk before `chunk` (not yet started) starts at the current entry.

@@ -47,7 +47,7 @@ pub(crate) enum Codes<'a> {
     One(&'a [u8]),
     Two(&'a [u16]),
     Four(&'a [u32]),
-    InDigits(&'a [u32]),
+    InDigits(&'a [Packed16]),
 }
 
 impl<'a> Codes<'a> {
@@ -67,7 +67,7 @@ impl<'a> Codes<'a> {
             Codes::One(c) => c.get(i).map(|&v| u32::from(v)),
             Codes::Two(c) => c.get(i).map(|&v| u32::from(v)),
             Codes::Four(c) => c.get(i).copied(),
-            Codes::InDigits(c) => c.get(i).map(|&v| v & 0xffff),
+            Codes::InDigits(c) => c.get(i).map(|v| v.code()),
         };
         v.unwrap_or(u32::MAX)
     }
@@ -76,7 +76,8 @@ impl<'a> Codes<'a> {
         match self {
             Codes::One(c) => c.len(),
             Codes::Two(c) => c.len(),
-            Codes::Four(c) | Codes::InDigits(c) => c.len(),
+            Codes::Four(c) => c.len(),
+            Codes::InDigits(c) => c.len(),
         }
     }
 
@@ -86,7 +87,8 @@ impl<'a> Codes<'a> {
         match self {
             Codes::One(c) => c.as_ptr().wrapping_add(i),
             Codes::Two(c) => c.as_ptr().wrapping_add(i).cast(),
-            Codes::Four(c) | Codes::InDigits(c) => c.as_ptr().wrapping_add(i).cast(),
+            Codes::Four(c) => c.as_ptr().wrapping_add(i).cast(),
+            Codes::InDigits(c) => c.as_ptr().wrapping_add(i).cast(),
         }
     }
 }
@@ -120,12 +122,12 @@ impl CodeSlice for &[u32] {
 
 /// Codes held in the low halves of IPv4 digit entries.
 #[derive(Clone, Copy)]
-struct EntryCodes<'a>(&'a [u32]);
+struct EntryCodes<'a>(&'a [Packed16]);
 
 impl CodeSlice for EntryCodes<'_> {
     #[inline(always)]
     fn at(self, i: usize) -> u32 {
-        self.0.get(i).map_or(u32::MAX, |&v| v & 0xffff)
+        self.0.get(i).map_or(u32::MAX, |v| v.code())
     }
 }
 
