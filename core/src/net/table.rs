@@ -15,7 +15,7 @@ mod gather;
 
 /// Tables of up to this many chunk entries, without spills, may be looked up in batches the
 /// other way round (see [`FamilyTable::lookup_batch`]).
-const TINY_CELLS: usize = 128;
+pub(super) const TINY_CELLS: usize = 128;
 
 /// Batches use the turned-around loop when the table changes its tag at most this often.
 const TINY_STEPS: usize = 16;

@@ -3,6 +3,7 @@
 //! against truncated, mutated and re-sealed corrupt images.
 
 use super::image::{checksum, field};
+use super::table::TINY_CELLS;
 use super::*;
 use crate::Error;
 use proptest::prelude::*;
@@ -922,37 +923,54 @@ fn four_byte_v4_codes_match_the_oracle() {
 
 /// IPv4 batches of tables past the tiny size (the gathered AVX-512 path on CPUs that have
 /// it) answer exactly as single lookups: tables of one-, two- and four-byte codes (a few, some
-/// hundreds and some 70,000 distinct masks), pieces, spilled cells, crowded chunks and a
-/// narrow window, probed at every prefix's edges and at random, in batches of every length
-/// up to past one vector.
+/// hundreds and some 70,000 distinct masks), pieces, spilled cells, crowded chunks and
+/// narrow windows (one with different answers below and above it), probed at every prefix's
+/// edges and at random, in batches of every length up to past one vector.
 #[test]
 fn gathered_v4_batches_match_single_lookups() {
     let mut next = xorshift(0x0bad_5eed_1234_5678);
     // (prefix count, tag choice, address mask, fixed top bits, shortest length)
     type Shape = (usize, fn(u64) -> u32, u32, u32, u8);
-    let shapes: [Shape; 5] = [
+    let shapes: [Shape; 6] = [
         (20_000, |r| 1 << (r % 4), u32::MAX, 0, 8),
         (3_000, |r| (r as u32 & 0x3ff) | 1, u32::MAX, 0, 16),
         (70_000, |r| r as u32 | 1, u32::MAX, 0, 12),
-        // Crowded: many long prefixes in a few /16s (chunks past the vector search's 31
+        // Crowded: many long prefixes in a few /16s (chunks past the vector search's
         // entries, and cells finer than a digit).
-        (4_000, |r| 1 << (r % 3), 0x0003_ffff, 0x0a00_0000, 20),
+        (4_000, |r| 1 << (r % 3), 0x0003_ffff, 0x0a00_0000, 24),
         // A narrow window: every prefix inside 10.20.0.0/16.
-        (500, |r| 1 << (r % 5), 0x0000_ffff, 0x0a14_0000, 18),
+        (2_000, |r| 1 << (r % 5), 0x0000_ffff, 0x0a14_0000, 26),
+        // A narrow window inside 255.20.0.0/16, under 255.0.0.0/8 (added below): nothing
+        // covers the addresses below it, 255.0.0.0/8 those above it.
+        (2_000, |r| 1 << (r % 5), 0x0000_ffff, 0xff14_0000, 26),
     ];
     for (count, tag, mask, top, shortest) in shapes {
-        let list: Vec<ListEntry> = (0..count)
-            .map(|_| {
+        let cover = (top >> 24 == 0xff).then(|| ListEntry {
+            prefix: Prefix::new(IpNumber::V4(0xff00_0000), 8).unwrap(),
+            tags: 1 << 6,
+        });
+        let list: Vec<ListEntry> = cover
+            .into_iter()
+            .chain((0..count).map(|_| {
                 let len = shortest + (next() % u64::from(33 - shortest)) as u8;
                 let a = (next() as u32 & mask | top) & prefix::mask_u32(len);
                 ListEntry {
                     prefix: Prefix::new(IpNumber::V4(a), len).unwrap(),
                     tags: tag(next()),
                 }
-            })
+            }))
             .collect();
         let mut image = build_entries(&list);
         let set = IpSet::load(image.bytes()).unwrap();
+        // Past the tiny size, so that batches take the gathered path where there is one.
+        let cells = u32::from_ne_bytes(set.image()[field::V4..field::V4 + 4].try_into().unwrap());
+        assert!(
+            cells as usize > TINY_CELLS,
+            "{count} prefixes: {cells} cells"
+        );
+        if cover.is_some() {
+            assert_ne!(set.lookup_v4(0x0100_0000), set.lookup_v4(0xff80_0000));
+        }
         let mut probes: Vec<u32> = edges(&list)
             .into_iter()
             .filter_map(|p| match p {

@@ -1,14 +1,15 @@
 //! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
 //! go through the chunk index, the search of their digit window (three steps reading IPv4
-//! digits in pairs, four halving steps for IPv6), the code, its entry kind and the piece
-//! check together, so the cache misses of many lookups overlap and no lookup branches on the
-//! data. A family's front end works out each address's window side, chunk and digit (IPv6 in
+//! entries in pairs from the one before the chunk, which leave the answering entry's code
+//! in hand; four halving steps for IPv6, then a read of the code), its entry kind and the
+//! piece check together, so the cache misses of many lookups overlap and no lookup branches
+//! on the data. A family's front end works out each address's window side, chunk and digit (IPv6 in
 //! 64-bit halves, then narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes on
 //! spilled cells go on to the spill search; lanes the vector path does not cover — chunks of
-//! more than 14 (IPv4) or 15 (IPv6) entries, anything out of range, IPv4-mapped IPv6
+//! more than 13 (IPv4: 14 with the entry before) or 15 (IPv6) entries, anything out of range, IPv4-mapped IPv6
 //! addresses — are answered by the scalar lookup, which is also the oracle the tests compare
 //! with.
 
@@ -32,9 +33,9 @@ const LANES: usize = 16;
 /// Vectors in flight per pass.
 const VECTORS: usize = 4;
 
-/// Chunks of up to this many entries are searched in the vector: a four-step halving search
-/// of 32-bit digits, or a three-step search of IPv4 entries read in pairs (which covers one
-/// entry less).
+/// Ranges of up to this many entries are searched in the vector: a four-step halving search
+/// of an IPv6 chunk's 32-bit digits, or a three-step search of IPv4 entries read in pairs
+/// (which covers one entry less, and whose range takes in the entry before the chunk).
 const MAX_ENTRIES: u32 = 15;
 const MAX_PAIRED: u32 = 14;
 
@@ -104,6 +105,10 @@ struct Walk {
     count: __m512i,
     /// Lanes whose chunk the vector search covers.
     searched: __mmask16,
+    /// Searched lanes whose range starts at the entry before their chunk (`lo` and `count`
+    /// take it in), which then compares as `<=`: the IPv4 search reads the answering
+    /// entry, code and all, even when none of the chunk's own entries is `<=`.
+    before: __mmask16,
     /// Digits `<=` the address's in its chunk, and the last of them.
     found: __m512i,
     top: __m512i,
@@ -206,16 +211,21 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             && self.dict.len() < limit / 8
     }
 
-    /// The search of IPv4 entries (16-bit digits above their codes; chunks of at most
+    /// The search of IPv4 entries (16-bit digits above their codes; ranges of at most
     /// [`MAX_PAIRED`] entries), the vectors of a pass step by step together: how many of a
-    /// searched lane's digits are `<=` its own (the count), and the last of them.
+    /// searched lane's entries are `<=` its own (the count), and the last of them, whole
+    /// (digit and code). A range's first entry counts as `<=` whatever its digit: it is the
+    /// entry before the chunk (lanes in `before`) or chunk 0's first, whose digit is 0. So
+    /// every lane with an entry ends with a count of at least 1, and no lookup needs a read
+    /// of its own for the code.
     ///
     /// An 8-byte read at entry `i` gives entries `i` and `i + 1`, which tell whether the
     /// count is at most `i`, exactly `i + 1`, or at least `i + 2`. Read at `L + 6`, `L + 2`,
     /// `L` from the lowest count `L` still possible, that leaves 7, 3 and then 1 of the 15
     /// counts from 0 to 14: three dependent reads instead of four halving steps. Entries
-    /// past the chunk's count read as larger than any address's. A count only grows by what
-    /// is read, so a lane whose count is already known reads on without changing it.
+    /// past the range's count read as larger than any address's. A count only grows by what
+    /// is read, so a lane whose count is already known reads on without changing it. A lane
+    /// whose count is still 0 reads entry 0 last, which is where it counts as `<=`.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, and the searched lanes' chunks must end at `hi <=`
@@ -236,7 +246,10 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 let (e0, e1) = unsafe {
                     gather_pairs::<4>(read, _mm512_add_epi32(w.lo, i), self.padded.digits.as_ptr())
                 };
-                let first_below = _mm512_mask_cmple_epu32_mask(read, e0, *key);
+                let mut first_below = _mm512_mask_cmple_epu32_mask(read, e0, *key);
+                if first == 0 {
+                    first_below |= _mm512_mask_cmpeq_epi32_mask(read, i, ZERO);
+                }
                 let both_below = _mm512_mask_cmplt_epu32_mask(first_below, next, w.count)
                     & _mm512_cmple_epu32_mask(e1, *key);
                 w.found = _mm512_mask_mov_epi32(w.found, first_below, next);
@@ -244,10 +257,6 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 w.top = _mm512_mask_mov_epi32(w.top, first_below, e0);
                 w.top = _mm512_mask_mov_epi32(w.top, both_below, e1);
             }
-        }
-        for w in walks.iter_mut() {
-            // The digit of the last entry read as `<=`.
-            w.top = _mm512_srli_epi32::<16>(w.top);
         }
     }
 
@@ -309,6 +318,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             lo: zero,
             count: zero,
             searched: 0,
+            before: 0,
             found: zero,
             top: zero,
             code: zero,
@@ -321,9 +331,16 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             // below `index.len()`.
             let (lo, hi) =
                 unsafe { gather_pairs::<4>(indexed, v.chunk, self.index.as_ptr().cast()) };
-            w.lo = lo;
-            w.count = _mm512_sub_epi32(hi, lo);
-            // The chunk's entries lie inside the digits (and the cells) and number at most
+            if D::BITS == 16 {
+                // IPv4 ranges start one entry early (see [`Walk::before`]); chunk 0 has no
+                // entry before it and starts with digit 0 instead.
+                w.before = _mm512_mask_cmpneq_epi32_mask(indexed, lo, zero);
+                w.lo = _mm512_mask_sub_epi32(lo, w.before, lo, splat(1));
+            } else {
+                w.lo = lo;
+            }
+            w.count = _mm512_sub_epi32(hi, w.lo);
+            // The range's entries lie inside the digits (and the cells) and number at most
             // `max_entries` (`lo > hi` wraps the count far past it).
             w.searched = _mm512_mask_cmple_epu32_mask(indexed, hi, hi_limit)
                 & _mm512_mask_cmple_epu32_mask(indexed, w.count, splat(max_entries));
@@ -357,25 +374,44 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                 }
             }
         }
+        // Codes held in the IPv4 entries need no read of their own: the search read the
+        // answering entry whole, and outside the window the code is one of two constants.
+        let in_entries = matches!(self.codes, Codes::InDigits(_));
+        let below_code = splat(self.codes.get(self.cells));
+        let above_code = splat(self.codes.get(self.cells + 1));
         for (w, v) in walks.iter_mut().zip(pass) {
-            // The answering entry: the last digit <= the address's, or the entry before the
-            // chunk; outside the window, `cells` (below) or `cells + 1` (above).
             let outside = v.outside & !v.special;
-            let p = _mm512_sub_epi32(_mm512_add_epi32(w.lo, w.found), splat(1));
-            let p = _mm512_mask_mov_epi32(p, outside, cells);
-            let p = _mm512_mask_mov_epi32(p, outside & v.above, _mm512_add_epi32(cells, splat(1)));
-            // (`p < cells + 2` holds already: searched chunks end at `hi <= cells`.)
-            w.placed = (w.searched | outside) & _mm512_cmplt_epu32_mask(p, code_limit);
-            // SAFETY: lanes of `placed` read code `p < code_limit`, whose 4 bytes lie inside
-            // the padded view (for IPv4 codes in the entries, the entries').
-            w.code = unsafe {
-                gather_small(
-                    w.placed,
-                    _mm512_sll_epi32(p, code_shift),
-                    self.padded.codes,
-                    code_mask,
-                )
-            };
+            if in_entries {
+                // A count of 0 (chunk 0 not starting with digit 0) answers nothing here.
+                let answered = _mm512_mask_cmpneq_epi32_mask(w.searched, w.found, zero);
+                w.placed = answered | outside;
+                let code = _mm512_and_si512(w.top, splat(0xffff));
+                let code = _mm512_mask_mov_epi32(code, outside, below_code);
+                w.code = _mm512_mask_mov_epi32(code, outside & v.above, above_code);
+            } else {
+                // The answering entry: the last one <= the address's, or the entry before
+                // the chunk; outside the window, `cells` (below) or `cells + 1` (above).
+                let p = _mm512_sub_epi32(_mm512_add_epi32(w.lo, w.found), splat(1));
+                let p = _mm512_mask_mov_epi32(p, outside, cells);
+                let p =
+                    _mm512_mask_mov_epi32(p, outside & v.above, _mm512_add_epi32(cells, splat(1)));
+                // (`p < cells + 2` holds already: searched chunks end at `hi <= cells`.)
+                w.placed = (w.searched | outside) & _mm512_cmplt_epu32_mask(p, code_limit);
+                // SAFETY: lanes of `placed` read code `p < code_limit`, whose 4 bytes lie
+                // inside the padded view.
+                w.code = unsafe {
+                    gather_small(
+                        w.placed,
+                        _mm512_sll_epi32(p, code_shift),
+                        self.padded.codes,
+                        code_mask,
+                    )
+                };
+            }
+            if D::BITS == 16 {
+                // The digit of the answering entry (the search kept it whole).
+                w.top = _mm512_srli_epi32::<16>(w.top);
+            }
         }
         let mut rest = [Rest { slow: 0, spill: 0 }; VECTORS];
         for (u, ((r, w), v)) in rest.iter_mut().zip(&walks).zip(pass).enumerate() {
@@ -391,7 +427,9 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
                     gather_small(known, w.code, self.padded.sizes, 0xff),
                 )
             };
-            let hit = _mm512_mask_cmpneq_epi32_mask(w.searched, w.found, zero);
+            // The answering entry is in the lane's own chunk (past the entry before it).
+            let own = _mm512_maskz_mov_epi32(w.before, splat(1));
+            let hit = _mm512_mask_cmpgt_epu32_mask(w.searched, w.found, own);
             let offset = _mm512_mask_sub_epi32(ones, hit, v.digit, w.top);
             let beyond = _mm512_srlv_epi32(offset, _mm512_sub_epi32(size, piece_base));
             let within = _mm512_mask_cmpeq_epi32_mask(known, beyond, zero);
