@@ -3,15 +3,15 @@
 //! entries in pairs from the one before the chunk, which leave the answering entry's code
 //! in hand; four halving steps for IPv6, then a read of the code), its entry kind and the
 //! piece check together, so the cache misses of many lookups overlap and no lookup branches
-//! on the data. A family's front end works out each address's window side, chunk and digit (IPv6 in
-//! 64-bit halves, then narrowed); the rest is common.
+//! on the data. A family's front end works out each address's window side, chunk and digit
+//! (IPv6 in 64-bit halves, then narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes on
 //! spilled cells go on to the spill search; lanes the vector path does not cover — chunks of
-//! more than 13 (IPv4: 14 with the entry before) or 15 (IPv6) entries, anything out of range, IPv4-mapped IPv6
-//! addresses — are answered by the scalar lookup, which is also the oracle the tests compare
-//! with.
+//! more than 13 (IPv4: 14 with the entry before) or 15 (IPv6) entries, anything out of
+//! range, IPv4-mapped IPv6 addresses — are answered by the scalar lookup, which is also the
+//! oracle the tests compare with.
 
 use super::super::image::{Digit, Key, Packed16};
 use super::{Codes, FamilyTable};
@@ -382,7 +382,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         for (w, v) in walks.iter_mut().zip(pass) {
             let outside = v.outside & !v.special;
             if in_entries {
-                // A count of 0 (chunk 0 not starting with digit 0) answers nothing here.
+                // A count of 0 (an empty range: only in an image rewritten after it was
+                // loaded) answers nothing here.
                 let answered = _mm512_mask_cmpneq_epi32_mask(w.searched, w.found, zero);
                 w.placed = answered | outside;
                 let code = _mm512_and_si512(w.top, splat(0xffff));
