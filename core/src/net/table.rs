@@ -226,8 +226,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             #[cfg(target_arch = "x86_64")]
             padded: gather::Padded {
                 digits: padded_digits,
+                // IPv4 codes held in the entries are read by the search itself.
                 codes: if in_digits {
-                    padded_digits
+                    &[]
                 } else {
                     image.get(l.codes.0..super::image::pad16(l.codes.1)?)?
                 },

@@ -17,9 +17,9 @@ use super::super::image::{Digit, Key, Packed16};
 use super::{Codes, FamilyTable};
 use core::arch::x86_64::*;
 
-/// Byte views of the arrays the gathers read (IPv4 codes held in the digit entries: the
-/// digits' view), each extended over its padding to 16 bytes (see the image layout): a read
-/// is allowed when all its bytes lie inside the view.
+/// Byte views of the arrays the gathers read (no codes view for IPv4 codes held in the
+/// digit entries: the search reads those), each extended over its padding to 16 bytes (see
+/// the image layout): a read is allowed when all its bytes lie inside the view.
 #[derive(Clone, Copy, Debug, Default)]
 pub(in crate::net) struct Padded<'a> {
     pub(in crate::net) digits: &'a [u8],
@@ -279,7 +279,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             Codes::One(_) => (1, 0xff),
             Codes::Two(_) => (2, 0xffff),
             Codes::Four(_) => (4, u32::MAX),
-            // The low halves of the digit entries (the padded codes view is the digits').
+            // The low halves of the digit entries: taken from the search, never gathered.
             Codes::InDigits(_) => (4, 0xffff),
         };
         // Code positions to byte offsets: a shift (a multiply would add its latency to the
