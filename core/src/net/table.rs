@@ -204,7 +204,6 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         } else {
             Codes::view(part(l.codes)?, s.code_bytes)?
         };
-        let padded_digits = image.get(l.digits.0..super::image::pad16(l.digits.1)?)?;
         Some(FamilyTable {
             index: cast(part(l.index)?)?,
             digits: cast(part(l.digits)?)?,
@@ -225,7 +224,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             cells: s.cells,
             #[cfg(target_arch = "x86_64")]
             padded: gather::Padded {
-                digits: padded_digits,
+                digits: image.get(l.digits.0..super::image::pad16(l.digits.1)?)?,
                 // IPv4 codes held in the entries are read by the search itself.
                 codes: if in_digits {
                     &[]
