@@ -87,7 +87,7 @@ fn max_cell_index(intervals: usize, bits: u32) -> u32 {
 }
 
 /// The image shape no build of `prefixes` prefixes of a family can exceed.
-fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
+fn bound_shape<K: Key, D: Digit>(prefixes: usize) -> FamilyShape {
     let intervals = 2 * prefixes + 1;
     let cell_index = max_cell_index(intervals, K::BITS);
     // Short spill keys: boundaries, spilled cells' starts and the keys after lead blocks
@@ -96,11 +96,15 @@ fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
         cells: (1 << cell_index) + 2 * intervals,
         spills: 2 * intervals,
         longs: if K::BITS > 64 { intervals } else { 0 },
-        dict: 2 * intervals,
+        // (A build whose dictionary outgrows the codes fails with `TooManyPrefixes`.)
+        dict: (2 * intervals).min(FamilyShape::max_dict::<D>()),
         skip: 0,
         cell_index,
         spill_index: spill_index_for(2 * intervals, 0, K::BITS),
-        code_bytes: FamilyShape::code_bytes_for(2 * intervals),
+        code_bytes: FamilyShape::code_bytes_for(
+            (2 * intervals).min(FamilyShape::max_dict::<D>()),
+            D::SIZE_BITS,
+        ),
     }
 }
 
@@ -141,8 +145,8 @@ pub fn required_size_for(v4_prefixes: usize, v6_prefixes: usize) -> Result<usize
         return Err(Error::TooManyPrefixes);
     }
     let bound = Layout::new(
-        bound_shape::<u32>(v4_prefixes),
-        bound_shape::<u128>(v6_prefixes),
+        bound_shape::<u32, Packed16>(v4_prefixes),
+        bound_shape::<u128, u32>(v6_prefixes),
     )
     .ok_or(Error::TooManyPrefixes)?;
     bound
@@ -207,8 +211,11 @@ fn build_counted<'s>(
     if storage.len() < need {
         return Err(Error::BufferTooSmall);
     }
-    let bound = Layout::new(bound_shape::<u32>(v4_count), bound_shape::<u128>(v6_count))
-        .ok_or(Error::TooManyPrefixes)?;
+    let bound = Layout::new(
+        bound_shape::<u32, Packed16>(v4_count),
+        bound_shape::<u128, u32>(v6_count),
+    )
+    .ok_or(Error::TooManyPrefixes)?;
     let (area, scratch) = storage
         .split_at_mut_checked(bound.total)
         .ok_or(Error::BufferTooSmall)?;
@@ -292,12 +299,15 @@ fn build_counted<'s>(
 
 /// One family during the build: its intervals (first address and tag mask, ascending, the
 /// first at 0, neighbours with different tags), its distinct tag masks (ascending), and the
-/// dictionary of entry kinds (packed by [`pack`], ascending).
+/// dictionary (packed by [`pack`], ascending): entry kinds, or mask pairs where codes hold
+/// sizes (`size_bits` of them; the digit's `D::BITS` is `64 - size_base`).
 struct Family<'a, K> {
     keys: &'a [K],
     tags: &'a [u32],
     masks: &'a [u32],
     dict: &'a [u64],
+    size_bits: u32,
+    size_base: u32,
 }
 
 /// What a chunk entry says: its cell spills, or the tags inside and after a piece of
@@ -308,8 +318,10 @@ enum Kind {
     Tags { inner: u32, outer: u32, sx: u32 },
 }
 
-/// A dictionary entry packed for sorting: the codes of its masks, then `sx`.
-fn pack(inner: u32, outer: u32, sx: u32) -> u64 {
+/// A dictionary entry packed for sorting: the codes of its masks, then `sx` (0 where codes
+/// hold sizes: `size_bits > 0`).
+fn pack(inner: u32, outer: u32, sx: u32, size_bits: u32) -> u64 {
+    let sx = if size_bits > 0 { 0 } else { sx };
     u64::from(inner) << 36 | u64::from(outer) << 8 | u64::from(sx)
 }
 
@@ -357,6 +369,8 @@ impl<'a, K: Key> Family<'a, K> {
             tags,
             masks,
             dict: &[],
+            size_bits: 0,
+            size_base: 0,
         })
     }
 
@@ -366,13 +380,25 @@ impl<'a, K: Key> Family<'a, K> {
     }
 
     /// The code of an entry kind: its position in the dictionary (the spill code is the
-    /// first past the end).
+    /// first past the end), shifted over its piece's size where codes hold sizes (0 for a
+    /// plain entry).
     fn code(&self, kind: Kind) -> u32 {
         match kind {
-            Kind::Spill => self.dict.len() as u32,
+            Kind::Spill => (self.dict.len() as u32) << self.size_bits,
             Kind::Tags { inner, outer, sx } => {
-                let key = pack(self.mask_code(inner), self.mask_code(outer), sx);
-                self.dict.binary_search(&key).unwrap_or(0) as u32
+                let key = pack(
+                    self.mask_code(inner),
+                    self.mask_code(outer),
+                    sx,
+                    self.size_bits,
+                );
+                let at = self.dict.binary_search(&key).unwrap_or(0) as u32;
+                let size = if self.size_bits == 0 || inner == outer {
+                    0
+                } else {
+                    sx.wrapping_sub(self.size_base)
+                };
+                at << self.size_bits | size
             }
         }
     }
@@ -421,8 +447,11 @@ impl<'a, K: Key> Family<'a, K> {
             code_bytes: 1,
         };
         // Every mask as a plain entry, then every piece the walk makes.
+        self.size_bits = D::SIZE_BITS;
+        self.size_base = 64 - D::BITS;
         let mut collect = Collect {
             masks: self.masks,
+            size_bits: self.size_bits,
             kinds: scratch,
             len: 0,
             cells: 0,
@@ -432,7 +461,7 @@ impl<'a, K: Key> Family<'a, K> {
         };
         for &m in self.masks {
             let c = self.mask_code(m);
-            collect.push(pack(c, c, 64));
+            collect.push(pack(c, c, 64, self.size_bits));
         }
         self.emit::<D>(shape, base, &mut collect);
         if collect.overflow {
@@ -464,7 +493,10 @@ impl<'a, K: Key> Family<'a, K> {
         shape.spills = spills;
         shape.longs = longs;
         shape.dict = d;
-        shape.code_bytes = FamilyShape::code_bytes_for(d);
+        if d > FamilyShape::max_dict::<D>() {
+            return Err(Error::TooManyPrefixes);
+        }
+        shape.code_bytes = FamilyShape::code_bytes_for(d, D::SIZE_BITS);
         shape.spill_index = spill_index_for(spills, skip, bits);
         Ok((shape, base))
     }
@@ -683,9 +715,12 @@ impl<'a, K: Key> Family<'a, K> {
         let longs: &mut [K] = cast_mut(part(layout.longs)?).ok_or(Error::Misaligned)?;
         let lcodes = CodesMut::new(part(layout.lcodes)?, shape.code_bytes)?;
         let lindex: &mut [u32] = cast_mut(part(layout.lindex)?).ok_or(Error::Misaligned)?;
-        for ((slot, size), &packed) in dict.iter_mut().zip(sizes.iter_mut()).zip(self.dict) {
+        for (slot, &packed) in dict.iter_mut().zip(self.dict) {
             let mask = |code: u64| self.masks.get(code as usize).copied().unwrap_or(0);
             *slot = [mask(packed >> 36), mask((packed >> 8) & 0x0fff_ffff)];
+        }
+        // (Empty where codes hold sizes.)
+        for (size, &packed) in sizes.iter_mut().zip(self.dict) {
             *size = (packed & 0xff) as u8;
         }
         let mut w = Write::<K, D> {
@@ -741,6 +776,7 @@ trait Sink<K> {
 /// Counts the entries and collects the pieces' dictionary entries (packed).
 struct Collect<'a> {
     masks: &'a [u32],
+    size_bits: u32,
     kinds: &'a mut [u64],
     len: usize,
     cells: usize,
@@ -765,7 +801,7 @@ impl<K> Sink<K> for Collect<'_> {
         if let Kind::Tags { inner, outer, sx } = kind {
             if inner != outer {
                 let code = |m: u32| self.masks.binary_search(&m).unwrap_or(0) as u32;
-                let packed = pack(code(inner), code(outer), sx);
+                let packed = pack(code(inner), code(outer), sx, self.size_bits);
                 self.push(packed);
             }
         }

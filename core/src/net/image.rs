@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! offset  field
-//!  0      magic u32 = 0x7467_6970          4  version u32 = 4
+//!  0      magic u32 = 0x7467_6970          4  version u32 = 5
 //!  8      total_len u64                    16 checksum u64 (computed with this field = 0)
 //! 24      prefix_count u64 (list entries the table was built from; informational)
 //! 32      v4: cells u32, spills u32, dict u32, shape u32 (skip | cell_index << 8 |
@@ -22,8 +22,10 @@
 //!                                              for IPv4 codes of up to 2 bytes, which the
 //!                                              entries hold, `cells` and `cells + 1` in
 //!                                              the padding)
-//!           dict    [[u32; 2]; dict]          (entry kinds: mask inside, mask after)
-//!           sizes   [u8; dict]                (entry kinds: piece size sx, 64 = plain)
+//!           dict    [[u32; 2]; dict]          (mask inside, mask after: IPv6 entry
+//!                                              kinds, IPv4 mask pairs)
+//!           sizes   [u8; dict]                (IPv6 entry kinds: piece size sx, 64 =
+//!                                              plain; absent for IPv4, whose codes say it)
 //!           keys    [S; spills]               (short spill keys: S = u32 whole IPv4
 //!                                              addresses, u64 IPv6 leads)
 //!           scodes  [C; spills]
@@ -54,6 +56,13 @@
 //! per lookup; about 12% of a 500k-prefix batch on AVX-512). An entry compares by its digit
 //! first, and a search key is the digit with all code bits set.
 //!
+//! An IPv4 code (format 5) also carries its piece's size, so a lookup reads no size: its
+//! low [`Digit::SIZE_BITS`] (4) bits are `sx - 48` (a piece of one digit to half a chunk's
+//! digits) and the bits above them name a mask pair in `dict`, the spill code being
+//! `dict << 4`. A plain entry is a pair of equal masks with size bits 0: whatever its size,
+//! such an entry answers its one mask. The dictionary holds about a third as many pairs as
+//! kinds, so the codes of a 500k-prefix table still fit the entries.
+//!
 //! Spill keys (format 3) are **short** where they can be: an IPv6 key is stored as its
 //! 64-bit lead ([`Key::lead`], the bits after `skip`) when it has no bits past those; an
 //! IPv4 key is its u32 address. An IPv6 boundary finer than a lead (a /128 host, a /96) is
@@ -71,7 +80,7 @@ use crate::Error;
 /// The magic number at offset 0 (`"pigt"` in little-endian memory).
 pub const MAGIC: u32 = 0x7467_6970;
 /// The image format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// The header length in bytes.
 pub const HEADER_LEN: usize = 96;
 /// The alignment, in bytes, that build storage and loaded images need.
@@ -227,6 +236,10 @@ pub(crate) trait Digit: Pod + Ord + Default + core::fmt::Debug {
     /// Whether an entry has room for a code of up to 16 bits beside its digit (see
     /// [`FamilyShape::codes_in_digits`]).
     const HOLDS_CODE: bool;
+    /// How many low bits of a code hold its entry's piece size, as `sx - (64 - BITS)` (every
+    /// size a piece of this digit can have fits them; see the image format); 0 when the
+    /// sizes are an array of their own.
+    const SIZE_BITS: u32;
     /// The search key for the leading `BITS` bits of a 64-bit lead: `>=` every stored entry
     /// with that digit and `<` every entry with a greater one.
     fn from_top(lead: u64) -> Self;
@@ -253,6 +266,7 @@ impl Digit for Packed16 {
     const BITS: u32 = 16;
     const WINDOW: usize = 16;
     const HOLDS_CODE: bool = true;
+    const SIZE_BITS: u32 = 4;
     #[inline(always)]
     fn from_top(lead: u64) -> Self {
         Packed16(((lead >> 48) as u32) << 16 | 0xffff)
@@ -282,6 +296,7 @@ impl Digit for u32 {
     const BITS: u32 = 32;
     const WINDOW: usize = 16;
     const HOLDS_CODE: bool = false;
+    const SIZE_BITS: u32 = 0;
     #[inline(always)]
     fn from_top(lead: u64) -> Self {
         (lead >> 32) as u32
@@ -379,7 +394,7 @@ pub(crate) struct FamilyShape {
     pub spills: usize,
     /// Long spill keys (whole addresses finer than a short key; IPv6 only).
     pub longs: usize,
-    /// Distinct tag masks.
+    /// Dictionary entries: entry kinds, or mask pairs where codes hold sizes.
     pub dict: usize,
     /// The leading bits every boundary shares with the base.
     pub skip: u32,
@@ -429,15 +444,22 @@ impl FamilyShape {
         ]
     }
 
-    /// The code width that can name `dict` entry kinds and the spill code (`dict`).
-    pub fn code_bytes_for(dict: usize) -> u32 {
-        if dict < 0x100 {
+    /// The code width that can name `dict` dictionary entries, with `size_bits` bits below
+    /// each for a size, and the spill code (`dict << size_bits`).
+    pub fn code_bytes_for(dict: usize, size_bits: u32) -> u32 {
+        let spill = (dict as u64) << size_bits;
+        if spill < 0x100 {
             1
-        } else if dict < 0x1_0000 {
+        } else if spill < 0x1_0000 {
             2
         } else {
             4
         }
+    }
+
+    /// The most dictionary entries codes of 4 bytes can name beside their spill code.
+    pub fn max_dict<D: Digit>() -> usize {
+        (u32::MAX >> D::SIZE_BITS) as usize
     }
 
     /// Whether the codes of a family with digit type `D` live in its digit entries (IPv4
@@ -446,14 +468,16 @@ impl FamilyShape {
         D::HOLDS_CODE && self.code_bytes <= 2
     }
 
-    /// Whether the small fields are in range for keys of `bits` bits.
-    fn fits(&self, bits: u32) -> bool {
+    /// Whether the small fields are in range for keys of `K` and digits of `D`.
+    fn fits<K: Key, D: Digit>(&self) -> bool {
+        let bits = K::BITS;
         self.skip <= bits
             && self.cell_index <= MAX_INDEX_BITS
             && self.spill_index <= MAX_INDEX_BITS
             && self.skip + self.cell_index <= bits
             && self.skip + self.spill_index <= bits
-            && self.code_bytes == Self::code_bytes_for(self.dict)
+            && self.dict <= Self::max_dict::<D>()
+            && self.code_bytes == Self::code_bytes_for(self.dict, D::SIZE_BITS)
             && (self.spills > 0 || self.spill_index == 0)
             && (self.spills > 0 || self.longs == 0)
             && (bits > 64 || self.longs == 0)
@@ -483,7 +507,7 @@ impl FamilyLayout {
     /// The arrays of a family of key type `K` and digit type `D` laid out from `at` (a
     /// multiple of 16); None when the shape is out of range or the sizes overflow.
     pub fn new<K: Key, D: Digit>(at: usize, s: FamilyShape) -> Option<FamilyLayout> {
-        if !s.fits(K::BITS)
+        if !s.fits::<K, D>()
             || s.cells > u32::MAX as usize - 2
             || s.spills > u32::MAX as usize
             || s.longs > u32::MAX as usize
@@ -511,7 +535,8 @@ impl FamilyLayout {
         };
         let codes = span(digits.1, own_codes, cb)?;
         let dict = span(codes.1, s.dict, 8)?;
-        let sizes = span(dict.1, s.dict, 1)?;
+        let own_sizes = if D::SIZE_BITS > 0 { 0 } else { s.dict };
+        let sizes = span(dict.1, own_sizes, 1)?;
         let keys = span(sizes.1, s.spills, core::mem::size_of::<K::Short>())?;
         let scodes = span(keys.1, s.spills, cb)?;
         let index_len = |n: usize| {
@@ -718,32 +743,45 @@ mod tests {
             skip,
             cell_index,
             spill_index,
-            code_bytes: FamilyShape::code_bytes_for(dict),
+            code_bytes: FamilyShape::code_bytes_for(dict, 0),
             longs: 0,
         };
-        let l = Layout::new(shape(3, 0, 2, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
+        // IPv4 codes hold sizes in their low 4 bits.
+        let shape4 = |cells, spills, dict, skip, cell_index, spill_index| FamilyShape {
+            code_bytes: FamilyShape::code_bytes_for(dict, 4),
+            ..shape(cells, spills, dict, skip, cell_index, spill_index)
+        };
+        assert_eq!(FamilyShape::code_bytes_for(0xf, 4), 1);
+        assert_eq!(FamilyShape::code_bytes_for(0x10, 4), 2);
+        assert_eq!(FamilyShape::code_bytes_for(0xfff, 4), 2);
+        assert_eq!(FamilyShape::code_bytes_for(0x1000, 4), 4);
+        assert_eq!(FamilyShape::code_bytes_for(0xffff, 0), 2);
+        let l = Layout::new(shape4(3, 0, 2, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
         assert_eq!(l.v4.index, (96, 108));
         // IPv4 entries are 4 bytes and hold codes of up to two bytes: no codes array.
         assert_eq!(l.v4.digits, (112, 112 + 4 * 19));
         assert_eq!(l.v4.codes, (192, 192));
         assert_eq!(l.v4.dict, (192, 208));
-        assert_eq!(l.v4.sizes, (208, 210));
-        assert_eq!(l.v4.keys, (224, 224));
-        assert_eq!(l.v4.sindex, (224, 224));
-        assert_eq!(l.v6.index.0, 224);
+        // IPv4 sizes are in the codes: no sizes array.
+        assert_eq!(l.v4.sizes, (208, 208));
+        assert_eq!(l.v4.keys, (208, 208));
+        assert_eq!(l.v4.sindex, (208, 208));
+        assert_eq!(l.v6.index.0, 208);
+        // IPv6 entry kinds have their sizes array.
+        assert_eq!(l.v6.sizes.1 - l.v6.sizes.0, 300);
         assert_eq!(l.v6.codes.1 - l.v6.codes.0, 2 * 7);
         // IPv6 short keys are 8-byte leads; no long keys, no long index.
         assert_eq!(l.v6.keys.1 - l.v6.keys.0, 16);
         assert_eq!(l.v6.sindex.1 - l.v6.sindex.0, 12);
         assert_eq!(l.v6.lindex.0, l.v6.lindex.1);
         assert_eq!(l.total % 16, 0);
-        // Four-byte IPv4 codes have their own array.
-        let l = Layout::new(shape(3, 0, 0x1_0000, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
+        // Four-byte IPv4 codes (4,096 pairs and up) have their own array.
+        let l = Layout::new(shape4(3, 0, 0x1000, 5, 1, 0), shape(5, 2, 300, 3, 2, 1)).unwrap();
         assert_eq!(l.v4.digits, (112, 112 + 4 * 19));
         assert_eq!(l.v4.codes, (192, 192 + 4 * 5));
         // Long keys are whole u128s with their own codes and index.
         let l = Layout::new(
-            shape(3, 0, 2, 5, 1, 0),
+            shape4(3, 0, 2, 5, 1, 0),
             shape(5, 2, 300, 3, 2, 1).with_longs(3),
         )
         .unwrap();
@@ -753,22 +791,28 @@ mod tests {
         assert_eq!(l.v6.lindex.1 - l.v6.lindex.0, 12);
         // IPv4 has no long keys, and long keys need short ones.
         assert!(Layout::new(
-            shape(3, 2, 2, 5, 1, 1).with_longs(1),
+            shape4(3, 2, 2, 5, 1, 1).with_longs(1),
             shape(1, 0, 1, 0, 0, 0)
         )
         .is_none());
         assert!(Layout::new(
-            shape(3, 0, 2, 5, 1, 0),
+            shape4(3, 0, 2, 5, 1, 0),
             shape(5, 0, 300, 3, 2, 0).with_longs(1)
         )
         .is_none());
         // Out-of-range shapes have no layout.
-        assert!(Layout::new(shape(3, 0, 2, 33, 0, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
-        assert!(Layout::new(shape(0, 0, 1, 0, 1, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
-        assert!(Layout::new(shape(2, 0, 1, 0, 0, 1), shape(1, 0, 1, 0, 0, 0)).is_none());
-        let mut bad = shape(2, 0, 1, 0, 0, 0);
+        assert!(Layout::new(shape4(3, 0, 2, 33, 0, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
+        assert!(Layout::new(shape4(0, 0, 1, 0, 1, 0), shape(1, 0, 1, 0, 0, 0)).is_none());
+        assert!(Layout::new(shape4(2, 0, 1, 0, 0, 1), shape(1, 0, 1, 0, 0, 0)).is_none());
+        let mut bad = shape4(2, 0, 1, 0, 0, 0);
         bad.code_bytes = 2;
         assert!(Layout::new(bad, shape(1, 0, 1, 0, 0, 0)).is_none());
+        // More IPv4 pairs than 4-byte codes can name beside the spill code.
+        let mut big = shape4(2, 0, 1 << 28, 0, 0, 0);
+        assert_eq!(big.code_bytes, 4);
+        assert!(Layout::new(big, shape(1, 0, 1, 0, 0, 0)).is_none());
+        big.dict -= 1;
+        assert!(Layout::new(big, shape(1, 0, 1, 0, 0, 0)).is_some());
     }
 
     #[test]

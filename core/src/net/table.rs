@@ -304,19 +304,19 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     #[inline(always)]
     fn lookup_with(&self, a: K, codes: impl CodeSlice) -> u32 {
         let (p, hit, x) = self.position(a);
-        let code = codes.at(p) as usize;
-        match (self.dict.get(code), self.sizes.get(code)) {
-            (Some(&[inner, outer]), Some(&sx)) => {
+        match self.entry_kind(codes.at(p)) {
+            Some(([inner, outer], sx)) => {
                 // Inside the entry's piece only in its own chunk and within 2^sx of it (sx
-                // 64: a plain entry, one mask, always "inside"). Selected without a branch:
-                // which side an address falls on is random.
+                // 64: a plain entry, one mask, always "inside"; a plain entry of any size
+                // has one mask anyway). Selected without a branch: which side an address
+                // falls on is random.
                 let top = self.digits.get(p).map_or(0, |d| d.to_top());
                 let off = x.wrapping_sub(top) | u64::from(!hit).wrapping_neg();
-                let beyond = (off >> 1).wrapping_shr(u32::from(sx).wrapping_sub(1));
+                let beyond = (off >> 1).wrapping_shr(sx.wrapping_sub(1));
                 let inside = u32::from(beyond == 0);
                 outer ^ ((inner ^ outer) & inside.wrapping_neg())
             }
-            _ => self.spilled(a),
+            None => self.spilled(a),
         }
     }
 
@@ -359,7 +359,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
                 }
             }
         }
-        self.dict.get(code as usize).map_or(0, |e| e[0])
+        self.entry_kind(code).map_or(0, |(e, _)| e[0])
     }
 
     /// Look up many addresses; `mapped` answers for the addresses another table serves
@@ -492,16 +492,18 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         if self.base.and(self.window_mask.not()) != K::ZERO {
             return corrupt;
         }
-        // The dictionary: distinct entry kinds, ascending by (inner, outer, size); a plain
-        // entry has equal masks and size 64, a piece two different masks and a size from
-        // one cell to less than a chunk.
+        // The dictionary: distinct entry kinds, ascending by (inner, outer, size), or
+        // distinct mask pairs, ascending, where codes hold sizes; a plain entry has equal
+        // masks and size 64 (size bits 0), a piece two different masks and a size from one
+        // cell to less than a chunk.
         let chunk_shift = K::BITS - self.skip - self.cell_index;
         let min_sx = 64 - D::BITS.min(chunk_shift);
         let sorted = (1..self.dict.len()).all(|i| {
             let key = |i: usize| (self.dict.get(i), self.sizes.get(i));
             key(i - 1) < key(i)
         });
-        if !sorted || self.sizes.len() != self.dict.len() {
+        let sizes = if D::SIZE_BITS > 0 { 0 } else { self.dict.len() };
+        if !sorted || self.sizes.len() != sizes {
             return corrupt;
         }
         let good = |code: u32| match self.kind(code) {
@@ -710,18 +712,34 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         Ok(())
     }
 
-    /// The masks inside and after an entry of this code, and its piece's size (`sx`; 64
-    /// for a plain entry); None for the spill code and codes naming nothing.
+    /// The masks inside and after an entry of this code, and its piece's size `sx` as the
+    /// lookup uses it (a plain entry's size is 64, or any where codes hold sizes); None for
+    /// the spill code and codes naming nothing.
     #[inline(always)]
+    fn entry_kind(&self, code: u32) -> Option<([u32; 2], u32)> {
+        if D::SIZE_BITS > 0 {
+            let masks = self.dict.get((code >> D::SIZE_BITS) as usize)?;
+            let size = code & ((1 << D::SIZE_BITS) - 1);
+            Some((*masks, size + 64 - D::BITS))
+        } else {
+            let code = code as usize;
+            Some((*self.dict.get(code)?, u32::from(*self.sizes.get(code)?)))
+        }
+    }
+
+    /// The masks inside and after an entry of this code and its piece's size (`sx`; 64
+    /// for a plain entry, which has equal masks and, where codes hold sizes, size bits 0:
+    /// anything else with equal masks has a size below 64 and is not valid); None for the
+    /// spill code and codes naming nothing.
     fn kind(&self, code: u32) -> Option<(u32, u32, u32)> {
-        let &[inner, outer] = self.dict.get(code as usize)?;
-        let &sx = self.sizes.get(code as usize)?;
-        Some((inner, outer, u32::from(sx)))
+        let ([inner, outer], sx) = self.entry_kind(code)?;
+        let plain = D::SIZE_BITS > 0 && inner == outer && code & ((1 << D::SIZE_BITS) - 1) == 0;
+        Some((inner, outer, if plain { 64 } else { sx }))
     }
 
     /// The spill code: the first code past the dictionary.
     fn spill_code(&self) -> u32 {
-        self.dict.len() as u32
+        (self.dict.len() as u32) << D::SIZE_BITS
     }
 
     /// Chunk entries plus spill keys.

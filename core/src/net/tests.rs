@@ -382,7 +382,9 @@ fn header_fields_are_checked() {
     case(&|b| b[4] = 2, Error::ImageUnsupportedVersion);
     // Format 3 kept IPv4 codes in their own array.
     case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
-    case(&|b| b[4] = 5, Error::ImageUnsupportedVersion);
+    // Format 4 kept IPv4 piece sizes in an array.
+    case(&|b| b[4] = 4, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 6, Error::ImageUnsupportedVersion);
     let total = |b: &mut [u8], delta: i64| {
         let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
         b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
@@ -503,20 +505,51 @@ fn structural_edits_are_corrupt() {
         b.copy_within(t + 8..t + 16, t);
         b[t + 8..t + 16].copy_from_slice(&tmp);
     });
-    // A plain entry (equal masks) has size 64; a piece's size lies between one cell and
-    // less than a chunk, and the piece ends before the next entry.
-    let z = l.sizes.0;
-    let kinds = l.sizes.1 - z;
+    // IPv4 codes hold the piece size in their low 4 bits and name a mask pair above them:
+    // a plain entry (equal masks) has size bits 0, and a piece ends before the next entry.
+    assert_eq!(l.sizes.0, l.sizes.1, "no IPv4 sizes array: {l:?}");
+    let pair = |c: u32| {
+        let at = t + 8 * (c >> 4) as usize;
+        let mask = |i: usize| u32::from_ne_bytes(original[i..i + 4].try_into().unwrap());
+        (mask(at), mask(at + 4))
+    };
+    let plain = (0..cells)
+        .find(|&i| matches!(pair(code(i)), (a, b) if a == b))
+        .expect("a plain entry");
+    assert_eq!(code(plain) & 15, 0);
+    case("plain entry with a size", &|b| {
+        set_code(b, plain, code(plain) | 3)
+    });
+    let piece = (0..cells)
+        .find(|&i| matches!(pair(code(i)), (a, b) if a != b))
+        .expect("a piece");
+    assert!(code(piece) & 15 < 8, "{:#x}", code(piece));
+    case("piece reaching past the next entry", &|b| {
+        set_code(b, piece, code(piece) + 8)
+    });
+    case("piece code naming a plain pair", &|b| {
+        set_code(b, piece, code(plain) | (code(piece) & 15))
+    });
+    assert!(l.dict.1 < l.keys.0, "{l:?}");
+    case("padding", &|b| b[l.dict.1] = 1);
+    // IPv6 entry kinds keep their sizes in an array: a plain entry has size 64; a piece's
+    // size lies between one cell and less than a chunk, and the piece ends before the next
+    // entry.
+    let (_, l6) = v6_shape_layout(&original);
+    let z = l6.sizes.0;
+    let kinds = l6.sizes.1 - z;
     let plain = (0..kinds).find(|&k| original[z + k] == 64).unwrap();
-    case("plain entry with a size", &|b| b[z + plain] = 50);
+    case("plain IPv6 entry with a size", &|b| b[z + plain] = 50);
     let piece = (0..kinds)
         .find(|&k| original[z + k] != 64)
-        .expect("a piece");
-    case("piece without a size", &|b| b[z + piece] = 64);
-    case("piece finer than a digit", &|b| b[z + piece] = 10);
-    case("piece reaching past the next entry", &|b| b[z + piece] += 8);
-    assert!(l.sizes.1 < l.keys.0, "{l:?}");
-    case("padding", &|b| b[l.sizes.1] = 1);
+        .expect("an IPv6 piece");
+    case("IPv6 piece without a size", &|b| b[z + piece] = 64);
+    case("IPv6 piece finer than a digit", &|b| b[z + piece] = 10);
+    case("IPv6 piece reaching past the next entry", &|b| {
+        b[z + piece] += 8
+    });
+    assert!(l6.sizes.1 < l6.keys.0, "{l6:?}");
+    case("IPv6 sizes padding", &|b| b[l6.sizes.1] = 1);
 }
 
 /// The v6 family's shape (with its long key count) and layout in an image.

@@ -1,10 +1,11 @@
 //! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
 //! go through the chunk index, the search of their digit window (three steps reading IPv4
 //! entries in pairs from the one before the chunk, which leave the answering entry's code
-//! in hand; four halving steps for IPv6, then a read of the code), its entry kind and the
-//! piece check together, so the cache misses of many lookups overlap and no lookup branches
-//! on the data. A family's front end works out each address's window side, chunk and digit
-//! (IPv6 in 64-bit halves, then narrowed); the rest is common.
+//! in hand; four halving steps for IPv6, then a read of the code), its entry kind (IPv4
+//! codes carry the piece size; IPv6 reads it) and the piece check together, so the cache
+//! misses of many lookups overlap and no lookup branches on the data. A family's front end
+//! works out each address's window side, chunk and digit (IPv6 in 64-bit halves, then
+//! narrowed); the rest is common.
 //!
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes on
@@ -18,8 +19,9 @@ use super::{Codes, FamilyTable};
 use core::arch::x86_64::*;
 
 /// Byte views of the arrays the gathers read (no codes view for IPv4 codes held in the
-/// digit entries: the search reads those), each extended over its padding to 16 bytes (see
-/// the image layout): a read is allowed when all its bytes lie inside the view.
+/// digit entries: the search reads those; an empty sizes view for IPv4, whose codes hold
+/// the sizes), each extended over its padding to 16 bytes (see the image layout): a read is
+/// allowed when all its bytes lie inside the view.
 #[derive(Clone, Copy, Debug, Default)]
 pub(in crate::net) struct Padded<'a> {
     pub(in crate::net) digits: &'a [u8],
@@ -307,7 +309,14 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         let hi_limit = splat(digit_limit.min(self.cells as u32));
         let code_limit = splat(readable(self.padded.codes, code_bytes));
         let dict_len = splat(self.dict.len() as u32);
-        let kinds = splat((self.dict.len() as u32).min(readable(self.padded.sizes, 1)));
+        // Dictionary entries whose size can be read too (all of them where codes hold sizes).
+        let kinds = if D::SIZE_BITS > 0 {
+            dict_len
+        } else {
+            splat((self.dict.len() as u32).min(readable(self.padded.sizes, 1)))
+        };
+        let size_bits = _mm_cvtsi32_si128(D::SIZE_BITS as i32);
+        let size_low = splat((1 << D::SIZE_BITS) - 1);
         let dict = self.dict.as_ptr().cast::<u32>();
         let max_entries = if D::BITS == 16 {
             MAX_PAIRED
@@ -416,23 +425,30 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         }
         let mut rest = [Rest { slow: 0, spill: 0 }; VECTORS];
         for (u, ((r, w), v)) in rest.iter_mut().zip(&walks).zip(pass).enumerate() {
-            // The spill code (and any code past the dictionary) sends the lookup to the
-            // spill keys, as in the scalar lookup.
-            let known = w.placed & _mm512_cmplt_epu32_mask(w.code, kinds);
-            r.spill = w.placed & _mm512_cmpge_epu32_mask(w.code, dict_len);
-            // SAFETY: lanes of `known` read `dict[code]` (8 bytes, both halves) and
-            // `sizes[code]` with `code < dict.len()` and inside the padded sizes view.
-            let ((inner, outer), size) = unsafe {
-                (
-                    gather_pairs::<8>(known, w.code, dict.cast()),
-                    gather_small(known, w.code, self.padded.sizes, 0xff),
-                )
+            // The dictionary entry: the code, or its bits above the size where codes hold
+            // sizes. The spill code (and any code past the dictionary) sends the lookup to
+            // the spill keys, as in the scalar lookup.
+            let entry = _mm512_srl_epi32(w.code, size_bits);
+            let known = w.placed & _mm512_cmplt_epu32_mask(entry, kinds);
+            r.spill = w.placed & _mm512_cmpge_epu32_mask(entry, dict_len);
+            // SAFETY: lanes of `known` read `dict[entry]` (8 bytes, both halves) with
+            // `entry < dict.len()`.
+            let (inner, outer) = unsafe { gather_pairs::<8>(known, entry, dict.cast()) };
+            // The piece's size, as the shift that leaves a digit offset inside it 0: the
+            // code's low bits, or read from the sizes (IPv6; no read for IPv4).
+            let shift = if D::SIZE_BITS > 0 {
+                _mm512_and_si512(w.code, size_low)
+            } else {
+                // SAFETY: lanes of `known` read `sizes[entry]`, inside the padded sizes
+                // view (`entry < kinds`).
+                let size = unsafe { gather_small(known, entry, self.padded.sizes, 0xff) };
+                _mm512_sub_epi32(size, piece_base)
             };
             // The answering entry is in the lane's own chunk (past the entry before it).
             let own = _mm512_maskz_mov_epi32(w.before, splat(1));
             let hit = _mm512_mask_cmpgt_epu32_mask(w.searched, w.found, own);
             let offset = _mm512_mask_sub_epi32(ones, hit, v.digit, w.top);
-            let beyond = _mm512_srlv_epi32(offset, _mm512_sub_epi32(size, piece_base));
+            let beyond = _mm512_srlv_epi32(offset, shift);
             let within = _mm512_mask_cmpeq_epi32_mask(known, beyond, zero);
             let tags = _mm512_mask_blend_epi32(within, outer, inner);
             // SAFETY: only lanes of `known` (live lanes, below `out.len()`) are written.
