@@ -55,13 +55,14 @@ fn main() {
         let img = set.image();
         let w = words(img, 48);
         println!(
-            "acs v6: cells {} spills {} dict {} skip {} idx {} cb {}",
+            "acs v6: cells {} spills {} dict {} skip {} idx {} cb {} size bits {}",
             w[0],
             w[1],
             w[2],
             w[3] & 255,
             (w[3] >> 8) & 255,
-            w[3] >> 24
+            (w[3] >> 24) & 15,
+            w[3] >> 28
         );
         let a4 = v4_batch(&p4, 1024, 11);
         let a6 = v6_batch(&p6, 1024, 12);
@@ -94,7 +95,7 @@ fn main() {
         let img = &AlignedBlock::as_bytes(&st)[..len];
         let set = IpSet::load(img).unwrap();
         let w = words(img, 32);
-        println!("v4: build {ms:.1} ms, {len} B = {:.2} B/prefix, cells {} spills {} dict {} skip {} idx {} sidx {} cb {}", len as f64 / 5e5, w[0], w[1], w[2], w[3] & 255, (w[3] >> 8) & 255, (w[3] >> 16) & 255, w[3] >> 24);
+        println!("v4: build {ms:.1} ms, {len} B = {:.2} B/prefix, cells {} spills {} dict {} skip {} idx {} sidx {} cb {} size bits {}", len as f64 / 5e5, w[0], w[1], w[2], w[3] & 255, (w[3] >> 8) & 255, (w[3] >> 16) & 255, (w[3] >> 24) & 15, w[3] >> 28);
         let addrs = v4_batch(&p, 1024, 22);
         let mut out = vec![0u32; 1024];
         let mut ts = Vec::new();
@@ -121,7 +122,7 @@ fn main() {
         let set = IpSet::load(img).unwrap();
         let w = words(img, 48);
         let longs = u32::from_ne_bytes(img[68..72].try_into().unwrap());
-        println!("v6: build {ms:.1} ms, {len} B = {:.2} B/prefix, cells {} spills {} longs {longs} dict {} skip {} idx {} sidx {} cb {}", len as f64 / 2e5, w[0], w[1], w[2], w[3] & 255, (w[3] >> 8) & 255, (w[3] >> 16) & 255, w[3] >> 24);
+        println!("v6: build {ms:.1} ms, {len} B = {:.2} B/prefix, cells {} spills {} longs {longs} dict {} skip {} idx {} sidx {} cb {} size bits {}", len as f64 / 2e5, w[0], w[1], w[2], w[3] & 255, (w[3] >> 8) & 255, (w[3] >> 16) & 255, (w[3] >> 24) & 15, w[3] >> 28);
         let addrs = v6_batch(&p, 1024, 32);
         let mut out = vec![0u32; 1024];
         let mut ts = Vec::new();

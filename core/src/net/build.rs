@@ -87,7 +87,7 @@ fn max_cell_index(intervals: usize, bits: u32) -> u32 {
 }
 
 /// The image shape no build of `prefixes` prefixes of a family can exceed.
-fn bound_shape<K: Key, D: Digit>(prefixes: usize) -> FamilyShape {
+fn bound_shape<K: Key>(prefixes: usize) -> FamilyShape {
     let intervals = 2 * prefixes + 1;
     let cell_index = max_cell_index(intervals, K::BITS);
     // Short spill keys: boundaries, spilled cells' starts and the keys after lead blocks
@@ -96,15 +96,13 @@ fn bound_shape<K: Key, D: Digit>(prefixes: usize) -> FamilyShape {
         cells: (1 << cell_index) + 2 * intervals,
         spills: 2 * intervals,
         longs: if K::BITS > 64 { intervals } else { 0 },
-        // (A build whose dictionary outgrows the codes fails with `TooManyPrefixes`.)
-        dict: (2 * intervals).min(FamilyShape::max_dict::<D>()),
+        // A sizes array and codes for entry kinds: never smaller than codes holding sizes.
+        dict: 2 * intervals,
         skip: 0,
         cell_index,
         spill_index: spill_index_for(2 * intervals, 0, K::BITS),
-        code_bytes: FamilyShape::code_bytes_for(
-            (2 * intervals).min(FamilyShape::max_dict::<D>()),
-            D::SIZE_BITS,
-        ),
+        code_bytes: FamilyShape::code_bytes_for(2 * intervals, 0),
+        size_bits: 0,
     }
 }
 
@@ -145,8 +143,8 @@ pub fn required_size_for(v4_prefixes: usize, v6_prefixes: usize) -> Result<usize
         return Err(Error::TooManyPrefixes);
     }
     let bound = Layout::new(
-        bound_shape::<u32, Packed16>(v4_prefixes),
-        bound_shape::<u128, u32>(v6_prefixes),
+        bound_shape::<u32>(v4_prefixes),
+        bound_shape::<u128>(v6_prefixes),
     )
     .ok_or(Error::TooManyPrefixes)?;
     bound
@@ -211,11 +209,8 @@ fn build_counted<'s>(
     if storage.len() < need {
         return Err(Error::BufferTooSmall);
     }
-    let bound = Layout::new(
-        bound_shape::<u32, Packed16>(v4_count),
-        bound_shape::<u128, u32>(v6_count),
-    )
-    .ok_or(Error::TooManyPrefixes)?;
+    let bound = Layout::new(bound_shape::<u32>(v4_count), bound_shape::<u128>(v6_count))
+        .ok_or(Error::TooManyPrefixes)?;
     let (area, scratch) = storage
         .split_at_mut_checked(bound.total)
         .ok_or(Error::BufferTooSmall)?;
@@ -300,7 +295,7 @@ fn build_counted<'s>(
 /// One family during the build: its intervals (first address and tag mask, ascending, the
 /// first at 0, neighbours with different tags), its distinct tag masks (ascending), and the
 /// dictionary (packed by [`pack`], ascending): entry kinds, or mask pairs where codes hold
-/// sizes (`size_bits` of them; the digit's `D::BITS` is `64 - size_base`).
+/// sizes (`size_bits` > 0 of them, as `sx - size_base`).
 struct Family<'a, K> {
     keys: &'a [K],
     tags: &'a [u32],
@@ -318,10 +313,9 @@ enum Kind {
     Tags { inner: u32, outer: u32, sx: u32 },
 }
 
-/// A dictionary entry packed for sorting: the codes of its masks, then `sx` (0 where codes
-/// hold sizes: `size_bits > 0`).
-fn pack(inner: u32, outer: u32, sx: u32, size_bits: u32) -> u64 {
-    let sx = if size_bits > 0 { 0 } else { sx };
+/// A dictionary entry packed for sorting: the codes of its masks, then `sx` (0 for a mask
+/// pair).
+fn pack(inner: u32, outer: u32, sx: u32) -> u64 {
     u64::from(inner) << 36 | u64::from(outer) << 8 | u64::from(sx)
 }
 
@@ -386,12 +380,8 @@ impl<'a, K: Key> Family<'a, K> {
         match kind {
             Kind::Spill => (self.dict.len() as u32) << self.size_bits,
             Kind::Tags { inner, outer, sx } => {
-                let key = pack(
-                    self.mask_code(inner),
-                    self.mask_code(outer),
-                    sx,
-                    self.size_bits,
-                );
+                let held = if self.size_bits > 0 { 0 } else { sx };
+                let key = pack(self.mask_code(inner), self.mask_code(outer), held);
                 let at = self.dict.binary_search(&key).unwrap_or(0) as u32;
                 let size = if self.size_bits == 0 || inner == outer {
                     0
@@ -445,13 +435,11 @@ impl<'a, K: Key> Family<'a, K> {
             cell_index,
             spill_index: 0,
             code_bytes: 1,
+            size_bits: 0,
         };
         // Every mask as a plain entry, then every piece the walk makes.
-        self.size_bits = D::SIZE_BITS;
-        self.size_base = 64 - D::BITS;
         let mut collect = Collect {
             masks: self.masks,
-            size_bits: self.size_bits,
             kinds: scratch,
             len: 0,
             cells: 0,
@@ -461,7 +449,7 @@ impl<'a, K: Key> Family<'a, K> {
         };
         for &m in self.masks {
             let c = self.mask_code(m);
-            collect.push(pack(c, c, 64, self.size_bits));
+            collect.push(pack(c, c, 64));
         }
         self.emit::<D>(shape, base, &mut collect);
         if collect.overflow {
@@ -487,16 +475,39 @@ impl<'a, K: Key> Family<'a, K> {
                 d += 1;
             }
         }
+        // Codes hold sizes wherever that keeps them as narrow as codes of entry kinds: then
+        // the dictionary is the distinct mask pairs (runs of the sorted kinds).
+        let pairs = (0..d)
+            .filter(|&i| i == 0 || kinds.get(i - 1).map(|v| v >> 8) != kinds.get(i).map(|v| v >> 8))
+            .count();
+        let by_kind = FamilyShape::code_bytes_for(d, 0);
+        let by_pair = FamilyShape::code_bytes_for(pairs, D::SIZE_BITS);
+        if by_pair <= by_kind && pairs <= FamilyShape::max_dict(D::SIZE_BITS) {
+            let mut p = 0usize;
+            for i in 0..d {
+                let v = kinds.get(i).map_or(0, |v| v & !0xff);
+                if p == 0 || kinds.get(p - 1) != Some(&v) {
+                    if let Some(slot) = kinds.get_mut(p) {
+                        *slot = v;
+                    }
+                    p += 1;
+                }
+            }
+            d = p;
+            self.size_bits = D::SIZE_BITS;
+            self.size_base = 64 - D::BITS;
+        }
         let kinds: &'a [u64] = kinds;
         self.dict = kinds.get(..d).ok_or(Error::InvalidArgument)?;
         shape.cells = cells;
         shape.spills = spills;
         shape.longs = longs;
         shape.dict = d;
-        if d > FamilyShape::max_dict::<D>() {
+        shape.size_bits = self.size_bits;
+        if d > FamilyShape::max_dict(self.size_bits) {
             return Err(Error::TooManyPrefixes);
         }
-        shape.code_bytes = FamilyShape::code_bytes_for(d, D::SIZE_BITS);
+        shape.code_bytes = FamilyShape::code_bytes_for(d, self.size_bits);
         shape.spill_index = spill_index_for(spills, skip, bits);
         Ok((shape, base))
     }
@@ -776,7 +787,6 @@ trait Sink<K> {
 /// Counts the entries and collects the pieces' dictionary entries (packed).
 struct Collect<'a> {
     masks: &'a [u32],
-    size_bits: u32,
     kinds: &'a mut [u64],
     len: usize,
     cells: usize,
@@ -801,7 +811,7 @@ impl<K> Sink<K> for Collect<'_> {
         if let Kind::Tags { inner, outer, sx } = kind {
             if inner != outer {
                 let code = |m: u32| self.masks.binary_search(&m).unwrap_or(0) as u32;
-                let packed = pack(code(inner), code(outer), sx, self.size_bits);
+                let packed = pack(code(inner), code(outer), sx);
                 self.push(packed);
             }
         }

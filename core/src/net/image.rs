@@ -10,7 +10,7 @@
 //!  8      total_len u64                    16 checksum u64 (computed with this field = 0)
 //! 24      prefix_count u64 (list entries the table was built from; informational)
 //! 32      v4: cells u32, spills u32, dict u32, shape u32 (skip | cell_index << 8 |
-//!             spill_index << 16 | code_bytes << 24)
+//!             spill_index << 16 | code_bytes << 24 | size_bits << 28)
 //! 48      v6: the same four fields
 //! 64      v4 base u32, v6 longs u32 (long spill keys; IPv4 has none), reserved u64 (0)
 //! 80      v6 base u128
@@ -22,10 +22,10 @@
 //!                                              for IPv4 codes of up to 2 bytes, which the
 //!                                              entries hold, `cells` and `cells + 1` in
 //!                                              the padding)
-//!           dict    [[u32; 2]; dict]          (mask inside, mask after: IPv6 entry
-//!                                              kinds, IPv4 mask pairs)
-//!           sizes   [u8; dict]                (IPv6 entry kinds: piece size sx, 64 =
-//!                                              plain; absent for IPv4, whose codes say it)
+//!           dict    [[u32; 2]; dict]          (mask inside, mask after: entry kinds,
+//!                                              or mask pairs where codes hold sizes)
+//!           sizes   [u8; dict]                (entry kinds: piece size sx, 64 = plain;
+//!                                              absent where codes hold sizes)
 //!           keys    [S; spills]               (short spill keys: S = u32 whole IPv4
 //!                                              addresses, u64 IPv6 leads)
 //!           scodes  [C; spills]
@@ -56,12 +56,14 @@
 //! per lookup; about 12% of a 500k-prefix batch on AVX-512). An entry compares by its digit
 //! first, and a search key is the digit with all code bits set.
 //!
-//! An IPv4 code (format 5) also carries its piece's size, so a lookup reads no size: its
-//! low [`Digit::SIZE_BITS`] (4) bits are `sx - 48` (a piece of one digit to half a chunk's
-//! digits) and the bits above them name a mask pair in `dict`, the spill code being
-//! `dict << 4`. A plain entry is a pair of equal masks with size bits 0: whatever its size,
-//! such an entry answers its one mask. The dictionary holds about a third as many pairs as
-//! kinds, so the codes of a 500k-prefix table still fit the entries.
+//! A code (format 5) can also carry its piece's size, so a lookup reads no size: the
+//! shape's `size_bits` (0, or [`Digit::SIZE_BITS`]: 4 for IPv4, 5 for IPv6) low bits are
+//! `sx - (64 - D::BITS)` (a piece of one digit to half a chunk's digits) and the bits above
+//! them name a mask pair in `dict`, the spill code being `dict << size_bits`; the family
+//! then has no sizes array. A plain entry is a pair of equal masks with size bits 0:
+//! whatever its size, such an entry answers its one mask. The build chooses this wherever
+//! it keeps the codes as narrow as entry kinds would make them: the dictionary holds about a
+//! third as many pairs as kinds (500k IPv4 prefixes: 2,206 against 6,537).
 //!
 //! Spill keys (format 3) are **short** where they can be: an IPv6 key is stored as its
 //! 64-bit lead ([`Key::lead`], the bits after `skip`) when it has no bits past those; an
@@ -236,9 +238,9 @@ pub(crate) trait Digit: Pod + Ord + Default + core::fmt::Debug {
     /// Whether an entry has room for a code of up to 16 bits beside its digit (see
     /// [`FamilyShape::codes_in_digits`]).
     const HOLDS_CODE: bool;
-    /// How many low bits of a code hold its entry's piece size, as `sx - (64 - BITS)` (every
-    /// size a piece of this digit can have fits them; see the image format); 0 when the
-    /// sizes are an array of their own.
+    /// How many low bits of a code hold its entry's piece size, as `sx - (64 - BITS)`, in a
+    /// family whose codes hold sizes (every size a piece of this digit can have fits them;
+    /// see the image format).
     const SIZE_BITS: u32;
     /// The search key for the leading `BITS` bits of a 64-bit lead: `>=` every stored entry
     /// with that digit and `<` every entry with a greater one.
@@ -296,7 +298,7 @@ impl Digit for u32 {
     const BITS: u32 = 32;
     const WINDOW: usize = 16;
     const HOLDS_CODE: bool = false;
-    const SIZE_BITS: u32 = 0;
+    const SIZE_BITS: u32 = 5;
     #[inline(always)]
     fn from_top(lead: u64) -> Self {
         (lead >> 32) as u32
@@ -404,12 +406,19 @@ pub(crate) struct FamilyShape {
     pub spill_index: u32,
     /// Bytes per code: 1, 2 or 4.
     pub code_bytes: u32,
+    /// The low code bits holding the entry's piece size: 0 (a sizes array), or the digit
+    /// type's [`Digit::SIZE_BITS`].
+    pub size_bits: u32,
 }
 
 impl FamilyShape {
     /// The header word holding the four small fields.
     pub fn packed(&self) -> u32 {
-        self.skip | self.cell_index << 8 | self.spill_index << 16 | self.code_bytes << 24
+        self.skip
+            | self.cell_index << 8
+            | self.spill_index << 16
+            | self.code_bytes << 24
+            | self.size_bits << 28
     }
 
     /// A shape from the header's four words (no check; [`Layout::new`] checks).
@@ -421,7 +430,8 @@ impl FamilyShape {
             skip: w[3] & 0xff,
             cell_index: (w[3] >> 8) & 0xff,
             spill_index: (w[3] >> 16) & 0xff,
-            code_bytes: w[3] >> 24,
+            code_bytes: (w[3] >> 24) & 0xf,
+            size_bits: w[3] >> 28,
             longs: 0,
         }
     }
@@ -457,9 +467,10 @@ impl FamilyShape {
         }
     }
 
-    /// The most dictionary entries codes of 4 bytes can name beside their spill code.
-    pub fn max_dict<D: Digit>() -> usize {
-        (u32::MAX >> D::SIZE_BITS) as usize
+    /// The most dictionary entries codes of 4 bytes with `size_bits` size bits can name
+    /// beside their spill code.
+    pub fn max_dict(size_bits: u32) -> usize {
+        (u32::MAX >> size_bits) as usize
     }
 
     /// Whether the codes of a family with digit type `D` live in its digit entries (IPv4
@@ -476,8 +487,9 @@ impl FamilyShape {
             && self.spill_index <= MAX_INDEX_BITS
             && self.skip + self.cell_index <= bits
             && self.skip + self.spill_index <= bits
-            && self.dict <= Self::max_dict::<D>()
-            && self.code_bytes == Self::code_bytes_for(self.dict, D::SIZE_BITS)
+            && (self.size_bits == 0 || self.size_bits == D::SIZE_BITS)
+            && self.dict <= Self::max_dict(self.size_bits)
+            && self.code_bytes == Self::code_bytes_for(self.dict, self.size_bits)
             && (self.spills > 0 || self.spill_index == 0)
             && (self.spills > 0 || self.longs == 0)
             && (bits > 64 || self.longs == 0)
@@ -535,7 +547,7 @@ impl FamilyLayout {
         };
         let codes = span(digits.1, own_codes, cb)?;
         let dict = span(codes.1, s.dict, 8)?;
-        let own_sizes = if D::SIZE_BITS > 0 { 0 } else { s.dict };
+        let own_sizes = if s.size_bits > 0 { 0 } else { s.dict };
         let sizes = span(dict.1, own_sizes, 1)?;
         let keys = span(sizes.1, s.spills, core::mem::size_of::<K::Short>())?;
         let scodes = span(keys.1, s.spills, cb)?;
@@ -744,11 +756,13 @@ mod tests {
             cell_index,
             spill_index,
             code_bytes: FamilyShape::code_bytes_for(dict, 0),
+            size_bits: 0,
             longs: 0,
         };
         // IPv4 codes hold sizes in their low 4 bits.
         let shape4 = |cells, spills, dict, skip, cell_index, spill_index| FamilyShape {
             code_bytes: FamilyShape::code_bytes_for(dict, 4),
+            size_bits: 4,
             ..shape(cells, spills, dict, skip, cell_index, spill_index)
         };
         assert_eq!(FamilyShape::code_bytes_for(0xf, 4), 1);
@@ -807,6 +821,25 @@ mod tests {
         let mut bad = shape4(2, 0, 1, 0, 0, 0);
         bad.code_bytes = 2;
         assert!(Layout::new(bad, shape(1, 0, 1, 0, 0, 0)).is_none());
+        // Size bits are 0 or the digit type's: 4 for IPv4, 5 for IPv6 (no sizes array then).
+        let mut wrong = shape4(2, 0, 1, 0, 0, 0);
+        wrong.size_bits = 5;
+        wrong.code_bytes = FamilyShape::code_bytes_for(1, 5);
+        assert!(Layout::new(wrong, shape(1, 0, 1, 0, 0, 0)).is_none());
+        let mut v6 = shape(5, 2, 300, 3, 2, 1);
+        v6.size_bits = 5;
+        v6.code_bytes = FamilyShape::code_bytes_for(300, 5);
+        let l = Layout::new(shape(3, 0, 2, 5, 1, 0), v6).unwrap();
+        assert_eq!(l.v6.sizes.0, l.v6.sizes.1);
+        assert_eq!(l.v4.sizes.1 - l.v4.sizes.0, 2);
+        let mut v6_wrong = v6;
+        v6_wrong.size_bits = 4;
+        assert!(Layout::new(shape(3, 0, 2, 5, 1, 0), v6_wrong).is_none());
+        // A shape word keeps the size bits above the code width.
+        assert_eq!(
+            FamilyShape::from_words(v6.words()),
+            FamilyShape { longs: 0, ..v6 }
+        );
         // More IPv4 pairs than 4-byte codes can name beside the spill code.
         let mut big = shape4(2, 0, 1 << 28, 0, 0, 0);
         assert_eq!(big.code_bytes, 4);

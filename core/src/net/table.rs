@@ -152,6 +152,8 @@ pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
     skip: u32,
     cell_index: u32,
     spill_index: u32,
+    /// The low code bits holding the piece size (0: the sizes array holds it).
+    size_bits: u32,
     /// Chunk entries (the positions of the below and above codes follow).
     cells: usize,
     /// Digits, codes and sizes with their padding, for the gathered batch path.
@@ -180,6 +182,7 @@ impl<K: Key, D: Digit> FamilyTable<'static, K, D> {
             skip: 0,
             cell_index: 0,
             spill_index: 0,
+            size_bits: 0,
             cells: 1,
             #[cfg(target_arch = "x86_64")]
             padded: gather::Padded {
@@ -221,6 +224,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             skip: s.skip,
             cell_index: s.cell_index,
             spill_index: s.spill_index,
+            size_bits: s.size_bits,
             cells: s.cells,
             #[cfg(target_arch = "x86_64")]
             padded: gather::Padded {
@@ -502,7 +506,11 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             let key = |i: usize| (self.dict.get(i), self.sizes.get(i));
             key(i - 1) < key(i)
         });
-        let sizes = if D::SIZE_BITS > 0 { 0 } else { self.dict.len() };
+        let sizes = if self.size_bits > 0 {
+            0
+        } else {
+            self.dict.len()
+        };
         if !sorted || self.sizes.len() != sizes {
             return corrupt;
         }
@@ -717,9 +725,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// the spill code and codes naming nothing.
     #[inline(always)]
     fn entry_kind(&self, code: u32) -> Option<([u32; 2], u32)> {
-        if D::SIZE_BITS > 0 {
-            let masks = self.dict.get((code >> D::SIZE_BITS) as usize)?;
-            let size = code & ((1 << D::SIZE_BITS) - 1);
+        if self.size_bits > 0 {
+            let masks = self.dict.get((code >> self.size_bits) as usize)?;
+            let size = code & ((1 << self.size_bits) - 1);
             Some((*masks, size + 64 - D::BITS))
         } else {
             let code = code as usize;
@@ -733,13 +741,13 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// spill code and codes naming nothing.
     fn kind(&self, code: u32) -> Option<(u32, u32, u32)> {
         let ([inner, outer], sx) = self.entry_kind(code)?;
-        let plain = D::SIZE_BITS > 0 && inner == outer && code & ((1 << D::SIZE_BITS) - 1) == 0;
+        let plain = self.size_bits > 0 && inner == outer && code & ((1 << self.size_bits) - 1) == 0;
         Some((inner, outer, if plain { 64 } else { sx }))
     }
 
     /// The spill code: the first code past the dictionary.
     fn spill_code(&self) -> u32 {
-        (self.dict.len() as u32) << D::SIZE_BITS
+        (self.dict.len() as u32) << self.size_bits
     }
 
     /// Chunk entries plus spill keys.

@@ -456,7 +456,9 @@ fn structural_edits_are_corrupt() {
     let word = |at: usize| u32::from_ne_bytes(original[at..at + 4].try_into().unwrap());
     // IPv4 codes of up to two bytes are the low halves of the 4-byte digit entries (native
     // byte order), the digits the high halves; no codes array.
-    assert!((word(field::V4 + 12) >> 24) <= 2);
+    assert!((word(field::V4 + 12) >> 24) & 0xf <= 2);
+    // Few mask pairs: the codes hold the sizes (4 bits), and there is no sizes array.
+    assert_eq!(word(field::V4 + 12) >> 28, 4);
     assert_eq!(l.codes.0, l.codes.1);
     let cells = word(field::V4) as usize;
     assert!(cells >= 3, "{cells}");
@@ -532,10 +534,25 @@ fn structural_edits_are_corrupt() {
     });
     assert!(l.dict.1 < l.keys.0, "{l:?}");
     case("padding", &|b| b[l.dict.1] = 1);
-    // IPv6 entry kinds keep their sizes in an array: a plain entry has size 64; a piece's
-    // size lies between one cell and less than a chunk, and the piece ends before the next
-    // entry.
-    let (_, l6) = v6_shape_layout(&original);
+    // IPv6 entry kinds of a table whose mask pairs would need wider codes keep their sizes
+    // in an array: a plain entry has size 64; a piece's size lies between one cell and less
+    // than a chunk, and the piece ends before the next entry.
+    let text: String = (0..8)
+        .map(|i| format!("2001:db{i:x}::/32 {}\n", 1 << i))
+        .chain([String::from("2001:db8:1::/48 1024\n")])
+        .collect();
+    let mut storage = Aligned::new(required_size(&text).unwrap());
+    let len = build(storage.bytes(), &text).unwrap().image().len();
+    let original = storage.bytes()[..len].to_vec();
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
+        let mut a = Aligned::from_bytes(&original);
+        let b = &mut a.bytes()[..len];
+        edit(b);
+        reseal(b);
+        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
+    };
+    let (shape6, l6) = v6_shape_layout(&original);
+    assert_eq!((shape6.size_bits, shape6.code_bytes), (0, 1), "{shape6:?}");
     let z = l6.sizes.0;
     let kinds = l6.sizes.1 - z;
     let plain = (0..kinds).find(|&k| original[z + k] == 64).unwrap();
@@ -597,6 +614,8 @@ fn spill_edits_are_corrupt() {
         b.copy_within(at + size..at + 2 * size, at);
         b[at + size..at + 2 * size].copy_from_slice(&tmp);
     };
+    // The spill code: the first past the dictionary (shifted over the size bits).
+    let spill = (shape.dict as u32) << shape.size_bits;
     // Short keys are 8-byte leads.
     let k = l.keys.0;
     assert_eq!(l.keys.1 - k, 8 * shape.spills);
@@ -625,14 +644,12 @@ fn spill_edits_are_corrupt() {
         }
     };
     case("spill code naming a spill", &|b| {
-        write(b, l.scodes.0, shape.dict as u32)
+        write(b, l.scodes.0, spill)
     });
     case("spill code past the dictionary", &|b| {
         write(b, l.scodes.0, u32::MAX)
     });
-    case("long code naming a spill", &|b| {
-        write(b, l.lcodes.0, shape.dict as u32)
-    });
+    case("long code naming a spill", &|b| write(b, l.lcodes.0, spill));
     case("long code past the dictionary", &|b| {
         write(b, l.lcodes.0 + cb, u32::MAX)
     });
@@ -640,7 +657,6 @@ fn spill_edits_are_corrupt() {
     case("long index end", &|b| b[l.lindex.1 - 4] ^= 1);
     case("long index start", &|b| b[l.lindex.0] ^= 1);
     // Dropping every spill code from a chunk entry leaves spill keys no cell uses.
-    let spill = shape.dict as u32;
     case("spills without a spilled cell", &|b| {
         for at in (l.codes.0..l.codes.1 - 2 * cb).step_by(cb) {
             if read(b, at) == spill {
@@ -944,7 +960,7 @@ fn four_byte_v4_codes_match_the_oracle() {
     let mut image = build_entries(&list);
     let set = IpSet::load(image.bytes()).unwrap();
     let word = |at: usize| u32::from_ne_bytes(set.image()[at..at + 4].try_into().unwrap());
-    assert_eq!(word(field::V4 + 12) >> 24, 4);
+    assert_eq!((word(field::V4 + 12) >> 24) & 0xf, 4);
     let l = v4_layout(set.image());
     assert_eq!(l.codes.1 - l.codes.0, 4 * (word(field::V4) as usize + 2));
     for e in list.iter().step_by(500) {
@@ -964,8 +980,11 @@ fn gathered_v4_batches_match_single_lookups() {
     let mut next = xorshift(0x0bad_5eed_1234_5678);
     // (prefix count, tag choice, address mask, fixed top bits, shortest length)
     type Shape = (usize, fn(u64) -> u32, u32, u32, u8);
-    let shapes: [Shape; 6] = [
+    let shapes: [Shape; 7] = [
         (20_000, |r| 1 << (r % 4), u32::MAX, 0, 8),
+        // Twenty one-bit tags, 161 entry kinds: 21 mask pairs would widen the 1-byte codes,
+        // so the sizes stay in their array.
+        (3_000, |r| 1 << (r % 20), u32::MAX, 0, 20),
         (3_000, |r| (r as u32 & 0x3ff) | 1, u32::MAX, 0, 16),
         (70_000, |r| r as u32 | 1, u32::MAX, 0, 12),
         // Crowded: many long prefixes in a few /16s (chunks past the vector search's
@@ -977,6 +996,7 @@ fn gathered_v4_batches_match_single_lookups() {
         // covers the addresses below it, 255.0.0.0/8 those above it.
         (2_000, |r| 1 << (r % 5), 0x0000_ffff, 0xff14_0000, 26),
     ];
+    let mut size_bits = Vec::new();
     for (count, tag, mask, top, shortest) in shapes {
         let cover = (top >> 24 == 0xff).then(|| ListEntry {
             prefix: Prefix::new(IpNumber::V4(0xff00_0000), 8).unwrap(),
@@ -1004,6 +1024,8 @@ fn gathered_v4_batches_match_single_lookups() {
         if cover.is_some() {
             assert_ne!(set.lookup_v4(0x0100_0000), set.lookup_v4(0xff80_0000));
         }
+        let shape = u32::from_ne_bytes(set.image()[field::V4 + 12..][..4].try_into().unwrap());
+        size_bits.push(shape >> 28);
         let mut probes: Vec<u32> = edges(&list)
             .into_iter()
             .filter_map(|p| match p {
@@ -1017,6 +1039,11 @@ fn gathered_v4_batches_match_single_lookups() {
         let batch = |a: &[u32], o: &mut [u32]| set.lookup_v4_batch(a, o);
         check_batches(&probes, &want, batch, &format!("{count} prefixes"));
     }
+    // Codes holding sizes, and a sizes array.
+    assert!(
+        size_bits.contains(&4) && size_bits.contains(&0),
+        "{size_bits:?}"
+    );
 }
 
 /// IPv6 batches of tables past the tiny size (the gathered AVX-512 path on CPUs that have
@@ -1040,6 +1067,7 @@ fn gathered_v6_batches_match_single_lookups() {
             90,
         ),
     ];
+    let mut size_bits = Vec::new();
     for (count, tag, top, fixed, shortest) in shapes {
         let free = !prefix::mask_u128(fixed);
         let random =
@@ -1072,7 +1100,14 @@ fn gathered_v6_batches_match_single_lookups() {
         let want: Vec<u32> = probes.iter().map(|&a| set.lookup_v6(a)).collect();
         let batch = |a: &[u128], o: &mut [u32]| set.lookup_v6_batch(a, o);
         check_batches(&probes, &want, batch, &format!("{count} prefixes"));
+        let shape = u32::from_ne_bytes(set.image()[field::V6 + 12..][..4].try_into().unwrap());
+        size_bits.push(shape >> 28);
     }
+    // Codes holding sizes, and a sizes array.
+    assert!(
+        size_bits.contains(&5) && size_bits.contains(&0),
+        "{size_bits:?}"
+    );
 }
 
 /// A view rebuilt from the geometry validated at load never reads the header again: after the

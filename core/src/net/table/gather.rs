@@ -310,13 +310,14 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         let code_limit = splat(readable(self.padded.codes, code_bytes));
         let dict_len = splat(self.dict.len() as u32);
         // Dictionary entries whose size can be read too (all of them where codes hold sizes).
-        let kinds = if D::SIZE_BITS > 0 {
+        let sized = self.size_bits > 0;
+        let kinds = if sized {
             dict_len
         } else {
             splat((self.dict.len() as u32).min(readable(self.padded.sizes, 1)))
         };
-        let size_bits = _mm_cvtsi32_si128(D::SIZE_BITS as i32);
-        let size_low = splat((1 << D::SIZE_BITS) - 1);
+        let size_bits = _mm_cvtsi32_si128(self.size_bits as i32);
+        let size_low = splat((1 << self.size_bits) - 1);
         let dict = self.dict.as_ptr().cast::<u32>();
         let max_entries = if D::BITS == 16 {
             MAX_PAIRED
@@ -435,8 +436,8 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             // `entry < dict.len()`.
             let (inner, outer) = unsafe { gather_pairs::<8>(known, entry, dict.cast()) };
             // The piece's size, as the shift that leaves a digit offset inside it 0: the
-            // code's low bits, or read from the sizes (IPv6; no read for IPv4).
-            let shift = if D::SIZE_BITS > 0 {
+            // code's low bits, or read from the sizes array.
+            let shift = if sized {
                 _mm512_and_si512(w.code, size_low)
             } else {
                 // SAFETY: lanes of `known` read `sizes[entry]`, inside the padded sizes
