@@ -342,6 +342,16 @@ fn reseal(image: &mut [u8]) {
     image[field::CHECKSUM..field::CHECKSUM + 8].copy_from_slice(&sum.to_ne_bytes());
 }
 
+/// A copy of `original` with `edit` applied and the checksum resealed fails to load as
+/// corrupt (`what` names the edit).
+fn refused(original: &[u8], what: &str, edit: &dyn Fn(&mut [u8])) {
+    let mut a = Aligned::from_bytes(original);
+    let b = &mut a.bytes()[..original.len()];
+    edit(b);
+    reseal(b);
+    assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
+}
+
 fn sample_image() -> Aligned {
     let text = "10.0.0.0/8 1\n10.1.0.0/16 2\n192.0.2.0/24\n2001:db8::/32 4\n2001:db8:1::/48 8\n::ffff:198.51.100.0/120 16\n";
     let mut storage = Aligned::new(required_size(text).unwrap());
@@ -462,13 +472,7 @@ fn structural_edits_are_corrupt() {
     assert_eq!(l.codes.0, l.codes.1);
     let cells = word(field::V4) as usize;
     assert!(cells >= 3, "{cells}");
-    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
-        let mut a = Aligned::from_bytes(&original);
-        let b = &mut a.bytes()[..len];
-        edit(b);
-        reseal(b);
-        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
-    };
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| refused(&original, what, edit);
     let d = l.digits.0;
     let entry =
         |b: &[u8], i: usize| u32::from_ne_bytes(b[d + 4 * i..d + 4 * i + 4].try_into().unwrap());
@@ -534,6 +538,12 @@ fn structural_edits_are_corrupt() {
     });
     assert!(l.dict.1 < l.keys.0, "{l:?}");
     case("padding", &|b| b[l.dict.1] = 1);
+}
+
+/// Flip one structural detail of an IPv6 family whose sizes are in their own array and
+/// reseal: every one is refused.
+#[test]
+fn sizes_array_edits_are_corrupt() {
     // IPv6 entry kinds of a table whose mask pairs would need wider codes keep their sizes
     // in an array: a plain entry has size 64; a piece's size lies between one cell and less
     // than a chunk, and the piece ends before the next entry.
@@ -544,13 +554,7 @@ fn structural_edits_are_corrupt() {
     let mut storage = Aligned::new(required_size(&text).unwrap());
     let len = build(storage.bytes(), &text).unwrap().image().len();
     let original = storage.bytes()[..len].to_vec();
-    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
-        let mut a = Aligned::from_bytes(&original);
-        let b = &mut a.bytes()[..len];
-        edit(b);
-        reseal(b);
-        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
-    };
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| refused(&original, what, edit);
     let (shape6, l6) = v6_shape_layout(&original);
     assert_eq!((shape6.size_bits, shape6.code_bytes), (0, 1), "{shape6:?}");
     let z = l6.sizes.0;
@@ -602,13 +606,7 @@ fn spill_edits_are_corrupt() {
     let (shape, l) = v6_shape_layout(&original);
     assert!(shape.spills >= 4, "{shape:?}");
     assert_eq!(shape.longs, 80, "{shape:?}");
-    let case = |what: &str, edit: &dyn Fn(&mut [u8])| {
-        let mut a = Aligned::from_bytes(&original);
-        let b = &mut a.bytes()[..len];
-        edit(b);
-        reseal(b);
-        assert_eq!(IpSet::load(b).unwrap_err(), Error::ImageCorrupt, "{what}");
-    };
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| refused(&original, what, edit);
     let swap = |b: &mut [u8], at: usize, size: usize| {
         let tmp = b[at..at + size].to_vec();
         b.copy_within(at + size..at + 2 * size, at);
