@@ -347,16 +347,7 @@ impl<'a, K: Key> Family<'a, K> {
         let copy = dict.get_mut(..n).ok_or(Error::InvalidArgument)?;
         copy.copy_from_slice(tags);
         crate::sort::sort_unstable_by(copy, |a, b| a.cmp(b));
-        let mut d = 0usize;
-        for i in 0..n {
-            let v = copy.get(i).copied().unwrap_or(0);
-            if d == 0 || copy.get(d - 1) != Some(&v) {
-                if let Some(slot) = copy.get_mut(d) {
-                    *slot = v;
-                }
-                d += 1;
-            }
-        }
+        let d = crate::sort::dedup_sorted_by_key(copy, |v| v);
         let masks: &'a [u32] = dict.get(..d).ok_or(Error::InvalidArgument)?;
         Ok(Family {
             keys,
@@ -465,16 +456,7 @@ impl<'a, K: Key> Family<'a, K> {
         } = collect;
         let kinds = kinds.get_mut(..len).ok_or(Error::InvalidArgument)?;
         crate::sort::sort_unstable_by(kinds, |a, b| a.cmp(b));
-        let mut d = 0usize;
-        for i in 0..len {
-            let v = kinds.get(i).copied().unwrap_or(0);
-            if d == 0 || kinds.get(d - 1) != Some(&v) {
-                if let Some(slot) = kinds.get_mut(d) {
-                    *slot = v;
-                }
-                d += 1;
-            }
-        }
+        let mut d = crate::sort::dedup_sorted_by_key(kinds, |v| v);
         // Codes hold sizes wherever that keeps them as narrow as codes of entry kinds: then
         // the dictionary is the distinct mask pairs (runs of the sorted kinds).
         let pairs = (0..d)
@@ -483,17 +465,8 @@ impl<'a, K: Key> Family<'a, K> {
         let by_kind = FamilyShape::code_bytes_for(d, 0);
         let by_pair = FamilyShape::code_bytes_for(pairs, D::SIZE_BITS);
         if by_pair <= by_kind && pairs <= FamilyShape::max_dict(D::SIZE_BITS) {
-            let mut p = 0usize;
-            for i in 0..d {
-                let v = kinds.get(i).map_or(0, |v| v & !0xff);
-                if p == 0 || kinds.get(p - 1) != Some(&v) {
-                    if let Some(slot) = kinds.get_mut(p) {
-                        *slot = v;
-                    }
-                    p += 1;
-                }
-            }
-            d = p;
+            let distinct = kinds.get_mut(..d).ok_or(Error::InvalidArgument)?;
+            d = crate::sort::dedup_sorted_by_key(distinct, |v| v & !0xff);
             self.size_bits = D::SIZE_BITS;
             self.size_base = 64 - D::BITS;
         }

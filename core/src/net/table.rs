@@ -741,7 +741,8 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// spill code and codes naming nothing.
     fn kind(&self, code: u32) -> Option<(u32, u32, u32)> {
         let ([inner, outer], sx) = self.entry_kind(code)?;
-        let plain = self.size_bits > 0 && inner == outer && code & ((1 << self.size_bits) - 1) == 0;
+        // Size bits 0 read as the smallest size.
+        let plain = self.size_bits > 0 && inner == outer && sx == 64 - D::BITS;
         Some((inner, outer, if plain { 64 } else { sx }))
     }
 

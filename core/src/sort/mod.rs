@@ -2,9 +2,30 @@
 //! comparators that are not a total order (`panic_on_ord_violation`) and bounds checks the
 //! optimiser cannot remove; the shipped library must contain no panic path at all. Every
 //! access here is a checked `get`/split, and an inconsistent comparator only yields an
-//! unspecified order. O(n log n) time, no extra memory, not stable.
+//! unspecified order. O(n log n) time, no extra memory, not stable. Also the in-place
+//! removal of repeats from a sorted slice, under the same rules.
 
 use core::cmp::Ordering;
+
+/// Moves the distinct values of sorted `v`, each mapped by `key` (which must keep equal
+/// values adjacent), to its front in order, and returns how many there are (like `dedup`
+/// on a `Vec`).
+pub fn dedup_sorted_by_key<T: Copy + PartialEq>(v: &mut [T], key: impl Fn(T) -> T) -> usize {
+    let mut kept = 0usize;
+    for i in 0..v.len() {
+        let Some(x) = v.get(i).map(|&x| key(x)) else {
+            break;
+        };
+        // `kept <= i`: the values still to be read are never overwritten.
+        if kept == 0 || v.get(kept - 1) != Some(&x) {
+            if let Some(slot) = v.get_mut(kept) {
+                *slot = x;
+            }
+            kept += 1;
+        }
+    }
+    kept
+}
 
 /// Sorts `v` in ascending order by `compare` (like `sort_unstable_by`).
 pub fn sort_unstable_by<T>(v: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {

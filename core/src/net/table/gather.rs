@@ -1,8 +1,8 @@
 //! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
 //! go through the chunk index, the search of their digit window (three steps reading IPv4
 //! entries in pairs from the one before the chunk, which leave the answering entry's code
-//! in hand; four halving steps for IPv6, then a read of the code), its entry kind (IPv4
-//! codes carry the piece size; IPv6 reads it) and the piece check together, so the cache
+//! in hand; four halving steps for IPv6, then a read of the code), its entry kind (with
+//! the piece size its code carries, or read) and the piece check together, so the cache
 //! misses of many lookups overlap and no lookup branches on the data. A family's front end
 //! works out each address's window side, chunk and digit (IPv6 in 64-bit halves, then
 //! narrowed); the rest is common.
@@ -19,8 +19,8 @@ use super::{Codes, FamilyTable};
 use core::arch::x86_64::*;
 
 /// Byte views of the arrays the gathers read (no codes view for IPv4 codes held in the
-/// digit entries: the search reads those; an empty sizes view for IPv4, whose codes hold
-/// the sizes), each extended over its padding to 16 bytes (see the image layout): a read is
+/// digit entries: the search reads those; an empty sizes view where codes hold the
+/// sizes), each extended over its padding to 16 bytes (see the image layout): a read is
 /// allowed when all its bytes lie inside the view.
 #[derive(Clone, Copy, Debug, Default)]
 pub(in crate::net) struct Padded<'a> {
