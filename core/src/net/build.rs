@@ -8,16 +8,18 @@
 
 use super::addr::IpNumber;
 use super::image::{
-    cast_mut, checksum, chunk_start, field, write_bytes, Digit, FamilyLayout, FamilyShape, Key,
-    Layout, Packed16, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC, MAX_INDEX_BITS,
+    cast_mut, checksum, chunk_start, field, probed_slot, read_u32, write_bytes, ChunkIndex, Digit,
+    FamilyLayout, FamilyShape, Key, Layout, Packed16, Pod, FORMAT_VERSION, IMAGE_ALIGN, MAGIC,
+    MAX_INDEX_BITS,
 };
 use super::list::{entries, ListEntry, ListError};
 use super::prefix::{mask_u128, mask_u32, Prefix};
 use super::table::IpSet;
 use crate::Error;
 
-/// The most prefixes of one family a table may be built from.
-pub const MAX_PREFIXES_PER_FAMILY: usize = 1 << 26;
+/// The most prefixes of one family a table may be built from (about 33 million: an IPv4
+/// family's entries must fit the 28-bit starts of its index slots).
+pub const MAX_PREFIXES_PER_FAMILY: usize = 1 << 25;
 
 /// One prefix during the build: its first and last address and its tags (stored as `K` so the
 /// record has no padding bytes).
@@ -399,7 +401,8 @@ impl<'a, K: Key> Family<'a, K> {
         };
         // About 8 intervals per chunk for IPv6 and 4 for IPv4 (pieces make it fewer entries;
         // one 64-byte window holds 16 entries of either, and the gathered batch search takes
-        // three steps for up to 14 IPv4 entries, four for up to 15 IPv6 ones); wider when
+        // the probe and two steps for up to 12 IPv4 entries with the one before, four steps
+        // for up to 15 IPv6 ones); wider when
         // that avoids spills and the index stays small beside the entries. The narrower IPv4
         // chunks cost half a byte per prefix at 500k prefixes and make batches about 10%
         // faster; narrower still (2 per chunk) costs another byte and is slower.
@@ -684,7 +687,7 @@ impl<'a, K: Key> Family<'a, K> {
             rest = tail;
             Ok(head)
         };
-        let index: &mut [u32] = cast_mut(part(layout.index)?).ok_or(Error::Misaligned)?;
+        let index: &mut [u8] = part(layout.index)?;
         let digits: &mut [D] = cast_mut(part(layout.digits)?).ok_or(Error::Misaligned)?;
         let codes = if shape.codes_in_digits::<D>() {
             CodesMut::InDigits
@@ -724,7 +727,8 @@ impl<'a, K: Key> Family<'a, K> {
             overflow: false,
         };
         self.emit::<D>(shape, base, &mut w);
-        w.start_chunks_to(w.index.len().saturating_sub(1));
+        w.start_chunks_to((w.index.len() / D::SLOT_BYTES).saturating_sub(1));
+        w.finish_index();
         if w.overflow
             || w.cells != shape.cells
             || w.spills != shape.spills
@@ -829,7 +833,8 @@ impl<'a> CodesMut<'a> {
 
 struct Write<'a, 'f, K: Key, D> {
     family: &'f Family<'f, K>,
-    index: &'a mut [u32],
+    /// Slots of [`Digit::SLOT_BYTES`]: the starts written plain, then finished.
+    index: &'a mut [u8],
     digits: &'a mut [D],
     codes: CodesMut<'a>,
     keys: &'a mut [K::Short],
@@ -856,17 +861,56 @@ impl<K: Key, D: Digit> Write<'_, '_, K, D> {
         self.overflow |= !self.codes.set(i, code);
     }
 
-    /// Every chunk before `chunk` (not yet started) starts at the current entry.
+    /// Slot `c`'s bytes.
+    fn slot(&mut self, c: usize) -> Option<&mut [u8]> {
+        let at = c.checked_mul(D::SLOT_BYTES)?;
+        self.index.get_mut(at..at.checked_add(D::SLOT_BYTES)?)
+    }
+
+    /// Every chunk before `chunk` (not yet started) starts at the current entry (its start
+    /// written as a plain u32 until [`Write::finish_index`]).
     fn start_chunks_to(&mut self, chunk: usize) {
         while self.chunks <= chunk {
-            match self.index.get_mut(self.chunks) {
-                Some(slot) => *slot = self.cells as u32,
+            let start = (self.cells as u32).to_ne_bytes();
+            match self.slot(self.chunks).and_then(|s| s.get_mut(..4)) {
+                Some(slot) => slot.iter_mut().zip(start).for_each(|(b, v)| *b = v),
                 None => {
                     self.overflow = true;
                     return;
                 }
             }
             self.chunks += 1;
+        }
+    }
+
+    /// Probed slots (IPv4) from their plain starts: each start with its chunk's entry count
+    /// and the probe, the digit of the search range's seventh entry (see the image format).
+    fn finish_index(&mut self) {
+        if D::SLOT_BYTES != 6 {
+            return;
+        }
+        let slots = self.index.len() / 6;
+        let plain = |index: &[u8], c: usize| read_u32(index, c.wrapping_mul(6));
+        let mut start = plain(self.index, 0);
+        for c in 0..slots {
+            let next = if c + 1 < slots {
+                plain(self.index, c + 1)
+            } else {
+                start
+            };
+            let entries = next.wrapping_sub(start) as usize;
+            let first = if c == 0 { start } else { start.wrapping_sub(1) } as usize;
+            let at = first.wrapping_add(ChunkIndex::PROBE_AT);
+            let probe = match self.digits.get(at) {
+                Some(d) if at < next as usize => (d.to_top() >> 48) as u16,
+                _ => 0,
+            };
+            let bytes = probed_slot(start, entries, probe);
+            match self.slot(c) {
+                Some(slot) => slot.iter_mut().zip(bytes).for_each(|(b, v)| *b = v),
+                None => self.overflow = true,
+            }
+            start = next;
         }
     }
 }

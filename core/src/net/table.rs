@@ -3,8 +3,8 @@
 
 use super::addr::{ipv4_mapped, parse_ip, IpNumber};
 use super::image::{
-    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64, Digit,
-    FamilyLayout, FamilyShape, Key, Layout, Packed16, HEADER_LEN,
+    cast, check_checksum, check_envelope, chunk_start, field, read_u128, read_u32, read_u64,
+    ChunkIndex, Digit, FamilyLayout, FamilyShape, Key, Layout, Packed16, HEADER_LEN,
 };
 use super::scan::prefetch;
 use super::tiny::{Step, TinyAddr};
@@ -134,7 +134,7 @@ impl CodeSlice for EntryCodes<'_> {
 /// One family's arrays and geometry (see the image format in `image.rs`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
-    index: &'a [u32],
+    index: ChunkIndex<'a>,
     digits: &'a [D],
     codes: Codes<'a>,
     dict: &'a [[u32; 2]],
@@ -163,10 +163,11 @@ pub(crate) struct FamilyTable<'a, K: Key, D: Digit> {
 
 impl<K: Key, D: Digit> FamilyTable<'static, K, D> {
     /// A family that matches nothing: one chunk of one entry, every code naming the empty
-    /// mask, over `digits` (a zero window: `D::WINDOW + 1` of them).
-    const fn empty(digits: &'static [D]) -> Self {
+    /// mask, over `digits` (a zero window: `D::WINDOW + 1` of them) and `index` (its two
+    /// slots).
+    const fn empty(digits: &'static [D], index: ChunkIndex<'static>) -> Self {
         FamilyTable {
-            index: &[0, 1],
+            index,
             digits,
             codes: Codes::One(&[0, 0, 0]),
             dict: &[[0, 0]],
@@ -208,7 +209,7 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             Codes::view(part(l.codes)?, s.code_bytes)?
         };
         Some(FamilyTable {
-            index: cast(part(l.index)?)?,
+            index: ChunkIndex::new::<D>(part(l.index)?)?,
             digits: cast(part(l.digits)?)?,
             codes,
             dict: cast(part(l.dict)?)?,
@@ -261,10 +262,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         }
         let lead = a.lead(self.skip);
         let chunk = Self::chunk(lead, self.cell_index);
-        let Some(&[lo, hi]) = self.index.get(chunk..chunk + 2) else {
+        let Some((lo, hi)) = self.index.bounds(chunk) else {
             return (0, false, 0);
         };
-        let (lo, hi) = (lo as usize, hi as usize);
         let x = lead.wrapping_shl(self.cell_index);
         let d = D::from_top(x);
         let n = hi.wrapping_sub(lo);
@@ -403,15 +403,16 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         for (i, (o, &a)) in out.iter_mut().zip(addrs).enumerate() {
             if let Some(&ahead) = addrs.get(i + INDEX_AHEAD) {
                 let chunk = Self::chunk(ahead.lead(self.skip), self.cell_index);
-                prefetch(self.index.as_ptr().wrapping_add(chunk));
+                let slot = chunk.wrapping_mul(D::SLOT_BYTES);
+                prefetch(self.index.bytes().as_ptr().wrapping_add(slot));
             }
             if let Some(&ahead) = addrs.get(i + WINDOW_AHEAD) {
                 let chunk = Self::chunk(ahead.lead(self.skip), self.cell_index);
-                if let Some(&lo) = self.index.get(chunk) {
-                    let window = self.digits.as_ptr().wrapping_add(lo as usize);
+                if let Some(lo) = self.index.start(chunk) {
+                    let window = self.digits.as_ptr().wrapping_add(lo);
                     prefetch(window);
                     prefetch(window.wrapping_add(D::WINDOW - 1));
-                    prefetch(self.codes.addr(lo as usize));
+                    prefetch(self.codes.addr(lo));
                 }
             }
             *o = match mapped(a) {
@@ -456,10 +457,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         };
         let mut prev = below;
         let chunk_shift = 64u32.saturating_sub(self.cell_index);
-        for (c, pair) in self.index.windows(2).enumerate() {
-            let &[lo, hi] = pair else { return false };
+        for (c, (lo, hi)) in self.index.ranges().enumerate() {
             let chunk_top = (c as u64).checked_shl(chunk_shift).unwrap_or(0);
-            for p in lo as usize..hi as usize {
+            for p in lo..hi {
                 let (Some(&d), Some((inner, outer, sx))) =
                     (self.digits.get(p), self.kind(self.codes.get(p)))
                 else {
@@ -529,12 +529,15 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
             return corrupt;
         }
         // The chunk index: starts at 0, ascends, ends at the entry count; chunk 0 starts
-        // with digit 0 (the answer at the start of the window).
-        if self.index.first() != Some(&0)
-            || self.index.last().map(|&v| v as usize) != Some(self.cells)
-            || !self.index.windows(2).all(|w| matches!(w, [a, b] if a <= b))
-            || self.index.get(1).is_none_or(|&v| v == 0)
+        // with digit 0 (the answer at the start of the window); probed slots as the entries
+        // say.
+        let slots = self.index.len();
+        if self.index.start(0) != Some(0)
+            || self.index.start(slots.wrapping_sub(1)) != Some(self.cells)
+            || !self.index.ranges().all(|(lo, hi)| lo <= hi)
+            || self.index.start(1).is_none_or(|v| v == 0)
             || self.digits.first().is_none_or(|d| d.to_top() != 0)
+            || !self.probes_hold()
         {
             return corrupt;
         }
@@ -546,13 +549,12 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         let mut spilled = false;
         // What the entry before ends with: its outer mask, or None after a spill.
         let mut prev_ends: Option<Option<u32>> = None;
-        for pair in self.index.windows(2) {
-            let &[lo, hi] = pair else { return corrupt };
-            let digits = self.digits.get(lo as usize..hi as usize).unwrap_or(&[]);
+        for (lo, hi) in self.index.ranges() {
+            let digits = self.digits.get(lo..hi).unwrap_or(&[]);
             // The end of the entry before in this chunk (a piece's end, or just past it).
             let mut free_from: Option<u128> = None;
             for (i, &d) in digits.iter().enumerate() {
-                let code = self.codes.get(lo as usize + i);
+                let code = self.codes.get(lo + i);
                 let top = d.to_top();
                 if (top >> (64 - D::BITS)) & low != 0
                     || !good(code)
@@ -645,6 +647,32 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
         self.validate_first_spill()
     }
 
+    /// Whether every probed index slot (IPv4) holds its chunk's entry count (up to 15) and
+    /// the digit of its search range's seventh entry (0 where the range is shorter, and in
+    /// the last slot); true for plain slots.
+    fn probes_hold(&self) -> bool {
+        let slots = self.index.len();
+        (0..slots).all(|c| {
+            let Some(probe) = self.index.probe(c) else {
+                return true;
+            };
+            let want = match self.index.bounds(c) {
+                Some((lo, hi)) => {
+                    let first = if c == 0 { lo } else { lo.wrapping_sub(1) };
+                    let entries = hi.wrapping_sub(lo).min(15) as u32;
+                    let at = first.wrapping_add(ChunkIndex::PROBE_AT);
+                    let digit = match self.digits.get(at) {
+                        Some(d) if at < hi => (d.to_top() >> 48) as u16,
+                        _ => 0,
+                    };
+                    (entries, digit)
+                }
+                None => (0, 0),
+            };
+            probe == want
+        })
+    }
+
     /// A spill index (see the image format). Short keys (`before` false): `index[c]` is the
     /// last key at or before chunk `c`'s first address (0 when none), the final entry the
     /// last position. Long keys (`before` true): `index[c]` counts the keys before chunk
@@ -694,12 +722,9 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     fn validate_first_spill(&self) -> Result<(), Error> {
         let spill = self.spill_code();
         let chunk_shift = 64u32.saturating_sub(self.cell_index);
-        for (c, pair) in self.index.windows(2).enumerate() {
-            let &[lo, hi] = pair else {
-                return Err(Error::ImageCorrupt);
-            };
+        for (c, (lo, hi)) in self.index.ranges().enumerate() {
             let chunk_top = (c as u64).checked_shl(chunk_shift).unwrap_or(0);
-            for p in lo as usize..hi as usize {
+            for p in lo..hi {
                 if self.codes.get(p) != spill {
                     continue;
                 }
@@ -936,8 +961,8 @@ impl<'a> IpSet<'a> {
             v6_longs: 0,
             v6_base: [0; 2],
         },
-        v4: FamilyTable::empty(&[Packed16(0); 17]),
-        v6: FamilyTable::empty(&[0; 17]),
+        v4: FamilyTable::empty(&[Packed16(0); 17], ChunkIndex::one_entry::<Packed16>()),
+        v6: FamilyTable::empty(&[0; 17], ChunkIndex::one_entry::<u32>()),
     };
 
     fn view(image: &'a [u8], header: &Header, layout: &Layout) -> Option<IpSet<'a>> {

@@ -394,7 +394,9 @@ fn header_fields_are_checked() {
     case(&|b| b[4] = 3, Error::ImageUnsupportedVersion);
     // Format 4 kept IPv4 piece sizes in an array.
     case(&|b| b[4] = 4, Error::ImageUnsupportedVersion);
-    case(&|b| b[4] = 6, Error::ImageUnsupportedVersion);
+    // Format 5 had plain 4-byte IPv4 index slots.
+    case(&|b| b[4] = 5, Error::ImageUnsupportedVersion);
+    case(&|b| b[4] = 7, Error::ImageUnsupportedVersion);
     let total = |b: &mut [u8], delta: i64| {
         let t = u64::from_ne_bytes(b[8..16].try_into().unwrap());
         b[8..16].copy_from_slice(&t.wrapping_add_signed(delta).to_ne_bytes());
@@ -538,6 +540,74 @@ fn structural_edits_are_corrupt() {
     });
     assert!(l.dict.1 < l.keys.0, "{l:?}");
     case("padding", &|b| b[l.dict.1] = 1);
+}
+
+/// IPv4 index slots (6 bytes each) read from an image: the start, the entry count field and
+/// the probe.
+fn v4_slots(bytes: &[u8]) -> Vec<(usize, u32, u16)> {
+    let l = v4_layout(bytes);
+    bytes[l.index.0..l.index.1]
+        .chunks_exact(6)
+        .map(|s| {
+            let word = u32::from_ne_bytes(s[..4].try_into().unwrap());
+            let probe = u16::from_ne_bytes(s[4..].try_into().unwrap());
+            ((word >> 4) as usize, word & 15, probe)
+        })
+        .collect()
+}
+
+/// Every IPv4 index slot holds its chunk's entry count (saturated at 15) and the digit of
+/// its search range's seventh entry (the range starts at the entry before the chunk, but
+/// for chunk 0), computed here from the entries; and an image whose counts or probes say
+/// otherwise is refused.
+#[test]
+fn probed_index_slots_match_their_chunks() {
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+    let list: Vec<ListEntry> = (0..20_000)
+        .map(|_| {
+            let len = 8 + (next() % 25) as u8;
+            ListEntry {
+                prefix: Prefix::new(IpNumber::V4(next() as u32 & prefix::mask_u32(len)), len)
+                    .unwrap(),
+                tags: 1 << (next() % 4),
+            }
+        })
+        .collect();
+    let mut image = build_entries(&list);
+    let len = IpSet::load(image.bytes()).unwrap().image().len();
+    let original = image.bytes()[..len].to_vec();
+    let l = v4_layout(&original);
+    let slots = v4_slots(&original);
+    let digit = |i: usize| {
+        let at = l.digits.0 + 4 * i;
+        (u32::from_ne_bytes(original[at..at + 4].try_into().unwrap()) >> 16) as u16
+    };
+    let mut ranges = Vec::new();
+    for (c, pair) in slots.windows(2).enumerate() {
+        let ((lo, count, probe), (hi, ..)) = (pair[0], pair[1]);
+        let first = if c == 0 { lo } else { lo - 1 };
+        assert_eq!(count as usize, (hi - lo).min(15), "slot {c}");
+        let want = if hi - first > 6 { digit(first + 6) } else { 0 };
+        assert_eq!(probe, want, "slot {c}");
+        ranges.push(hi - first);
+    }
+    assert_eq!(slots.last().map(|s| (s.1, s.2)), Some((0, 0)));
+    // The table has ranges the probe splits, and ranges past the vector search's reach.
+    assert!(ranges.iter().any(|&r| (7..=12).contains(&r)), "{ranges:?}");
+    assert!(ranges.iter().any(|&r| r > 12), "{ranges:?}");
+    let slot_at = |c: usize| l.index.0 + 6 * c;
+    let probed = ranges.iter().position(|&r| r > 6).unwrap();
+    let short = ranges.iter().position(|&r| r <= 6).unwrap();
+    let case = |what: &str, edit: &dyn Fn(&mut [u8])| refused(&original, what, edit);
+    case("count off by one", &|b| b[slot_at(short)] ^= 1);
+    case("count of the last slot", &|b| {
+        b[slot_at(slots.len() - 1)] |= 1
+    });
+    case("probe off by one", &|b| b[slot_at(probed) + 4] ^= 1);
+    case("probe of a short range", &|b| b[slot_at(short) + 4] ^= 1);
+    case("probe of the last slot", &|b| {
+        b[slot_at(slots.len() - 1) + 5] = 1
+    });
 }
 
 /// Flip one structural detail of an IPv6 family whose sizes are in their own array and
@@ -871,6 +941,8 @@ fn build_checks_storage() {
         required_size_for(MAX_PREFIXES_PER_FAMILY + 1, 0),
         Err(Error::TooManyPrefixes)
     );
+    // The most of either family still has a layout (IPv4 entries within 28-bit starts).
+    assert!(required_size_for(MAX_PREFIXES_PER_FAMILY, MAX_PREFIXES_PER_FAMILY).is_ok());
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Batch lookups with AVX-512 gathers: sixteen addresses per vector (four vectors per pass)
-//! go through the chunk index, the search of their digit window (three steps reading IPv4
-//! entries in pairs from the one before the chunk, which leave the answering entry's code
-//! in hand; four halving steps for IPv6, then a read of the code), its entry kind (with
+//! go through the chunk index, the search of their digit window (for IPv4, the index slot's
+//! probe and then two steps reading entries in pairs from the one before the chunk, which
+//! leave the answering entry's code in hand; four halving steps for IPv6, then a read of
+//! the code), its entry kind (with
 //! the piece size its code carries, or read) and the piece check together, so the cache
 //! misses of many lookups overlap and no lookup branches on the data. A family's front end
 //! works out each address's window side, chunk and digit (IPv6 in 64-bit halves, then
@@ -10,11 +11,11 @@
 //! Every gathered position is checked against the view's array lengths before it is read (an
 //! image rewritten after validation gives wrong answers, never a read outside it). Lanes on
 //! spilled cells go on to the spill search; lanes the vector path does not cover — chunks of
-//! more than 13 (IPv4: 14 with the entry before) or 15 (IPv6) entries, anything out of
+//! more than 11 (IPv4: 12 with the entry before) or 15 (IPv6) entries, anything out of
 //! range, IPv4-mapped IPv6 addresses — are answered by the scalar lookup, which is also the
 //! oracle the tests compare with.
 
-use super::super::image::{Digit, Key, Packed16};
+use super::super::image::{ChunkIndex, Digit, Key, Packed16};
 use super::{Codes, FamilyTable};
 use core::arch::x86_64::*;
 
@@ -36,10 +37,10 @@ const LANES: usize = 16;
 const VECTORS: usize = 4;
 
 /// Ranges of up to this many entries are searched in the vector: a four-step halving search
-/// of an IPv6 chunk's 32-bit digits, or a three-step search of IPv4 entries read in pairs
-/// (which covers one entry less, and whose range takes in the entry before the chunk).
+/// of an IPv6 chunk's 32-bit digits, or the probe and a two-step search of IPv4 entries
+/// read in pairs (whose range takes in the entry before the chunk).
 const MAX_ENTRIES: u32 = 15;
-const MAX_PAIRED: u32 = 14;
+const MAX_PAIRED: u32 = ChunkIndex::PROBED_RANGE;
 
 /// `v` broadcast to every lane.
 #[target_feature(enable = "avx512f")]
@@ -209,7 +210,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         self.padded.digits.len() < limit
             && self.padded.codes.len() < limit
             && self.padded.sizes.len() < limit
-            && self.index.len() < limit / 4
+            && self.index.bytes().len() < limit
             && self.dict.len() < limit / 8
     }
 
@@ -221,13 +222,16 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
     /// every lane with an entry ends with a count of at least 1, and no lookup needs a read
     /// of its own for the code.
     ///
-    /// An 8-byte read at entry `i` gives entries `i` and `i + 1`, which tell whether the
-    /// count is at most `i`, exactly `i + 1`, or at least `i + 2`. Read at `L + 6`, `L + 2`,
-    /// `L` from the lowest count `L` still possible, that leaves 7, 3 and then 1 of the 15
-    /// counts from 0 to 14: three dependent reads instead of four halving steps. Entries
-    /// past the range's count read as larger than any address's. A count only grows by what
-    /// is read, so a lane whose count is already known reads on without changing it. A lane
-    /// whose count is still 0 reads entry 0 last, which is where it counts as `<=`.
+    /// The index slot's probe, the digit of entry 6, says whether the count is at least 7:
+    /// the search goes on from `L` = 6 (entry 6 is `<=`) or 0 (entry 0 counts as `<=`). An
+    /// 8-byte read at entry `i` gives entries `i` and `i + 1`, which tell whether the count
+    /// is at most `i`, exactly `i + 1`, or at least `i + 2`. Read at `L + 2`, then `L` from
+    /// the lowest count `L` still possible, that leaves 3 and then 1 of the 6 counts from
+    /// `L + 1` to `L + 6`, and the read at `L` takes in entry `L` itself, which is `<=`: so
+    /// two dependent reads after the index cover counts 1 to 12. Entries past the range's
+    /// count read as larger than any address's. A count only grows by what is read, so a
+    /// lane whose count is already known reads on without changing it. A lane whose count
+    /// is still 0 reads entry 0 last, which is where it counts as `<=`.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, and the searched lanes' chunks must end at `hi <=`
@@ -238,7 +242,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         let one = splat(1);
         // An entry is `<=` the key exactly when its digit is `<=` the address's.
         let keys = pass.map(|v| _mm512_or_si512(_mm512_slli_epi32::<16>(v.digit), splat(0xffff)));
-        for first in [6u32, 2, 0] {
+        for first in [2u32, 0] {
             for (w, key) in walks.iter_mut().zip(&keys) {
                 let i = _mm512_add_epi32(w.found, splat(first));
                 let next = _mm512_add_epi32(i, one);
@@ -324,6 +328,7 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         } else {
             MAX_ENTRIES
         };
+        let probe_at = splat(ChunkIndex::PROBE_AT as u32);
         let mut walks = [Walk {
             lo: zero,
             count: zero,
@@ -337,10 +342,26 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
         for (w, v) in walks.iter_mut().zip(pass) {
             let indexed =
                 v.live & !v.outside & !v.special & _mm512_cmplt_epu32_mask(v.chunk, last_slot);
-            // SAFETY: lanes of `indexed` read `index[chunk]` and `index[chunk + 1]`, both
-            // below `index.len()`.
-            let (lo, hi) =
-                unsafe { gather_pairs::<4>(indexed, v.chunk, self.index.as_ptr().cast()) };
+            let slots = self.index.bytes().as_ptr();
+            // The IPv4 slot's probe: the digit of the range's seventh entry, or 0.
+            let mut probe = ones;
+            let (lo, hi) = if D::SLOT_BYTES == 6 {
+                // A probed slot: start << 4 | entries (saturated at 15), then the probe.
+                let at = _mm512_add_epi32(
+                    _mm512_slli_epi32::<2>(v.chunk),
+                    _mm512_slli_epi32::<1>(v.chunk),
+                );
+                // SAFETY: lanes of `indexed` read the 8 bytes from slot `chunk`'s start,
+                // inside the index: `chunk + 1` is a slot (6 bytes), and 8 <= 12.
+                let (word, high) = unsafe { gather_pairs::<1>(indexed, at, slots) };
+                probe = _mm512_and_si512(high, splat(0xffff));
+                let lo = _mm512_srli_epi32::<4>(word);
+                (lo, _mm512_add_epi32(lo, _mm512_and_si512(word, splat(15))))
+            } else {
+                // SAFETY: lanes of `indexed` read `index[chunk]` and `index[chunk + 1]`, both
+                // below `index.len()`.
+                unsafe { gather_pairs::<4>(indexed, v.chunk, slots) }
+            };
             if D::BITS == 16 {
                 // IPv4 ranges start one entry early (see [`Walk::before`]); chunk 0 has no
                 // entry before it and starts with digit 0 instead.
@@ -354,6 +375,11 @@ impl<K: Key, D: Digit> FamilyTable<'_, K, D> {
             // `max_entries` (`lo > hi` wraps the count far past it).
             w.searched = _mm512_mask_cmple_epu32_mask(indexed, hi, hi_limit)
                 & _mm512_mask_cmple_epu32_mask(indexed, w.count, splat(max_entries));
+            // The probe's step of the IPv4 search (see [`FamilyTable::count_paired`]): the
+            // search goes on from entry 6 where that is `<=`.
+            let probed = _mm512_mask_cmpgt_epu32_mask(w.searched, w.count, probe_at);
+            let after = _mm512_mask_cmple_epu32_mask(probed, probe, v.digit);
+            w.found = _mm512_maskz_mov_epi32(after, probe_at);
         }
         // How many of the chunk's digits are <= the address's (they ascend), and the last
         // such digit.
