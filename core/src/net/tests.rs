@@ -41,6 +41,28 @@ pub(crate) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
+/// `count` random IPv4 prefixes from `next`: lengths from `shortest` to 32, addresses with
+/// the bits of `mask` random and those of `top` set, tags chosen by `tag` from a random
+/// number.
+fn random_v4_list(
+    next: &mut impl FnMut() -> u64,
+    count: usize,
+    shortest: u8,
+    (mask, top): (u32, u32),
+    tag: impl Fn(u64) -> u32,
+) -> Vec<ListEntry> {
+    (0..count)
+        .map(|_| {
+            let len = shortest + (next() % u64::from(33 - shortest)) as u8;
+            let a = (next() as u32 & mask | top) & prefix::mask_u32(len);
+            ListEntry {
+                prefix: Prefix::new(IpNumber::V4(a), len).unwrap(),
+                tags: tag(next()),
+            }
+        })
+        .collect()
+}
+
 /// A batch answers `probes` as `want` (the single lookups) whole and at every length up to
 /// past one vector, writing nothing past its output.
 fn check_batches<A: Copy>(
@@ -563,16 +585,7 @@ fn v4_slots(bytes: &[u8]) -> Vec<(usize, u32, u16)> {
 #[test]
 fn probed_index_slots_match_their_chunks() {
     let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
-    let list: Vec<ListEntry> = (0..20_000)
-        .map(|_| {
-            let len = 8 + (next() % 25) as u8;
-            ListEntry {
-                prefix: Prefix::new(IpNumber::V4(next() as u32 & prefix::mask_u32(len)), len)
-                    .unwrap(),
-                tags: 1 << (next() % 4),
-            }
-        })
-        .collect();
+    let list = random_v4_list(&mut next, 20_000, 8, (u32::MAX, 0), |r| 1 << (r % 4));
     let mut image = build_entries(&list);
     let len = IpSet::load(image.bytes()).unwrap().image().len();
     let original = image.bytes()[..len].to_vec();
@@ -1017,16 +1030,7 @@ fn a_large_table_matches_the_oracle_on_samples() {
 #[test]
 fn four_byte_v4_codes_match_the_oracle() {
     let mut next = xorshift(0x7a11_c0de_4b1d_0001);
-    let list: Vec<ListEntry> = (0..70_000)
-        .map(|_| {
-            let len = 12 + (next() % 21) as u8;
-            ListEntry {
-                prefix: Prefix::new(IpNumber::V4(next() as u32 & prefix::mask_u32(len)), len)
-                    .unwrap(),
-                tags: next() as u32 | 1,
-            }
-        })
-        .collect();
+    let list = random_v4_list(&mut next, 70_000, 12, (u32::MAX, 0), |r| r as u32 | 1);
     let mut image = build_entries(&list);
     let set = IpSet::load(image.bytes()).unwrap();
     let word = |at: usize| u32::from_ne_bytes(set.image()[at..at + 4].try_into().unwrap());
@@ -1074,14 +1078,7 @@ fn gathered_v4_batches_match_single_lookups() {
         });
         let list: Vec<ListEntry> = cover
             .into_iter()
-            .chain((0..count).map(|_| {
-                let len = shortest + (next() % u64::from(33 - shortest)) as u8;
-                let a = (next() as u32 & mask | top) & prefix::mask_u32(len);
-                ListEntry {
-                    prefix: Prefix::new(IpNumber::V4(a), len).unwrap(),
-                    tags: tag(next()),
-                }
-            }))
+            .chain(random_v4_list(&mut next, count, shortest, (mask, top), tag))
             .collect();
         let mut image = build_entries(&list);
         let set = IpSet::load(image.bytes()).unwrap();
