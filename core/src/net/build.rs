@@ -883,8 +883,8 @@ impl<K: Key, D: Digit> Write<'_, '_, K, D> {
         }
     }
 
-    /// Probed slots (IPv4) from their plain starts: each start with its chunk's entry count
-    /// and the probe, the digit of the search range's seventh entry (see the image format).
+    /// Probed slots (IPv4) from their plain starts: each start with its chunk's count field
+    /// and probe ([`ChunkIndex::probed_fields`]).
     fn finish_index(&mut self) {
         if D::SLOT_BYTES != 6 {
             return;
@@ -898,14 +898,8 @@ impl<K: Key, D: Digit> Write<'_, '_, K, D> {
             } else {
                 start
             };
-            let entries = next.wrapping_sub(start) as usize;
-            let first = if c == 0 { start } else { start.wrapping_sub(1) } as usize;
-            let at = first.wrapping_add(ChunkIndex::PROBE_AT);
-            let probe = match self.digits.get(at) {
-                Some(d) if at < next as usize => (d.to_top() >> 48) as u16,
-                _ => 0,
-            };
-            let bytes = probed_slot(start, entries, probe);
+            let fields = ChunkIndex::probed_fields(self.digits, c, start as usize, next as usize);
+            let bytes = probed_slot(start, fields);
             match self.slot(c) {
                 Some(slot) => slot.iter_mut().zip(bytes).for_each(|(b, v)| *b = v),
                 None => self.overflow = true,

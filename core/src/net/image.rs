@@ -743,6 +743,21 @@ impl<'a> ChunkIndex<'a> {
         (0..self.len().saturating_sub(1)).map_while(|c| self.bounds(c))
     }
 
+    /// What chunk `c`'s probed slot holds beside its start, for its entries `lo..hi` of
+    /// `digits`: the entry count (saturated at 15) and the probe, the digit of the search
+    /// range's entry [`ChunkIndex::PROBE_AT`] (the range starts at the entry before the
+    /// chunk, but for chunk 0), or 0 where the range is shorter. The build writes these
+    /// fields and validation checks them against it.
+    pub fn probed_fields<D: Digit>(digits: &[D], c: usize, lo: usize, hi: usize) -> (u32, u16) {
+        let first = if c == 0 { lo } else { lo.wrapping_sub(1) };
+        let at = first.wrapping_add(Self::PROBE_AT);
+        let probe = match digits.get(at) {
+            Some(d) if at < hi => (d.to_top() >> 48) as u16,
+            _ => 0,
+        };
+        (hi.wrapping_sub(lo).min(15) as u32, probe)
+    }
+
     /// A probed slot's count field and probe (None for plain slots or past the end).
     pub fn probe(&self, c: usize) -> Option<(u32, u16)> {
         if self.stride != 6 {
@@ -754,10 +769,10 @@ impl<'a> ChunkIndex<'a> {
     }
 }
 
-/// The bytes of a probed (IPv4) index slot: the chunk's first entry `start`, its entry
-/// count `entries` (saturated at 15) and the probe (see [`ChunkIndex`]).
-pub(crate) fn probed_slot(start: u32, entries: usize, probe: u16) -> [u8; 6] {
-    let [w0, w1, w2, w3] = (start << 4 | entries.min(15) as u32).to_ne_bytes();
+/// The bytes of a probed (IPv4) index slot: the chunk's first entry `start`, then its count
+/// field (at most 15) and probe (see [`ChunkIndex::probed_fields`]).
+pub(crate) fn probed_slot(start: u32, (count, probe): (u32, u16)) -> [u8; 6] {
+    let [w0, w1, w2, w3] = (start << 4 | count.min(15)).to_ne_bytes();
     let [p0, p1] = probe.to_ne_bytes();
     [w0, w1, w2, w3, p0, p1]
 }

@@ -651,25 +651,15 @@ impl<'a, K: Key, D: Digit> FamilyTable<'a, K, D> {
     /// the digit of its search range's seventh entry (0 where the range is shorter, and in
     /// the last slot); true for plain slots.
     fn probes_hold(&self) -> bool {
-        let slots = self.index.len();
-        (0..slots).all(|c| {
-            let Some(probe) = self.index.probe(c) else {
-                return true;
-            };
-            let want = match self.index.bounds(c) {
-                Some((lo, hi)) => {
-                    let first = if c == 0 { lo } else { lo.wrapping_sub(1) };
-                    let entries = hi.wrapping_sub(lo).min(15) as u32;
-                    let at = first.wrapping_add(ChunkIndex::PROBE_AT);
-                    let digit = match self.digits.get(at) {
-                        Some(d) if at < hi => (d.to_top() >> 48) as u16,
-                        _ => 0,
-                    };
-                    (entries, digit)
-                }
-                None => (0, 0),
-            };
-            probe == want
+        (0..self.index.len()).all(|c| match self.index.probe(c) {
+            None => true,
+            Some(held) => {
+                let want = match self.index.bounds(c) {
+                    Some((lo, hi)) => ChunkIndex::probed_fields(self.digits, c, lo, hi),
+                    None => (0, 0),
+                };
+                held == want
+            }
         })
     }
 
